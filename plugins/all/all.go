@@ -1,0 +1,7 @@
+// Package all links every plugin into one binary (nagios-cfg, tests). Each
+// plugin package registers itself in init().
+package all
+
+import (
+	_ "edgecheck/plugins/ovscontroller"
+)

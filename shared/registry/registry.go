@@ -1,0 +1,95 @@
+// Package registry is the catalogue of checks. Each plugin registers itself
+// in init(), and its flag declarations are the one source of truth for the
+// binary's flags, its --help, the generated Nagios and Icinga 2 commands and
+// the generator's inventory validation.
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"edgecheck/shared/nagios"
+)
+
+// A Check is one configured run of a plugin. Flags binds its configuration
+// to a FlagSet; Run does the work. Run returns an error for a failure of the
+// check itself (UNKNOWN); the monitored component's state goes in the Result.
+type Check interface {
+	Flags(fs *FlagSet)
+	Run(ctx context.Context) (*nagios.Result, error)
+}
+
+// A Validator is a Check that validates its configuration before any I/O.
+type Validator interface {
+	Validate() error
+}
+
+// An Example is a command line shown in --help and in the README.
+type Example struct {
+	Command string
+	Explain string
+}
+
+// A Plugin describes one check binary.
+type Plugin struct {
+	Name        string // binary name, e.g. check_ovs_controller
+	Service     string // first word of line 1, e.g. OVS_CONTROLLER
+	Description string // one paragraph for --help
+	Examples    []Example
+	// RunsOn says where the check usually runs, e.g. "hypervisor" or
+	// "monitoring-server"; the generator uses it for agent snippets.
+	RunsOn string
+	// New returns a check with its defaults set.
+	New func() Check
+}
+
+// Flags returns the plugin's flag declarations in order, the standard
+// flags (-h, -V, -t, -v) first.
+func (p Plugin) Flags() []*Flag {
+	fs := NewFlagSet(p.Name)
+	var std Standard
+	fs.DeclareStandard(&std)
+	p.New().Flags(fs)
+	return fs.Declared()
+}
+
+var (
+	mu      sync.Mutex
+	plugins = map[string]Plugin{}
+)
+
+// Register adds a plugin. It panics on a duplicate or incomplete plugin,
+// which is a programming error caught by the first test run.
+func Register(p Plugin) {
+	mu.Lock()
+	defer mu.Unlock()
+	if p.Name == "" || p.Service == "" || p.New == nil {
+		panic(fmt.Sprintf("registry: plugin %q is incomplete", p.Name))
+	}
+	if _, dup := plugins[p.Name]; dup {
+		panic(fmt.Sprintf("registry: plugin %q registered twice", p.Name))
+	}
+	plugins[p.Name] = p
+}
+
+// Lookup returns a registered plugin by name.
+func Lookup(name string) (Plugin, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	p, ok := plugins[name]
+	return p, ok
+}
+
+// All returns every registered plugin sorted by name.
+func All() []Plugin {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]Plugin, 0, len(plugins))
+	for _, p := range plugins {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
