@@ -41,7 +41,7 @@ func flagLine(f *Flag) string {
 	if f.Short != "" {
 		name = "-" + f.Short + ", --" + f.Name
 	}
-	if f.Kind != KindBool {
+	if f.Kind != KindBool && f.Kind != KindCount {
 		name += " " + f.Meta
 	}
 	usage := f.Usage
@@ -51,7 +51,7 @@ func flagLine(f *Flag) string {
 	if f.Repeatable() {
 		usage += " (repeatable)"
 	}
-	if f.Default != "" && f.Kind != KindBool {
+	if f.Default != "" && f.Kind != KindBool && f.Kind != KindCount {
 		usage += fmt.Sprintf(" (default %s)", f.Default)
 	}
 	return "  " + name + "\n" + wrap(usage, 72, "      ") + "\n"

@@ -158,8 +158,12 @@ func execute(p registry.Plugin, check registry.Check, std registry.Standard, std
 		}
 		return formatted(unknownf(p.Service, "internal error while %s: %v (run with -vvv for the stack trace and report it)", tracker.Get(), o.panic))
 	case o.err != nil:
-		if ctx.Err() != nil && errors.Is(o.err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return formatted(unknownf(p.Service, "timed out after %s while %s: %v", registry.FormatSeconds(std.Timeout)+"s", tracker.Get(), o.err))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			msg := fmt.Sprintf("timed out after %ss while %s", registry.FormatSeconds(std.Timeout), tracker.Get())
+			if detail := o.err.Error(); detail != context.DeadlineExceeded.Error() {
+				msg += ": " + detail
+			}
+			return formatted(unknownf(p.Service, "%s", msg))
 		}
 		return formatted(unknownf(p.Service, "%v", o.err))
 	case o.result == nil:
