@@ -4,4 +4,5 @@ package all
 
 import (
 	_ "edgecheck/plugins/ovscontroller"
+	_ "edgecheck/plugins/rabbitmqqueues"
 )

@@ -1,0 +1,309 @@
+package rabbitmqqueues
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"edgecheck/shared/nagios"
+)
+
+// maxBody bounds one API response. A page of 500 queues with our columns is
+// about 150 KB; anything near this limit is not the management API.
+const maxBody = 32 << 20
+
+// maxPages stops a broker (or impostor) that reports an absurd page_count
+// from turning one check into thousands of requests.
+const maxPages = 200
+
+// columns are the only fields the check reads. The management API prunes
+// every other field server-side, which is most of the response size.
+var columns = strings.Join([]string{
+	"name", "state", "messages", "messages_ready", "messages_unacknowledged", "consumers",
+	"message_stats.publish_details.rate",
+	"message_stats.deliver_get_details.rate",
+	"message_stats.ack_details.rate",
+	"message_stats.deliver_no_ack_details.rate",
+	"message_stats.get_no_ack_details.rate",
+}, ",")
+
+// A transport gives rabbit-hole, which has no context support and no default
+// timeout, a real deadline: every request it sends is bound to the check's
+// context, so --timeout interrupts dialing, TLS and a server that never
+// answers. It also counts requests (for -v and the benchmark) and keeps the
+// last response body, which the check needs to tell "0 messages" from "no
+// statistics yet": rabbit-hole decodes both to 0.
+type transport struct {
+	ctx  context.Context
+	base http.RoundTripper
+
+	mu       sync.Mutex
+	requests int
+	status   int
+	body     []byte
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	t.requests++
+	t.status = 0
+	t.body = nil
+	t.mu.Unlock()
+	resp, err := t.base.RoundTrip(req.WithContext(t.ctx))
+	if err != nil {
+		return nil, err
+	}
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	resp.Body.Close()
+	t.mu.Lock()
+	t.status = resp.StatusCode
+	t.body = data
+	t.mu.Unlock()
+	if rerr != nil {
+		return nil, fmt.Errorf("reading the response: %w", rerr)
+	}
+	if len(data) > maxBody {
+		return nil, fmt.Errorf("response larger than %d MiB", maxBody>>20)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
+}
+
+func (t *transport) last() (int, []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.status, t.body
+}
+
+func (t *transport) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.requests
+}
+
+// newHTTPTransport builds the TLS and dial settings. The context deadline
+// bounds everything; the explicit timeouts only matter if it is missing.
+func newHTTPTransport(caFile string, insecure bool) (*http.Transport, error) {
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure} //nolint:gosec // --insecure is an explicit operator choice
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", caFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	return &http.Transport{
+		// No proxy from the environment: the check talks to one broker, and
+		// a stray http_proxy in a monitoring agent's environment must not
+		// reroute (or leak the credentials of) that request.
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConf,
+		TLSHandshakeTimeout:   30 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		DisableCompression:    false,
+		MaxIdleConns:          1,
+	}, nil
+}
+
+// A queue is one queue's row as the check uses it. HasDepth is false when
+// the broker has not emitted statistics for the queue yet (just declared,
+// or the stats database lags); HasRates is false when message_stats is
+// absent (no traffic since the stats were reset, or rates disabled).
+type queue struct {
+	Name     string
+	State    string
+	HasDepth bool
+	Messages int64
+	Ready    int64
+	Unacked  int64
+	Consumer int64
+
+	HasRates   bool
+	Publish    float64
+	DeliverGet float64
+	Drain      float64 // ack + deliver_no_ack + get_no_ack: messages leaving the queue
+}
+
+// A listing is what one fetch returned.
+type listing struct {
+	Queues   []queue
+	Total    int // queues in the vhost, before the name filter
+	Pages    int
+	Requests int
+}
+
+// presence is decoded from the same bytes as rabbit-hole's QueueInfo, to
+// learn which fields the broker really sent.
+type presence struct {
+	Items []struct {
+		Name     string          `json:"name"`
+		Messages json.RawMessage `json:"messages"`
+	} `json:"items"`
+}
+
+// convert turns one decoded page into queues, refusing what cannot be a
+// management API answer so that garbage is UNKNOWN, never OK.
+func convert(page rabbithole.PagedQueueInfo, body []byte) ([]queue, error) {
+	var pres presence
+	if err := json.Unmarshal(body, &pres); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %v", err)
+	}
+	if len(pres.Items) != len(page.Items) {
+		return nil, fmt.Errorf("inconsistent page: %d items vs %d", len(pres.Items), len(page.Items))
+	}
+	if page.PageCount < 0 || page.PageCount > maxPages || page.TotalCount < 0 || page.FilteredCount < 0 {
+		return nil, fmt.Errorf("implausible paging fields (page_count=%d total_count=%d filtered_count=%d)", page.PageCount, page.TotalCount, page.FilteredCount)
+	}
+	out := make([]queue, 0, len(page.Items))
+	for i, it := range page.Items {
+		if it.Name == "" {
+			return nil, fmt.Errorf("queue #%d has no name", i+1)
+		}
+		if it.Messages < 0 || it.MessagesReady < 0 || it.MessagesUnacknowledged < 0 || it.Consumers < 0 {
+			return nil, fmt.Errorf("queue %q has negative counters", it.Name)
+		}
+		raw := pres.Items[i].Messages
+		q := queue{
+			Name:     it.Name,
+			State:    it.Status,
+			HasDepth: len(raw) > 0 && string(raw) != "null",
+			Messages: int64(it.Messages),
+			Ready:    int64(it.MessagesReady),
+			Unacked:  int64(it.MessagesUnacknowledged),
+			Consumer: int64(it.Consumers),
+		}
+		if ms := it.MessageStats; ms != nil {
+			q.HasRates = true
+			q.Publish = float64(ms.PublishDetails.Rate)
+			q.DeliverGet = float64(ms.DeliverGetDetails.Rate)
+			q.Drain = float64(ms.AckDetails.Rate) + float64(ms.DeliverNoAckDetails.Rate) + float64(ms.GetNoAckDetails.Rate)
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// fetcher issues the paged, filtered listing through rabbit-hole.
+type fetcher struct {
+	client   *rabbithole.Client
+	tr       *transport
+	endpoint string
+	vhost    string
+	pageSize int
+	regex    string // server-side name filter; empty for every queue
+	source   string // where the credentials came from, for 401/403
+	user     string
+}
+
+// fetch reads every page of the filtered listing. With a name filter that
+// matches at most pageSize queues, that is one request however many queues
+// the vhost holds. rabbit-hole's PagedListQueuesWithParametersIn expresses
+// this query fully (page, page_size, name, use_regex, columns).
+func (f *fetcher) fetch(ctx context.Context) (*listing, error) {
+	res := &listing{}
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		params := url.Values{}
+		params.Set("page", strconv.Itoa(page))
+		params.Set("page_size", strconv.Itoa(f.pageSize))
+		params.Set("columns", columns)
+		if f.regex != "" {
+			params.Set("name", f.regex)
+			params.Set("use_regex", "true")
+		}
+		nagios.SetStage(ctx, fmt.Sprintf("querying page %d of queues in vhost %q at %s", page, f.vhost, f.endpoint))
+		p, err := f.client.PagedListQueuesWithParametersIn(f.vhost, params)
+		if err != nil {
+			return nil, f.explain(ctx, err)
+		}
+		_, body := f.tr.last()
+		qs, err := convert(p, body)
+		if err != nil {
+			return nil, fmt.Errorf("unreadable answer from the RabbitMQ management API at %s: %v (is --url the management API, e.g. http://host:15672?)", f.endpoint, err)
+		}
+		for _, q := range qs {
+			// A queue created between two pages shifts the rest by one.
+			if !seen[q.Name] {
+				seen[q.Name] = true
+				res.Queues = append(res.Queues, q)
+			}
+		}
+		res.Total = p.TotalCount
+		res.Pages = page
+		if page >= p.PageCount || len(p.Items) == 0 {
+			break
+		}
+	}
+	res.Requests = f.tr.count()
+	return res, nil
+}
+
+// explain turns a transport or API error into a line a first responder can
+// act on.
+func (f *fetcher) explain(ctx context.Context, err error) error {
+	status, body := f.tr.last()
+	var rme rabbithole.ErrorResponse
+	if errors.As(err, &rme) {
+		status = rme.StatusCode
+	}
+	switch {
+	case ctx.Err() != nil:
+		// The runner reports the stage and the --timeout value.
+		return fmt.Errorf("no answer from the RabbitMQ management API at %s: %w", f.endpoint, ctx.Err())
+	case status == http.StatusUnauthorized:
+		return fmt.Errorf("RabbitMQ at %s refused the login of user %q (HTTP 401) from %s: check the username and password there", f.endpoint, f.user, f.source)
+	case status == http.StatusForbidden:
+		return fmt.Errorf("RabbitMQ at %s denied user %q (from %s) access to vhost %q (HTTP 403): give it the monitoring tag and permissions on the vhost (rabbitmqctl set_permissions -p %s %s '^$' '^$' '^$')", f.endpoint, f.user, f.source, f.vhost, f.vhost, f.user)
+	case status == http.StatusNotFound:
+		return fmt.Errorf("vhost %q does not exist at %s (HTTP 404): check --vhost (rabbitmqctl list_vhosts), and --url if the API is under a path prefix", f.vhost, f.endpoint)
+	case status >= 400:
+		return fmt.Errorf("RabbitMQ management API at %s answered HTTP %d: %s", f.endpoint, status, snippet(rme, body))
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fmt.Errorf("truncated answer from the RabbitMQ management API at %s (HTTP %d, %d bytes): retry; if it persists check a proxy or load balancer in front of the broker", f.endpoint, status, len(body))
+	case errors.As(err, &syn) || errors.As(err, &typ):
+		return fmt.Errorf("unreadable answer from %s (HTTP %d): not the management API's JSON (%v); is --url the management API, e.g. http://host:15672?", f.endpoint, status, err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("cannot connect to the RabbitMQ management API at %s: connection refused (is rabbitmq-server running with the rabbitmq_management plugin? check --url)", f.endpoint)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("cannot reach the RabbitMQ management API at %s: %v", f.endpoint, ue.Err)
+	}
+	return fmt.Errorf("RabbitMQ management API at %s: %v", f.endpoint, err)
+}
+
+func snippet(rme rabbithole.ErrorResponse, body []byte) string {
+	if rme.Message != "" || rme.Reason != "" {
+		return strings.TrimSpace(rme.Message + " " + rme.Reason)
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return s
+}

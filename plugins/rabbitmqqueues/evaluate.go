@@ -1,0 +1,233 @@
+package rabbitmqqueues
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"edgecheck/shared/nagios"
+)
+
+// badStates are queue states in which the queue cannot deliver.
+var badStates = map[string]bool{"down": true, "crashed": true, "stopped": true, "terminated": true, "minority": true}
+
+// A verdict is one queue's evaluation.
+type verdict struct {
+	q       queue
+	missing bool
+	state   nagios.State
+	reasons []string
+	kinds   map[string]bool
+}
+
+func (v *verdict) flag(s nagios.State, kind, reason string) {
+	v.state = nagios.Worst(v.state, s)
+	v.reasons = append(v.reasons, reason)
+	if v.kinds == nil {
+		v.kinds = map[string]bool{}
+	}
+	v.kinds[kind] = true
+}
+
+func (c *Check) threshold(v *verdict, name string, value int64, t nagios.Thresholds) {
+	switch s := t.Evaluate(float64(value)); s {
+	case nagios.Critical:
+		v.flag(s, "threshold", fmt.Sprintf("%s %d outside critical %s", name, value, t.Critical))
+	case nagios.Warning:
+		v.flag(s, "threshold", fmt.Sprintf("%s %d outside warning %s", name, value, t.Warning))
+	}
+}
+
+func (c *Check) judge(q queue) verdict {
+	v := verdict{q: q}
+	if badStates[q.State] {
+		v.flag(nagios.Critical, "state", fmt.Sprintf("queue state %s", q.State))
+	}
+	if !q.HasDepth {
+		v.flag(nagios.Unknown, "nostats", "no depth statistics from the broker yet (queue just declared, or the management stats database lags); not evaluated")
+		return v
+	}
+	c.threshold(&v, "messages", q.Messages, nagios.Thresholds{Warning: c.Warn, Critical: c.Crit})
+	c.threshold(&v, "ready", q.Ready, nagios.Thresholds{Warning: c.WarnReady, Critical: c.CritReady})
+	c.threshold(&v, "unacked", q.Unacked, nagios.Thresholds{Warning: c.WarnUnacked, Critical: c.CritUnacked})
+	if q.Consumer < int64(c.MinConsumers) {
+		v.flag(nagios.Critical, "consumers", fmt.Sprintf("%d consumers, fewer than %d (nobody is consuming: is the service, e.g. nova-compute, running and connected?)", q.Consumer, c.MinConsumers))
+	}
+	if c.GrowthFloor >= 0 && q.Messages > int64(c.GrowthFloor) {
+		switch {
+		case !q.HasRates:
+			v.flag(nagios.OK, "norates", fmt.Sprintf("growth not evaluated: no message_stats (no traffic since the stats were reset, or rate statistics disabled) while above the growth floor %d", c.GrowthFloor))
+		case q.Publish > q.Drain:
+			v.flag(nagios.Warning, "growth", fmt.Sprintf("growing backlog: publish %s/s > drain %s/s above the growth floor %d", rate(q.Publish), rate(q.Drain), c.GrowthFloor))
+		}
+	}
+	return v
+}
+
+func rate(r float64) string { return fmt.Sprintf("%.1f", r) }
+
+// order sorts worst first: state, then depth, then name.
+func order(vs []verdict) {
+	rank := map[nagios.State]int{nagios.Critical: 3, nagios.Warning: 2, nagios.Unknown: 1, nagios.OK: 0}
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, b := vs[i], vs[j]
+		if rank[a.state] != rank[b.state] {
+			return rank[a.state] > rank[b.state]
+		}
+		if a.missing != b.missing {
+			return a.missing
+		}
+		if a.q.Messages != b.q.Messages {
+			return a.q.Messages > b.q.Messages
+		}
+		return a.q.Name < b.q.Name
+	})
+}
+
+func (v verdict) text() string {
+	q := v.q
+	if v.missing {
+		return q.Name + ": " + strings.Join(v.reasons, "; ")
+	}
+	var b strings.Builder
+	b.WriteString(q.Name + ": ")
+	if len(v.reasons) > 0 {
+		b.WriteString(strings.Join(v.reasons, "; ") + " -- ")
+	}
+	if q.HasDepth {
+		fmt.Fprintf(&b, "messages=%d ready=%d unacked=%d consumers=%d", q.Messages, q.Ready, q.Unacked, q.Consumer)
+	} else {
+		fmt.Fprintf(&b, "consumers=%d", q.Consumer)
+	}
+	if q.HasRates {
+		fmt.Fprintf(&b, " publish=%s/s deliver=%s/s drain=%s/s", rate(q.Publish), rate(q.DeliverGet), rate(q.Drain))
+	} else {
+		b.WriteString(" rates=n/a")
+	}
+	if q.State != "" && q.State != "running" {
+		b.WriteString(" state=" + q.State)
+	}
+	return b.String()
+}
+
+// evaluate builds the result: one item per offending queue (every queue at
+// -v), perfdata for the worst --max-perfdata queues, and counts.
+func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex string) (*nagios.Result, error) {
+	var vs []verdict
+	found := map[string]bool{}
+	for _, q := range lst.Queues {
+		if !sel.wants(q.Name) {
+			continue
+		}
+		found[q.Name] = true
+		vs = append(vs, c.judge(q))
+	}
+	matched := len(vs)
+	var missing []string
+	for _, name := range sel.exact {
+		if !found[name] {
+			missing = append(missing, name)
+		}
+	}
+	if matched == 0 && c.ExpectedHosts == "" {
+		what := "any queue"
+		if !sel.all {
+			what = fmt.Sprintf("the selection (server-side filter %s)", regex)
+		}
+		return nil, fmt.Errorf("no queue in vhost %q (%d queues) matched %s: check --vhost, --queue, --host and --queue-regex", c.VHost, lst.Total, what)
+	}
+	for _, name := range missing {
+		vs = append(vs, verdict{q: queue{Name: name}, missing: true, state: nagios.Critical,
+			reasons: []string{"queue missing: " + missingHint(name)}, kinds: map[string]bool{"missing": true}})
+	}
+	order(vs)
+
+	res := &nagios.Result{}
+	counts := map[string]int{}
+	alerting := 0
+	for _, v := range vs {
+		for k := range v.kinds {
+			counts[k]++
+		}
+		if v.state != nagios.OK {
+			alerting++
+		}
+		if v.state != nagios.OK || v.kinds["norates"] || nagios.Verbosity(ctx) > 0 {
+			res.Add(v.state, "%s", v.text())
+		}
+	}
+	total := len(vs)
+	if alerting == 0 {
+		res.Summary = fmt.Sprintf("%d %s OK in vhost %s", total, plural(total, "queue", "queues"), c.VHost)
+		if len(vs) > 0 {
+			res.Summary += fmt.Sprintf("; deepest %s=%d", vs[0].q.Name, vs[0].q.Messages)
+		}
+	} else {
+		var parts []string
+		for _, k := range []struct{ key, label string }{
+			{"threshold", "over threshold"}, {"consumers", "short of consumers"}, {"growth", "growing"},
+			{"missing", "missing"}, {"state", "not running"}, {"nostats", "without statistics"},
+		} {
+			if n := counts[k.key]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, k.label))
+			}
+		}
+		w := vs[0]
+		worst := fmt.Sprintf("%s=%d", w.q.Name, w.q.Messages)
+		if w.missing {
+			worst = w.q.Name + " missing"
+		} else if !w.q.HasDepth {
+			worst = w.q.Name + " (no statistics)"
+		}
+		res.Summary = fmt.Sprintf("%d of %d queues alerting (%s); worst %s", alerting, total, strings.Join(parts, ", "), worst)
+	}
+	if n := counts["norates"]; n > 0 {
+		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no message_stats)", n, plural(n, "queue", "queues"))
+	}
+	if nagios.Verbosity(ctx) > 0 {
+		filter := regex
+		if filter == "" {
+			filter = "(none: every queue)"
+		}
+		res.Add(nagios.OK, "API: %d HTTP %s, %d %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
+			len(lst.Queues), lst.Total, c.VHost, filter)
+	}
+
+	res.AddPerf(
+		nagios.Perf{Label: "queues", Value: float64(total), Min: nagios.Float(0)},
+		nagios.Perf{Label: "queues_alerting", Value: float64(alerting), Min: nagios.Float(0)},
+	)
+	limit := c.MaxPerfdata
+	if limit < 0 || limit > len(vs) {
+		limit = len(vs)
+	}
+	for _, v := range vs[:limit] {
+		if v.missing || !v.q.HasDepth {
+			continue
+		}
+		q := v.q
+		res.AddPerf(
+			nagios.Perf{Label: q.Name + " messages", Value: float64(q.Messages), Warn: c.Warn, Crit: c.Crit, Min: nagios.Float(0)},
+			nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)},
+			nagios.Perf{Label: q.Name + " unacked", Value: float64(q.Unacked), Warn: c.WarnUnacked, Crit: c.CritUnacked, Min: nagios.Float(0)},
+			nagios.Perf{Label: q.Name + " consumers", Value: float64(q.Consumer), Min: nagios.Float(0)},
+		)
+	}
+	return res, nil
+}
+
+func missingHint(name string) string {
+	if host, ok := strings.CutPrefix(name, "compute."); ok {
+		return fmt.Sprintf("nova-compute on %s has not declared it (service never started, host renamed, or wrong --vhost)", host)
+	}
+	return "no such queue in the vhost (its consumer never declared it, or wrong --vhost)"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
