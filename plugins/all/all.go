@@ -4,5 +4,6 @@ package all
 
 import (
 	_ "edgecheck/plugins/ovscontroller"
+	_ "edgecheck/plugins/ovskmod"
 	_ "edgecheck/plugins/rabbitmqqueues"
 )

@@ -1,0 +1,453 @@
+// Package ovskmod is check_ovs_kmod: it verifies that the openvswitch kernel
+// module matches both the running kernel and the kernel that boots next, so
+// that a kernel update cannot silently leave a hypervisor without its
+// network after the next reboot.
+package ovskmod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/registry"
+)
+
+// Exec runs a helper program without a shell and returns its stdout. It is
+// a field of Check so that unit tests can assert the exact argv.
+type Exec func(ctx context.Context, argv ...string) ([]byte, error)
+
+// execCommand is the production Exec.
+func execCommand(ctx context.Context, argv ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = strings.TrimSpace(string(out))
+		}
+		if msg != "" {
+			return out, fmt.Errorf("%s: %v: %s", argv[0], err, firstLine(msg))
+		}
+		return out, fmt.Errorf("%s: %v", argv[0], err)
+	}
+	return out, nil
+}
+
+// A Check is one configured run of check_ovs_kmod.
+type Check struct {
+	Root          string
+	KernelRelease string
+	Mode          string
+	DB            string
+
+	// Exec runs ovs-vswitchd --version, the XenServer init script and rpm.
+	Exec Exec
+	// Uname returns the running kernel release (uname -r).
+	Uname func() (string, error)
+	// OVSDBVersion returns Open_vSwitch.ovs_version from the database at db;
+	// nil means it is not consulted.
+	OVSDBVersion func(ctx context.Context, db string) (string, error)
+}
+
+func init() {
+	registry.Register(registry.Plugin{
+		Name:    "check_ovs_kmod",
+		Service: "OVS_KMOD",
+		Description: "Checks that the openvswitch kernel module matches the running kernel and the kernel " +
+			"that boots next (grub next_entry/saved_entry, the /boot/vmlinuz symlink, or the newest installed " +
+			"kernel), by module lookup in /lib/modules (updates/, DKMS, extra/, in-tree; .ko, .ko.xz, .ko.zst, " +
+			".ko.gz) and vermagic, and compares a loaded module's version with the userspace OVS version. " +
+			"A pending kernel without a matching module is CRITICAL: networking may not survive the reboot. " +
+			"The long output names an installed kernel that does have a matching module, as the rollback target. " +
+			"In XenServer mode the openvswitch-modules-xen-<kernel>-<build> package must be installed for the " +
+			"running kernel and for the /boot/vmlinuz-2.6-xen target.",
+		Examples: []registry.Example{
+			{Command: "check_ovs_kmod", Explain: "Generic Linux host: running and next-boot kernel."},
+			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen target."},
+			{Command: "check_ovs_kmod --root /mnt/image --kernel-release 6.1.0-18-amd64", Explain: "Evaluate an offline image or a mounted root as if 6.1.0-18-amd64 were running."},
+		},
+		RunsOn: "hypervisor",
+		New: func() registry.Check {
+			return &Check{Exec: execCommand, Uname: uname, OVSDBVersion: ovsdbVersion}
+		},
+	})
+}
+
+// Flags declares check_ovs_kmod's flags.
+func (c *Check) Flags(fs *registry.FlagSet) {
+	fs.String(&c.Root, "root", "/", "Evaluate the filesystem tree at DIR instead of / (an offline image, a chroot, a test fixture).").WithMeta("DIR")
+	fs.String(&c.KernelRelease, "kernel-release", "", "Treat REL as the running kernel instead of uname -r.").WithMeta("REL")
+	fs.String(&c.Mode, "mode", "generic", "generic (modules directory, vermagic, grub) or xenserver (module packages, vmlinuz-2.6-xen).").WithMeta("MODE")
+	fs.String(&c.DB, "db", "unix:/var/run/openvswitch/db.sock", "OVSDB to read Open_vSwitch.ovs_version from when a loaded module reports a version; ovs-vswitchd --version is used when it is unreachable.").WithMeta("TARGET")
+}
+
+// Validate checks the flags before any I/O.
+func (c *Check) Validate() error {
+	switch c.Mode {
+	case "generic", "xenserver":
+	default:
+		return fmt.Errorf("--mode must be generic or xenserver, not %q", c.Mode)
+	}
+	if c.Root == "" {
+		return errors.New("--root must not be empty (use / for this host)")
+	}
+	if strings.ContainsAny(c.KernelRelease, "/ \t\n") {
+		return fmt.Errorf("--kernel-release %q is not a kernel release (like 6.1.0-18-amd64)", c.KernelRelease)
+	}
+	return nil
+}
+
+func uname() (string, error) {
+	var u syscall.Utsname
+	if err := syscall.Uname(&u); err != nil {
+		return "", err
+	}
+	b := make([]byte, 0, len(u.Release))
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		b = append(b, byte(c))
+	}
+	return string(b), nil
+}
+
+// Run evaluates the host.
+func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
+	if st, err := os.Stat(c.Root); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--root %s is not a readable directory", c.Root)
+	}
+	running := c.KernelRelease
+	if running == "" {
+		r, err := c.Uname()
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the running kernel release (uname): %v; pass --kernel-release", err)
+		}
+		running = r
+	}
+	if c.Mode == "xenserver" {
+		return c.runXen(ctx, running)
+	}
+	return c.runGeneric(ctx, running)
+}
+
+func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result, error) {
+	nagios.SetStage(ctx, "listing kernels in "+filepath.Join(c.Root, "boot"))
+	installed, err := installedKernels(c.Root)
+	if err != nil {
+		return nil, err
+	}
+	res := &nagios.Result{}
+	nagios.SetStage(ctx, "reading the openvswitch module of "+running)
+	run := findModule(c.Root, running)
+	loaded, loadedNote := c.loadedModule(ctx, res)
+
+	nagios.SetStage(ctx, "finding the next-boot kernel")
+	pend, perr := pendingKernel(c.Root, installed)
+	for _, n := range pend.Notes {
+		res.Add(nagios.OK, "note: %s", n)
+	}
+	statuses := map[string]moduleStatus{running: run}
+	status := func(rel string) moduleStatus {
+		if st, ok := statuses[rel]; ok {
+			return st
+		}
+		st := findModule(c.Root, rel)
+		statuses[rel] = st
+		return st
+	}
+
+	var runState, pendState nagios.State
+	var summary []string
+
+	// The running kernel.
+	switch {
+	case run.NoModulesDir && loaded:
+		runState = nagios.Warning
+		res.Add(runState, "running kernel %s: openvswitch is loaded but /lib/modules/%s is missing, so it cannot be reloaded (modules directory removed?)", running, running)
+		summary = append(summary, "running "+running+" modules directory missing")
+	case run.NoModulesDir:
+		runState = nagios.Unknown
+		res.Add(runState, "running kernel %s: cannot tell, /lib/modules/%s does not exist and no openvswitch module is loaded; this kernel was not installed from a package (a container, or a VM booted with an external kernel)", running, running)
+		summary = append(summary, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
+	case run.Err != nil:
+		runState = nagios.Unknown
+		res.Add(runState, "running kernel %s: cannot tell: %s", running, run.Describe())
+		summary = append(summary, "cannot tell for running kernel "+running)
+	case !run.OK():
+		runState = nagios.Critical
+		res.Add(runState, "running kernel %s: %s", running, run.Describe())
+		summary = append(summary, "running kernel "+running+" has no matching openvswitch module")
+	default:
+		runState = nagios.OK
+		res.Add(runState, "running kernel %s: %s", running, run.Describe())
+	}
+
+	// The pending kernel.
+	var pendRel string
+	switch {
+	case perr != nil:
+		pendState = nagios.Unknown
+		res.Add(pendState, "next-boot kernel: cannot tell: %v", perr)
+		summary = append(summary, "cannot tell the next-boot kernel")
+	default:
+		pendRel = pend.Release
+		ps := status(pendRel)
+		label := fmt.Sprintf("next-boot kernel %s (from %s)", pendRel, pend.Source)
+		switch {
+		case pendRel == running && runState != nagios.Critical && runState != nagios.OK:
+			pendState = runState
+			res.Add(pendState, "%s is the running kernel", label)
+		case pendRel == running:
+			pendState = runState
+			res.Add(nagios.OK, "%s is the running kernel", label)
+		case ps.Err != nil:
+			pendState = nagios.Unknown
+			res.Add(pendState, "%s: cannot tell: %s", label, ps.Describe())
+			summary = append(summary, "cannot tell for next-boot kernel "+pendRel)
+		case !ps.OK():
+			pendState = nagios.Critical
+			res.Add(pendState, "%s: %s: networking may not survive reboot", label, ps.Describe())
+			summary = append(summary, "next-boot kernel "+pendRel+" has no matching openvswitch module: networking may not survive reboot")
+		default:
+			pendState = nagios.OK
+			res.Add(pendState, "%s: %s", label, ps.Describe())
+		}
+	}
+
+	// A rollback target whenever something is wrong: prefer the running
+	// kernel (proven to work now), else the newest kernel with a module.
+	withModule := 0
+	var target string
+	if runState == nagios.OK && contains(installed, running) {
+		target = running
+	}
+	for _, rel := range installed {
+		if status(rel).OK() {
+			withModule++
+			if target == "" {
+				target = rel
+			}
+		}
+	}
+	if runState == nagios.Critical || pendState == nagios.Critical {
+		if target != "" && target != pendRel {
+			res.Add(nagios.OK, "rollback target: kernel %s has a matching openvswitch module (%s); make it the boot default: %s",
+				target, status(target).Describe(), rollbackHint(c.Root, pend, target))
+		} else if target == "" {
+			res.Add(nagios.Critical, "no installed kernel has a matching openvswitch module (installed: %s): reinstall the openvswitch module package or rebuild DKMS before rebooting", strings.Join(installed, ", "))
+		}
+	}
+	if c.verbose(ctx) {
+		for _, rel := range installed {
+			if rel != running && rel != pendRel {
+				res.Add(nagios.OK, "installed kernel %s: %s", rel, status(rel).Describe())
+			}
+		}
+	}
+	res.AddPerf(
+		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
+		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
+	)
+	if loadedNote != "" {
+		summary = append(summary, loadedNote)
+	}
+	if len(summary) == 0 || len(summary) == 1 && loadedNote != "" {
+		if pendRel == running {
+			res.Summary = fmt.Sprintf("openvswitch module matches kernel %s, which is also the next-boot kernel (%s)", running, pend.Source)
+		} else {
+			res.Summary = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, pendRel, pend.Source)
+		}
+	}
+	if len(summary) > 0 {
+		if res.Summary != "" {
+			res.Summary += "; "
+		}
+		res.Summary += strings.Join(summary, "; ")
+	}
+	return res, nil
+}
+
+func (c *Check) verbose(ctx context.Context) bool { return nagios.Verbosity(ctx) > 0 }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// loadedModule reports on /sys/module/openvswitch: whether it is loaded and
+// whether its version matches the userspace OVS. The in-tree module has no
+// version file; an out-of-tree build (OVS's own datapath, DKMS) does.
+func (c *Check) loadedModule(ctx context.Context, res *nagios.Result) (loaded bool, note string) {
+	dir := filepath.Join(c.Root, "sys", "module", "openvswitch")
+	if _, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			res.Add(nagios.OK, "openvswitch module is not loaded (/sys/module/openvswitch absent; a userspace-datapath host needs none)")
+		} else {
+			res.Add(nagios.Unknown, "cannot read /sys/module/openvswitch: %v", err)
+		}
+		return false, ""
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "version"))
+	if err != nil {
+		res.Add(nagios.OK, "loaded openvswitch module is the in-tree one (no /sys/module/openvswitch/version)")
+		return true, ""
+	}
+	kver := strings.TrimSpace(string(data))
+	nagios.SetStage(ctx, "reading the userspace OVS version")
+	uver, src, err := c.userspaceVersion(ctx)
+	if err != nil {
+		res.Add(nagios.Unknown, "loaded openvswitch module %s: cannot compare with userspace OVS: %v", kver, err)
+		return true, ""
+	}
+	if kver != uver {
+		res.Add(nagios.Warning, "loaded openvswitch module %s differs from userspace OVS %s (%s): reload the module at the next maintenance (/usr/share/openvswitch/scripts/ovs-ctl force-reload-kmod)", kver, uver, src)
+		return true, fmt.Sprintf("loaded module %s differs from userspace OVS %s", kver, uver)
+	}
+	res.Add(nagios.OK, "loaded openvswitch module %s matches userspace OVS (%s)", kver, src)
+	return true, ""
+}
+
+// userspaceVersion asks OVSDB first (no process start), then ovs-vswitchd.
+func (c *Check) userspaceVersion(ctx context.Context) (string, string, error) {
+	var dbErr error
+	if c.OVSDBVersion != nil && c.DB != "" {
+		v, err := c.OVSDBVersion(ctx, c.DB)
+		if err == nil && v != "" {
+			return v, "OVSDB ovs_version", nil
+		}
+		dbErr = err
+	}
+	out, err := c.Exec(ctx, "ovs-vswitchd", "--version")
+	if err != nil {
+		if dbErr != nil {
+			return "", "", fmt.Errorf("OVSDB %s: %v; and %v", c.DB, dbErr, err)
+		}
+		return "", "", err
+	}
+	b, err := parseVswitchdVersion(string(out))
+	if err != nil {
+		return "", "", err
+	}
+	return b.Version, "ovs-vswitchd --version", nil
+}
+
+func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, error) {
+	running := stripXen(runningRaw)
+	nagios.SetStage(ctx, "listing dom0 kernels in "+filepath.Join(c.Root, "boot"))
+	installed, err := xenKernels(c.Root)
+	if err != nil {
+		return nil, err
+	}
+	res := &nagios.Result{}
+	nagios.SetStage(ctx, "running /etc/init.d/openvswitch version")
+	script := filepath.Join(c.Root, "etc", "init.d", "openvswitch")
+	out, err := c.Exec(ctx, script, "version")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the OVS build from %s version: %v", script, err)
+	}
+	build, err := parseVswitchdVersion(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("%s version: %v", script, err)
+	}
+	nagios.SetStage(ctx, "querying the rpm database for "+xenModulesPrefix+"*")
+	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
+	if c.Root != "/" {
+		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
+	}
+	rpmOut, err := c.Exec(ctx, argv...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
+	}
+	pkgs := parseRPMList(string(rpmOut))
+	pkgName := func(kernel string) string { return xenModulesPrefix + kernel + "-" + build.String() }
+
+	var summary []string
+	runOK := hasModulePackage(pkgs, running, build)
+	if runOK {
+		res.Add(nagios.OK, "running kernel %s: %s is installed", running, pkgName(running))
+	} else {
+		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgName(running), otherBuilds(pkgs, running))
+		summary = append(summary, "running kernel "+running+" has no "+pkgName(running))
+	}
+	pendRel, perr := xenPending(c.Root)
+	pendOK := false
+	switch {
+	case perr != nil:
+		res.Add(nagios.Unknown, "next-boot kernel: cannot tell: %v", perr)
+		summary = append(summary, "cannot tell the next-boot kernel")
+	case pendRel == running:
+		pendOK = runOK
+		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, xenVmlinuzLink)
+	default:
+		pendOK = hasModulePackage(pkgs, pendRel, build)
+		if pendOK {
+			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, xenVmlinuzLink, pkgName(pendRel))
+		} else {
+			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, xenVmlinuzLink, pkgName(pendRel), otherBuilds(pkgs, pendRel))
+			summary = append(summary, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
+		}
+	}
+	withModule := 0
+	target := ""
+	if runOK && contains(installed, running) {
+		target = running
+	}
+	for _, k := range installed {
+		if hasModulePackage(pkgs, k, build) {
+			withModule++
+			if target == "" {
+				target = k
+			}
+		}
+	}
+	if !runOK || (perr == nil && !pendOK) {
+		if target != "" && target != pendRel {
+			res.Add(nagios.OK, "rollback target: kernel %s has %s; point the boot default back: cd /boot && ln -sf vmlinuz-%sxen vmlinuz-2.6-xen && ln -sf initrd-%sxen.img initrd-2.6-xen.img",
+				target, pkgName(target), target, target)
+		} else if target == "" {
+			res.Add(nagios.Critical, "no installed dom0 kernel has %s<kernel>-%s: install the module package for the OVS build before rebooting", xenModulesPrefix, build.String())
+		}
+	}
+	res.AddPerf(
+		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
+		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
+	)
+	if len(summary) == 0 {
+		if pendRel == running {
+			res.Summary = fmt.Sprintf("OVS %s module package installed for kernel %s, which is also the next-boot kernel", build, running)
+		} else {
+			res.Summary = fmt.Sprintf("OVS %s module packages installed for running kernel %s and next-boot kernel %s", build, running, pendRel)
+		}
+	} else {
+		res.Summary = strings.Join(summary, "; ")
+	}
+	return res, nil
+}
+
+// otherBuilds names the module builds that are installed for a kernel, which
+// tells an operator whether the module package or the userspace is behind.
+func otherBuilds(pkgs map[string]map[string]bool, kernel string) string {
+	var b []string
+	for k := range pkgs[kernel] {
+		b = append(b, k)
+	}
+	if len(b) == 0 {
+		return " (no module package at all for this kernel)"
+	}
+	sortNewestFirst(b)
+	return " (installed for this kernel: OVS " + strings.Join(b, ", ") + ")"
+}

@@ -1,0 +1,155 @@
+package ovskmod
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// xenModulesPrefix starts the name of XenServer's per-kernel OVS module
+// package: openvswitch-modules-xen-<kernel>-<ovs version>-<build>.
+const xenModulesPrefix = "openvswitch-modules-xen-"
+
+// xenVmlinuzLink is the symlink XenServer's bootloader entry boots.
+const xenVmlinuzLink = "/boot/vmlinuz-2.6-xen"
+
+// stripXen turns a XenServer dom0 release (2.6.32.43-0.4.1.xs1.8.0.835.170778xen)
+// into the kernel part of the module package name.
+func stripXen(rel string) string {
+	return strings.TrimSuffix(strings.TrimSpace(rel), "xen")
+}
+
+// vswitchdVersionLine matches the ovs-vswitchd line of
+// `/etc/init.d/openvswitch version` (and of `ovs-vswitchd --version`), e.g.
+// "ovs-vswitchd (Open vSwitch) 1.4.6+build76032" or "... 2.5.3".
+var vswitchdVersionLine = regexp.MustCompile(`^\s*ovs-vswitchd \(Open vSwitch\) ([0-9][0-9A-Za-z.~]*)(?:\+build([0-9]+))?`)
+
+// An ovsBuild is the userspace OVS version and XenServer build number.
+type ovsBuild struct {
+	Version string // 1.4.6
+	Build   string // 76032, or "" when the binary carries none
+}
+
+// String is the <version>-<build> part of the module package name.
+func (b ovsBuild) String() string {
+	if b.Build == "" {
+		return b.Version
+	}
+	return b.Version + "-" + b.Build
+}
+
+// parseVswitchdVersion finds the ovs-vswitchd line in version output.
+func parseVswitchdVersion(out string) (ovsBuild, error) {
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		if m := vswitchdVersionLine.FindStringSubmatch(sc.Text()); m != nil {
+			return ovsBuild{Version: strings.TrimRight(m[1], "."), Build: m[2]}, nil
+		}
+	}
+	return ovsBuild{}, fmt.Errorf("no \"ovs-vswitchd (Open vSwitch) VERSION\" line in %q", firstLine(out))
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " ..."
+	}
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return s
+}
+
+// parseRPMList reads `rpm -qa --qf '%{NAME}-%{VERSION}-%{RELEASE}\n'`
+// output and returns the module packages as kernel -> set of builds
+// ("1.4.6-76032"). Names that do not have the shape are skipped.
+func parseRPMList(out string) map[string]map[string]bool {
+	pkgs := map[string]map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		kernel, build, ok := splitModulePackage(strings.TrimSpace(line))
+		if !ok {
+			continue
+		}
+		if pkgs[kernel] == nil {
+			pkgs[kernel] = map[string]bool{}
+		}
+		pkgs[kernel][build] = true
+	}
+	return pkgs
+}
+
+// splitModulePackage splits openvswitch-modules-xen-<kernel>-<version>-<release>
+// into kernel and "<version>-<release>". The kernel part itself contains
+// dashes (2.6.32.43-0.4.1.xs...), so the last two dash-separated fields are
+// the package version and release.
+func splitModulePackage(name string) (kernel, build string, ok bool) {
+	rest, found := strings.CutPrefix(name, xenModulesPrefix)
+	if !found {
+		return "", "", false
+	}
+	rel := strings.LastIndexByte(rest, '-')
+	if rel <= 0 || rel == len(rest)-1 {
+		return "", "", false
+	}
+	ver := strings.LastIndexByte(rest[:rel], '-')
+	if ver <= 0 || ver == rel-1 {
+		return "", "", false
+	}
+	kernel, build = rest[:ver], rest[ver+1:]
+	if strings.ContainsAny(kernel+build, " \t") {
+		return "", "", false
+	}
+	return kernel, build, true
+}
+
+// hasModulePackage reports whether a module package for kernel and the
+// userspace build is installed. When the userspace binary carries no build
+// number, any release of the same OVS version counts.
+func hasModulePackage(pkgs map[string]map[string]bool, kernel string, b ovsBuild) bool {
+	builds := pkgs[kernel]
+	if b.Build != "" {
+		return builds[b.String()]
+	}
+	for got := range builds {
+		if got == b.Version || strings.HasPrefix(got, b.Version+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+// xenKernels lists the installed dom0 kernels (vmlinuz-*xen images),
+// without the xen suffix, newest first.
+func xenKernels(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, "boot"))
+	if err != nil {
+		return nil, fmt.Errorf("cannot list /boot: %v", err)
+	}
+	var out []string
+	for _, e := range entries {
+		rel, ok := strings.CutPrefix(e.Name(), "vmlinuz-")
+		if !ok || !strings.HasSuffix(rel, "xen") || e.Type()&os.ModeSymlink != 0 || rel == "2.6-xen" {
+			continue
+		}
+		out = append(out, stripXen(rel))
+	}
+	sortNewestFirst(out)
+	return out, nil
+}
+
+// xenPending reads the next-boot dom0 kernel from the vmlinuz-2.6-xen link.
+func xenPending(root string) (string, error) {
+	target, err := os.Readlink(filepath.Join(root, xenVmlinuzLink))
+	if err != nil {
+		return "", fmt.Errorf("cannot read the %s symlink: %v", xenVmlinuzLink, err)
+	}
+	rel, ok := strings.CutPrefix(filepath.Base(target), "vmlinuz-")
+	if !ok || rel == "" {
+		return "", fmt.Errorf("%s points to %q, not to a vmlinuz-<release> image", xenVmlinuzLink, target)
+	}
+	return stripXen(rel), nil
+}
