@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "edgecheck/plugins/lldp"
 	_ "edgecheck/plugins/ovscontroller"
 	_ "edgecheck/plugins/ovskmod"
 	_ "edgecheck/plugins/rabbitmqqueues"
