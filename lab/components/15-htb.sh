@@ -1,0 +1,137 @@
+# shellcheck shell=bash
+# linux-htb QoS on a veth port of the OVS lab (needs the ovs component).
+# ovs-vswitchd with the userspace (netdev) datapath still programs tc on a
+# system (kernel) port through netdev-linux, so the kernel's htb qdisc and
+# classes on veth-htb0 are OVS's own, exactly as on a kernel-datapath host.
+#
+#   veth-htb0 (port on br-lab, carries the QoS)  <->  veth-htb1 (peer, up)
+#   veth-vm0  (port on br-lab, plays a VM's VIF) <->  veth-vm1  (peer, up)
+#
+# QoS linux-htb max-rate 100 Mbit/s with queues 0, 1, 7 and 13947 (class
+# 1:367c). Queue 7 is deliberately out of range (min below the MTU, max above
+# the parent) so that tests see OVS's clamping.
+# Published: HTB_PORT, HTB_PEER, HTB_VIF, HTB_VIF_IP, HTB_FLOW_BRIDGE,
+# HTB_OFCTL_TARGET, HTB_MAX_RATE, HTB_QUEUES, HTB_QUEUE_<id>_MIN/_MAX.
+
+htb_packages=(openvswitch-switch iproute2)
+
+HTB_PORT=veth-htb0
+HTB_PEER=veth-htb1
+HTB_VIF=veth-vm0
+HTB_VIF_PEER=veth-vm1
+HTB_VIF_IP=10.99.0.5
+HTB_MAX_RATE=100000000
+# id:min-rate:max-rate (bits/s)
+HTB_QUEUE_SPEC=(0:10000000:50000000 1:20000000:80000000 7:1000:200000000 13947:5000000:30000000)
+HTB_COOKIE=0xedc0
+
+htb_ofctl() { ovs_env; ovs-ofctl -O OpenFlow13 "$@"; }
+htb_target() { echo "unix:$OVS_DIR/br-lab.mgmt"; }
+
+htb_veth() {
+	ip link show "$1" >/dev/null 2>&1 || ip link add "$1" type veth peer name "$2"
+	ip link set "$1" up
+	ip link set "$2" up
+}
+
+htb_classes_ready() { tc class show dev "$HTB_PORT" classid 1:367c | grep -q htb; }
+
+htb_create_qos() {
+	local args=() ids=() spec id min max
+	for spec in "${HTB_QUEUE_SPEC[@]}"; do
+		IFS=: read -r id min max <<<"$spec"
+		ids+=("queues:$id=@q$id")
+		args+=(-- "--id=@q$id" create queue "other-config:min-rate=$min" "other-config:max-rate=$max" external-ids:edgecheck=htb)
+	done
+	ovs_vsctl -- set port "$HTB_PORT" qos=@qos \
+		-- --id=@qos create qos type=linux-htb "other-config:max-rate=$HTB_MAX_RATE" external-ids:edgecheck=htb "${ids[@]}" "${args[@]}" >/dev/null
+}
+
+htb_up() {
+	pid_alive "$OVS_DIR/ovs-vswitchd.pid" || die "the htb component needs the ovs component: lab/lab.sh up ovs htb"
+	htb_veth "$HTB_PORT" "$HTB_PEER"
+	htb_veth "$HTB_VIF" "$HTB_VIF_PEER"
+	ovs_vsctl --may-exist add-port br-lab "$HTB_PORT"
+	ovs_vsctl --may-exist add-port br-lab "$HTB_VIF"
+	if [ -z "$(ovs_vsctl --if-exists get port "$HTB_PORT" qos | tr -d '[]')" ]; then
+		htb_create_qos
+	fi
+	wait_for "OVS to program htb on $HTB_PORT" 30 htb_classes_ready
+	local vals=() spec id min max ids=()
+	for spec in "${HTB_QUEUE_SPEC[@]}"; do
+		IFS=: read -r id min max <<<"$spec"
+		ids+=("$id")
+		vals+=("HTB_QUEUE_${id}_MIN=$min" "HTB_QUEUE_${id}_MAX=$max")
+	done
+	write_env htb \
+		"HTB_PORT=$HTB_PORT" "HTB_PEER=$HTB_PEER" "HTB_VIF=$HTB_VIF" "HTB_VIF_IP=$HTB_VIF_IP" \
+		"HTB_FLOW_BRIDGE=br-lab" "HTB_OFCTL_TARGET=$(htb_target)" \
+		"HTB_MAX_RATE=$HTB_MAX_RATE" "HTB_QUEUES=$(IFS=,; echo "${ids[*]}")" "${vals[@]}"
+}
+
+htb_down() {
+	remove_env htb
+	if pid_alive "$OVS_DIR/ovsdb-server.pid"; then
+		htb_ofctl del-flows br-lab "cookie=$HTB_COOKIE/-1" 2>/dev/null || true
+		ovs_vsctl --if-exists del-port br-lab "$HTB_PORT" 2>/dev/null || true
+		ovs_vsctl --if-exists del-port br-lab "$HTB_VIF" 2>/dev/null || true
+		local t u
+		for t in qos queue; do
+			for u in $(ovs_vsctl --bare --columns=_uuid find "$t" external_ids:edgecheck=htb 2>/dev/null); do
+				ovs_vsctl destroy "$t" "$u" 2>/dev/null || true
+			done
+		done
+	fi
+	ip link del "$HTB_PORT" 2>/dev/null || true
+	ip link del "$HTB_VIF" 2>/dev/null || true
+}
+
+htb_status() {
+	if ip link show "$HTB_PORT" >/dev/null 2>&1; then
+		echo "$HTB_PORT: $(tc qdisc show dev "$HTB_PORT" root | awk '{print $2}') qdisc, $(tc class show dev "$HTB_PORT" | grep -c htb) htb classes"
+	else
+		echo "($HTB_PORT absent)"
+	fi
+}
+
+# Fault injection. Queue ids map to classes 1:<hex(id+1)>, as in OVS.
+htb_classid() { printf '1:%x' "$(($1 + 1))"; }
+
+# change_class QUEUE RATE CEIL: change a class behind OVS's back (tc units, e.g. 5Mbit).
+htb_change_class() { tc class change dev "$HTB_PORT" parent 1:fffe classid "$(htb_classid "$1")" htb rate "$2" ceil "$3"; }
+# del_class QUEUE
+htb_del_class() { tc class del dev "$HTB_PORT" classid "$(htb_classid "$1")"; }
+# add_class MINOR RATE CEIL: a hand-made bucket OVSDB does not know (MINOR in hex).
+htb_add_class() { tc class add dev "$HTB_PORT" parent 1:fffe classid "1:$1" htb rate "$2" ceil "$3"; }
+# replace_qdisc [KIND]: replace the root qdisc (default pfifo).
+htb_replace_qdisc() { tc qdisc replace dev "$HTB_PORT" root "${1:-pfifo}"; }
+# flow_vif QUEUE: send the VIF's traffic to QUEUE.
+htb_flow_vif() { htb_ofctl add-flow br-lab "cookie=$HTB_COOKIE,priority=300,in_port=$HTB_VIF,actions=set_queue:$1,NORMAL"; }
+# flow_ip IP QUEUE: send traffic from IP to QUEUE.
+htb_flow_ip() { htb_ofctl add-flow br-lab "cookie=$HTB_COOKIE,priority=310,ip,nw_src=$1,actions=set_queue:$2,NORMAL"; }
+# del_flows: remove the flows the actions above added.
+htb_del_flows() { htb_ofctl del-flows br-lab "cookie=$HTB_COOKIE/-1"; }
+# reset: make OVS re-apply its QoS: drop whatever qdisc is there, detach
+# the QoS (OVS resets the port to the default qdisc) and attach it again.
+htb_reset() {
+	local qos
+	qos=$(ovs_vsctl get port "$HTB_PORT" qos)
+	htb_del_flows 2>/dev/null || true
+	if [ "$qos" = "[]" ]; then
+		htb_create_qos
+	else
+		ovs_vsctl clear port "$HTB_PORT" qos
+		tc qdisc del dev "$HTB_PORT" root 2>/dev/null || true
+		ovs_vsctl set port "$HTB_PORT" "qos=$qos"
+	fi
+	wait_for "OVS to re-program htb on $HTB_PORT" 30 htb_classes_ready
+	# OVS also re-creates the classes; wait until every queue is back.
+	local spec id
+	for spec in "${HTB_QUEUE_SPEC[@]}"; do
+		id=${spec%%:*}
+		wait_for "class $(htb_classid "$id")" 30 tc_class_present "$(htb_classid "$id")"
+	done
+	[ "$(tc class show dev "$HTB_PORT" | grep -c htb)" -eq $((${#HTB_QUEUE_SPEC[@]} + 1)) ] ||
+		die "after reset $HTB_PORT has unexpected classes: $(tc class show dev "$HTB_PORT")"
+}
+tc_class_present() { tc class show dev "$HTB_PORT" classid "$1" | grep -q htb; }
