@@ -1,0 +1,167 @@
+// Package ovscontroller is check_ovs_controller: it checks that each OVS
+// manager (Open_vSwitch.manager_options) and each bridge controller
+// (Bridge.controller) is connected, tolerating short disconnections within a
+// grace period, and detects a controller status left stale in OVSDB by a
+// dead ovs-vswitchd.
+package ovscontroller
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/ovsdb"
+	"edgecheck/shared/registry"
+)
+
+// vswitchdLock is the OVSDB lock ovs-vswitchd holds while it runs
+// (vswitchd/bridge.c: ovsdb_idl_set_lock(idl, "ovs_vswitchd")).
+const vswitchdLock = "ovs_vswitchd"
+
+// DefaultGrace is how long a target may be disconnected before it is
+// CRITICAL: longer than an OVS restart or a controller failover takes.
+const DefaultGrace = 30 * time.Second
+
+// A Check is one configured run of check_ovs_controller.
+type Check struct {
+	DB            string
+	Grace         time.Duration
+	Bridges       []string
+	RequireMaster bool
+
+	// Now and ReadFile are seams for the daemon uptime lookup.
+	Now      func() time.Time
+	StatFile func(path string) (os.FileInfo, error)
+	ReadFile func(path string) ([]byte, error)
+}
+
+func init() {
+	registry.Register(registry.Plugin{
+		Name:    "check_ovs_controller",
+		Service: "OVS_CONTROLLER",
+		Description: "Checks that every Open vSwitch manager (Open_vSwitch.manager_options) and every bridge " +
+			"controller (Bridge.controller) is connected, reading OVSDB in one transaction. An active target " +
+			"(tcp:, ssl:, unix:) disconnected for longer than --grace is CRITICAL, inside the grace window " +
+			"WARNING, so that OVS restarts and controller failovers do not page anyone. Passive targets (ptcp:, " +
+			"punix:) are listeners, not failures. Each target's role, state, last_error and seconds since " +
+			"connect or disconnect are reported, with perfdata per target. OVSDB keeps the last controller " +
+			"status after ovs-vswitchd dies; the check asks ovsdb-server whether ovs-vswitchd still holds its " +
+			"OVSDB lock and reports a dead ovs-vswitchd as CRITICAL (stale) instead of trusting that status.",
+		Examples: []registry.Example{
+			{Command: "check_ovs_controller", Explain: "Every manager and every bridge controller on the local OVS, 30s grace."},
+			{Command: "check_ovs_controller --bridge br-int --require-master --grace 60",
+				Explain: "Only br-int's controllers; one of them must be connected in role master; disconnections up to 60s are WARNING."},
+			{Command: "check_ovs_controller --db tcp:192.0.2.10:6640 -t 5",
+				Explain: "A remote ovsdb-server (ovs-vsctl set-manager ptcp:6640) with a 5s limit."},
+		},
+		RunsOn: "hypervisor",
+		New: func() registry.Check {
+			return &Check{Now: time.Now, StatFile: os.Stat, ReadFile: os.ReadFile}
+		},
+	})
+}
+
+// Flags declares the check's flags.
+func (c *Check) Flags(fs *registry.FlagSet) {
+	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
+	fs.Duration(&c.Grace, "grace", DefaultGrace, "An active target disconnected for up to this long is WARNING, longer is CRITICAL.")
+	fs.Strings(&c.Bridges, "bridge", "Check only this bridge's controllers (managers are then not checked); a named bridge without a controller is CRITICAL.").WithMeta("NAME")
+	fs.Bool(&c.RequireMaster, "require-master", "Each checked bridge with active controllers needs at least one connected controller in role master.")
+}
+
+// Validate checks the flags before any I/O.
+func (c *Check) Validate() error {
+	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
+		return fmt.Errorf("--db: %v", err)
+	}
+	for _, b := range c.Bridges {
+		if strings.TrimSpace(b) == "" {
+			return fmt.Errorf("--bridge: empty bridge name")
+		}
+	}
+	return nil
+}
+
+// Run reads OVSDB once and evaluates every target.
+func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
+	nagios.SetStage(ctx, "connecting to OVSDB at "+c.DB)
+	client, err := ovsdb.Dial(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	nagios.SetStage(ctx, "asking OVSDB at "+c.DB+" whether ovs-vswitchd holds its lock")
+	held, err := client.LockHeld(ctx, vswitchdLock)
+	if err != nil {
+		return nil, err
+	}
+	nagios.SetStage(ctx, "querying OVSDB at "+c.DB)
+	results, err := client.Transact(ctx, ovsdb.OpenVSwitch, queryOps...)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := decodeSnapshot(results, held)
+	if err != nil {
+		return nil, fmt.Errorf("unexpected data from OVSDB at %s: %v", c.DB, err)
+	}
+	if err := checkBridgesExist(snap, c.Bridges, c.DB); err != nil {
+		return nil, err
+	}
+	return evaluate(snap, policy{Grace: c.Grace, Bridges: c.Bridges, RequireMaster: c.RequireMaster, Uptime: c.uptime}), nil
+}
+
+// checkBridgesExist makes a --bridge that names no bridge an UNKNOWN with
+// the list of bridges that do exist, since it is a configuration mistake.
+func checkBridgesExist(s *Snapshot, want []string, db string) error {
+	var names []string
+	for _, b := range s.Bridges {
+		names = append(names, b.Name)
+	}
+	for _, w := range want {
+		if !contains(names, w) {
+			have := strings.Join(names, ", ")
+			if have == "" {
+				have = "none"
+			}
+			return fmt.Errorf("--bridge %s: no such bridge in OVSDB at %s (bridges: %s)", w, db, have)
+		}
+	}
+	return nil
+}
+
+// uptime returns how long daemon has been running, from the mtime of its
+// pidfile next to a local database socket (OVS writes
+// /var/run/openvswitch/ovs-vswitchd.pid at start). For a tcp: --db, or when
+// the pidfile or its process is missing, the uptime is unknown.
+func (c *Check) uptime(daemon string) (time.Duration, bool) {
+	network, addr, err := ovsdb.ParseTarget(c.DB)
+	if err != nil || network != "unix" {
+		return 0, false
+	}
+	pidfile := filepath.Join(filepath.Dir(addr), daemon+".pid")
+	data, err := c.ReadFile(pidfile)
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	if _, err := c.StatFile(filepath.Join("/proc", strconv.Itoa(pid))); err != nil {
+		return 0, false
+	}
+	fi, err := c.StatFile(pidfile)
+	if err != nil {
+		return 0, false
+	}
+	up := c.Now().Sub(fi.ModTime())
+	if up < 0 {
+		up = 0
+	}
+	return up, true
+}
