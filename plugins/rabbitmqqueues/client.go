@@ -267,10 +267,12 @@ func (f *fetcher) explain(ctx context.Context, err error) error {
 	if errors.As(err, &rme) {
 		status = rme.StatusCode
 	}
+	var ue *url.Error
+	isURLErr := errors.As(err, &ue)
 	switch {
-	case ctx.Err() != nil:
+	case ctx.Err() != nil || (isURLErr && ue.Timeout()):
 		// The runner reports the stage and the --timeout value.
-		return fmt.Errorf("no answer from the RabbitMQ management API at %s: %w", f.endpoint, ctx.Err())
+		return fmt.Errorf("no answer from the RabbitMQ management API at %s: %w", f.endpoint, context.DeadlineExceeded)
 	case status == http.StatusUnauthorized:
 		return fmt.Errorf("RabbitMQ at %s refused the login of user %q (HTTP 401) from %s: check the username and password there", f.endpoint, f.user, f.source)
 	case status == http.StatusForbidden:
@@ -290,8 +292,7 @@ func (f *fetcher) explain(ctx context.Context, err error) error {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("cannot connect to the RabbitMQ management API at %s: connection refused (is rabbitmq-server running with the rabbitmq_management plugin? check --url)", f.endpoint)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if isURLErr {
 		return fmt.Errorf("cannot reach the RabbitMQ management API at %s: %v", f.endpoint, ue.Err)
 	}
 	return fmt.Errorf("RabbitMQ management API at %s: %v", f.endpoint, err)

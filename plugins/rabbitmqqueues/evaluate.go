@@ -180,7 +180,7 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		} else if !w.q.HasDepth {
 			worst = w.q.Name + " (no statistics)"
 		}
-		res.Summary = fmt.Sprintf("%d of %d queues alerting (%s); worst %s", alerting, total, strings.Join(parts, ", "), worst)
+		res.Summary = fmt.Sprintf("%d of %d %s alerting (%s); worst %s", alerting, total, plural(total, "queue", "queues"), strings.Join(parts, ", "), worst)
 	}
 	if n := counts["norates"]; n > 0 {
 		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no message_stats)", n, plural(n, "queue", "queues"))

@@ -282,10 +282,11 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--url %q: %v", c.URL, err)
 	}
-	// rabbit-hole's default is no timeout at all; the transport already
-	// binds each request to ctx, and this is the same deadline again.
+	// rabbit-hole's default is no timeout at all. The transport binds each
+	// request to ctx, which is what normally fires; this is a backstop a
+	// little later, so the timeout message comes from the context.
 	if dl, ok := ctx.Deadline(); ok {
-		client.SetTimeout(time.Until(dl))
+		client.SetTimeout(time.Until(dl) + time.Second)
 	}
 	f := &fetcher{client: client, tr: tr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize,
 		regex: sel.serverRegex(), source: source, user: cr.Username}

@@ -1,0 +1,461 @@
+package rabbitmqqueues
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"edgecheck/shared/runner"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const (
+	testUser = "edgecheck-monitor"
+	testPass = "s3cret"
+)
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// An api is a fake management API that serves captured bodies and records
+// each request's query.
+type api struct {
+	t       *testing.T
+	mu      sync.Mutex
+	queries []url.Values
+	paths   []string
+	// respond picks status and body for a request.
+	respond func(r *http.Request) (int, []byte)
+}
+
+func newAPI(t *testing.T, respond func(r *http.Request) (int, []byte)) (*api, *httptest.Server) {
+	a := &api{t: t, respond: respond}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.queries = append(a.queries, r.URL.Query())
+		a.paths = append(a.paths, r.URL.EscapedPath())
+		a.mu.Unlock()
+		if u, p, ok := r.BasicAuth(); !ok || u != testUser || p != testPass {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write(fixture(t, "error_401.json"))
+			return
+		}
+		status, body := a.respond(r)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
+func static(status int, body []byte) func(*http.Request) (int, []byte) {
+	return func(*http.Request) (int, []byte) { return status, body }
+}
+
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runner.Execute("check_rabbitmq_queues", args, &out, &errOut)
+	return out.String(), code
+}
+
+func withEnvCreds(t *testing.T) {
+	t.Setenv(EnvUsername, testUser)
+	t.Setenv(EnvPassword, testPass)
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+// TestGolden runs the real plugin on captured API answers, one case per
+// state, and compares the whole output.
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		args     []string
+		wantCode int
+	}{
+		{"ok", "queues_paged_2of2.json", []string{"--queue", "compute.n3", "-w", "100", "-c", "1000"}, 0},
+		{"warning_depth", "queues_page.json", []string{"--queue-regex", `^compute\.n[23]$`, "-w", "10", "-c", "100"}, 1},
+		{"warning_growth", "queues_paged_2of2.json", []string{"--queue", "compute.n4", "--min-consumers", "0", "-c", "1000"}, 1},
+		{"critical_mixed", "queues_page.json", []string{"--queue-regex", `^compute\.`, "--host", "n9", "-w", "5", "-c", "400", "--warning-unacked", "4", "--max-perfdata", "2"}, 2},
+		{"critical_no_consumer", "queues_page.json", []string{"--host", "n1"}, 2},
+		{"unknown_no_stats_yet", "queues_no_stats_yet.json", []string{"--host", "n1"}, 3},
+		{"ok_idle_verbose", "queues_idle_no_message_stats.json", []string{"--queue", "fresh.q", "--min-consumers", "0", "-v"}, 0},
+		{"unknown_no_match", "queues_empty.json", []string{"--host", "n1"}, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			withEnvCreds(t)
+			_, srv := newAPI(t, static(200, fixture(t, tc.body)))
+			out, code := run(t, append([]string{"--url", srv.URL, "--vhost", "nova"}, tc.args...)...)
+			out = strings.ReplaceAll(out, srv.URL, "http://SERVER")
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d\n%s", code, tc.wantCode, out)
+			}
+			golden(t, tc.name, out)
+		})
+	}
+}
+
+// TestServerSideFilter asserts the one request the check sends: paged,
+// column-filtered, with one anchored, quoted regex for exact names.
+func TestServerSideFilter(t *testing.T) {
+	withEnvCreds(t)
+	a, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	hosts := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hosts, []byte("# cell c1\nn1\n n7 \n\nn1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--queue", "a.b(c)", "--host", "n3", "--expected-hosts-file", hosts, "--queue-regex", "^sched")
+	if code == 3 {
+		t.Fatalf("unexpected UNKNOWN:\n%s", out)
+	}
+	if len(a.queries) != 1 {
+		t.Fatalf("%d requests, want 1", len(a.queries))
+	}
+	q := a.queries[0]
+	for k, want := range map[string]string{
+		"page":      "1",
+		"page_size": "500",
+		"use_regex": "true",
+		"name":      `^(?:a\.b\(c\)|compute\.n3|compute\.n1|compute\.n7)$|(?:^sched)`,
+		"columns":   columns,
+	} {
+		if got := q.Get(k); got != want {
+			t.Errorf("query %s = %q, want %q", k, got, want)
+		}
+	}
+	if a.paths[0] != "/api/queues/nova" {
+		t.Errorf("path %q, want /api/queues/nova", a.paths[0])
+	}
+	// The expected host n7 and the queue a.b(c) are not in the fixture.
+	for _, want := range []string{"[CRITICAL] compute.n7: queue missing", "[CRITICAL] a.b(c): queue missing"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDefaultVhostIsEscaped(t *testing.T) {
+	withEnvCreds(t)
+	a, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	out, _ := run(t, "--url", srv.URL)
+	if len(a.paths) != 1 || a.paths[0] != "/api/queues/%2F" {
+		t.Fatalf("paths %q, want [/api/queues/%%2F]\n%s", a.paths, out)
+	}
+	if a.queries[0].Has("name") {
+		t.Errorf("no selection must not send a name filter, got %q", a.queries[0].Get("name"))
+	}
+}
+
+// TestPagination follows page_count, one request per page.
+func TestPagination(t *testing.T) {
+	withEnvCreds(t)
+	a, srv := newAPI(t, func(r *http.Request) (int, []byte) {
+		switch r.URL.Query().Get("page") {
+		case "1":
+			return 200, fixture(t, "queues_paged_1of2.json")
+		case "2":
+			return 200, fixture(t, "queues_paged_2of2.json")
+		}
+		return 400, []byte(`{"error":"bad page"}`)
+	})
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "2", "--queue-regex", `^compute\.`, "--min-consumers", "0", "-c", "1000", "-v")
+	if len(a.queries) != 2 {
+		t.Fatalf("%d requests, want 2\n%s", len(a.queries), out)
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (compute.n4 growing)\n%s", code, out)
+	}
+	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "compute.n4:", "API: 2 HTTP requests, 2 pages of up to 2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestFailures: every failure of the check itself is UNKNOWN with an
+// actionable line; nothing crashes.
+func TestFailures(t *testing.T) {
+	page := fixture(t, "queues_page.json")
+	tests := []struct {
+		name   string
+		status int
+		body   []byte
+		user   string
+		want   []string
+	}{
+		{"truncated", 200, page[:len(page)/2], testUser, []string{"truncated answer", "retry"}},
+		{"truncated_at_start", 200, page[:1], testUser, []string{"truncated answer"}},
+		{"empty_body", 200, nil, testUser, []string{"truncated answer", "0 bytes"}},
+		{"html", 200, []byte("<html><body>Welcome to nginx</body></html>"), testUser, []string{"not the management API's JSON", "--url"}},
+		{"trailing_garbage", 200, append(append([]byte{}, page...), []byte("}garbage")...), testUser, []string{"malformed JSON"}},
+		{"wrong_type", 200, []byte(`{"items":[{"name":"q","messages":"many"}],"page_count":1}`), testUser, []string{"not the management API's JSON"}},
+		{"negative", 200, []byte(`{"items":[{"name":"q","messages":-1}],"page_count":1}`), testUser, []string{"negative counters"}},
+		{"nameless", 200, []byte(`{"items":[{"messages":1}],"page_count":1}`), testUser, []string{"has no name"}},
+		{"absurd_pages", 200, []byte(`{"items":[],"page_count":99999}`), testUser, []string{"implausible paging"}},
+		{"unauthorized", 0, nil, "someone-else", []string{"HTTP 401", `user "someone-else"`, "environment variables RABBITMQ_USERNAME/RABBITMQ_PASSWORD"}},
+		{"forbidden", 403, []byte(`{"error":"not_authorised","reason":"Access refused."}`), testUser, []string{"HTTP 403", "set_permissions -p nova"}},
+		{"vhost_missing", 404, fixture(t, "error_404_vhost.json"), testUser, []string{`vhost "nova" does not exist`, "HTTP 404", "--vhost"}},
+		{"server_error", 500, []byte(`{"error":"internal","reason":"boom"}`), testUser, []string{"HTTP 500", "internal boom"}},
+		{"server_error_html", 502, []byte(`<html>Bad Gateway</html>`), testUser, []string{"HTTP 502"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(EnvUsername, tc.user)
+			t.Setenv(EnvPassword, testPass)
+			_, srv := newAPI(t, static(tc.status, tc.body))
+			out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--queue-regex", ".")
+			if code != 3 {
+				t.Errorf("exit %d, want 3\n%s", code, out)
+			}
+			if !strings.HasPrefix(out, "RABBITMQ_QUEUES UNKNOWN - ") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+				t.Errorf("want one UNKNOWN line, got:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestConnectionRefused(t *testing.T) {
+	withEnvCreds(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	out, code := run(t, "--url", "http://"+addr, "--host", "n1")
+	if code != 3 || !strings.Contains(out, "connection refused") || !strings.Contains(out, "is rabbitmq-server running") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestHangingServer: a server that accepts and never answers ends in
+// UNKNOWN naming the timeout and the stage.
+func TestHangingServer(t *testing.T) {
+	withEnvCreds(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	out, code := run(t, "--url", "http://"+ln.Addr().String(), "--vhost", "nova", "--host", "n1", "-t", "0.5")
+	if code != 3 {
+		t.Errorf("exit %d, want 3\n%s", code, out)
+	}
+	for _, want := range []string{"timed out after 0.5s", `querying page 1 of queues in vhost "nova"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	_, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	dir := t.TempDir()
+	write := func(name, body string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.yaml", "username: "+testUser+"\npassword: "+testPass+"\n", 0o600)
+	open := write("open.yaml", "username: "+testUser+"\npassword: "+testPass+"\n", 0o644)
+	wrong := write("wrong.yaml", "username: "+testUser+"\npassword: nope\n", 0o400)
+	partial := write("partial.yaml", "username: "+testUser+"\n", 0o600)
+	typo := write("typo.yaml", "user: "+testUser+"\npassword: x\n", 0o600)
+	tests := []struct {
+		name     string
+		args     []string
+		env      bool
+		wantCode int
+		want     string
+	}{
+		{"file", []string{"--credentials-file", good}, false, 2, "compute.n1"},
+		{"file_wins_over_env", []string{"--credentials-file", good}, true, 2, "compute.n1"},
+		{"group_readable", []string{"--credentials-file", open}, false, 3, "chmod 600"},
+		{"wrong_password", []string{"--credentials-file", wrong}, false, 3, "HTTP 401) from credentials file " + wrong},
+		{"partial", []string{"--credentials-file", partial}, false, 3, "needs both `username` and `password`"},
+		{"typo", []string{"--credentials-file", typo}, false, 3, "credentials file " + typo},
+		{"missing_file", []string{"--credentials-file", filepath.Join(dir, "nope")}, false, 3, "no such file"},
+		{"env", nil, true, 2, "compute.n1"},
+		{"none", nil, false, 3, "no RabbitMQ credentials"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env {
+				withEnvCreds(t)
+				if tc.name == "file_wins_over_env" {
+					t.Setenv(EnvPassword, "not-this-one")
+				}
+			} else {
+				t.Setenv(EnvUsername, "")
+				t.Setenv(EnvPassword, "")
+			}
+			out, code := run(t, append([]string{"--url", srv.URL, "--vhost", "nova", "--host", "n1"}, tc.args...)...)
+			if code != tc.wantCode || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d (want %d), want %q in:\n%s", code, tc.wantCode, tc.want, out)
+			}
+		})
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	withEnvCreds(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad_range", []string{"-w", "2:1"}, "invalid range"},
+		{"bad_ready_range", []string{"--critical-ready", "foo"}, "critical-ready"},
+		{"url_with_password", []string{"--url", "http://u:p@127.0.0.1:15672"}, "must not carry credentials"},
+		{"url_scheme", []string{"--url", "amqp://127.0.0.1:5672"}, "not an http:// or https:// URL"},
+		{"bad_regex", []string{"--queue-regex", "("}, "--queue-regex"},
+		{"page_size", []string{"--page-size", "501"}, "between 1 and 500"},
+		{"min_consumers", []string{"--min-consumers", "-1"}, "--min-consumers"},
+		{"insecure_and_ca", []string{"--insecure", "--ca-file", "/x"}, "contradict"},
+		{"unknown_flag", []string{"--password", "x"}, "bad arguments"},
+		{"missing_ca", []string{"--url", "https://127.0.0.1:1", "--ca-file", "/nonexistent.pem"}, "--ca-file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, code := run(t, tc.args...)
+			if code != 3 || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want 3 and %q:\n%s", code, tc.want, out)
+			}
+		})
+	}
+}
+
+func TestPerfdataBound(t *testing.T) {
+	withEnvCreds(t)
+	_, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	for _, tc := range []struct {
+		max        string
+		wantQueues int
+	}{{"0", 0}, {"1", 1}, {"3", 3}, {"-1", 5}} {
+		out, _ := run(t, "--url", srv.URL, "--vhost", "nova", "--max-perfdata", tc.max, "-c", "100")
+		line := strings.SplitN(out, "\n", 2)[0]
+		if got := strings.Count(line, " messages'="); got != tc.wantQueues {
+			t.Errorf("--max-perfdata %s: %d queues in perfdata, want %d:\n%s", tc.max, got, tc.wantQueues, line)
+		}
+		if !strings.Contains(line, "'queues'=5;;;0") {
+			t.Errorf("totals missing:\n%s", line)
+		}
+	}
+	// The worst queue comes first: compute.n4 (454 > 100) is CRITICAL.
+	out, _ := run(t, "--url", srv.URL, "--vhost", "nova", "--max-perfdata", "1", "-c", "100")
+	if !strings.Contains(out, "'compute.n4 messages'=454;;100;0") {
+		t.Errorf("want compute.n4 as the only perfdata queue:\n%s", out)
+	}
+}
+
+// memTransport answers every request with one canned body, for the fuzz
+// target: the real rabbit-hole decoding path without a network.
+type memTransport struct{ body []byte }
+
+func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(bytes.NewReader(m.body)), Request: r, Header: http.Header{}}, nil
+}
+
+// FuzzDecode feeds arbitrary bodies through rabbit-hole's decoding and the
+// check's validation: the result is an error or sane queues, never a panic.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"queues_page.json", "queues_paged_1of2.json", "queues_paged_2of2.json", "queues_no_stats_yet.json", "queues_empty.json", "error_404_vhost.json"} {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`))
+	f.Add([]byte(`{"items":null,"page_count":-1}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ctx := context.Background()
+		tr := &transport{ctx: ctx, base: memTransport{body: body}}
+		client, err := rabbithole.NewTLSClient("http://fuzz", "u", "p", tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fe := &fetcher{client: client, tr: tr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500, source: "test", user: "u"}
+		lst, err := fe.fetch(ctx)
+		if err != nil {
+			return
+		}
+		if lst.Requests > maxPages+1 {
+			t.Fatalf("%d requests", lst.Requests)
+		}
+		for _, q := range lst.Queues {
+			if q.Name == "" || q.Messages < 0 || q.Ready < 0 || q.Unacked < 0 || q.Consumer < 0 {
+				t.Fatalf("insane queue accepted: %+v", q)
+			}
+		}
+		c := New()
+		if _, err := c.evaluate(ctx, selection{all: true}, lst, ""); err != nil && !strings.Contains(err.Error(), "no queue") {
+			t.Fatalf("evaluate: %v", err)
+		}
+	})
+}
