@@ -6,7 +6,8 @@
 #   - `extend` lines running lab/snmpd/fake_check.sh, which exits 0, 1, 2, 3
 #     (and 7, outside the plugin range) with multi-line output and perfdata;
 #   - `override` lines presenting a switch: bridge ports 1-3 mapped to
-#     ifIndex 10101-10103 (ifName Ethernet1/1..1/3), their VLANs as
+#     ifIndex 10101-10103 (ifName Ethernet1/1..1/3, rows in ifTable with
+#     fixed 32-bit counters, Ethernet1/3 admin down), their VLANs as
 #     Q-BRIDGE-MIB egress port lists (current and static) and as
 #     CISCO-VTP-MIB vlanTrunkPortVlansEnabled{,2k,3k,4k} bitmaps;
 #   - the host's real IF-MIB, including a veth pair esnmp0/esnmp1 made for
@@ -83,6 +84,22 @@ snmpd_switch_conf() {
 		port=$((ifindex - 10100))
 		echo "override .1.3.6.1.2.1.17.1.4.1.2.$port integer $ifindex"
 		echo "override .1.3.6.1.2.1.31.1.1.1.1.$ifindex octet_str \"Ethernet1/$port\""
+		# The switch's interface table: ports 1 and 2 up, port 3 shut down
+		# (admin down). Counters are fixed 32-bit ones (override has no
+		# Counter64), which exercises the 32-bit fallback.
+		local admin=1 oper=1
+		[ "$port" = 3 ] && admin=2 oper=2
+		echo "override .1.3.6.1.2.1.2.2.1.2.$ifindex octet_str \"Ethernet1/$port\""
+		echo "override .1.3.6.1.2.1.2.2.1.5.$ifindex uinteger 4294967295"
+		echo "override .1.3.6.1.2.1.2.2.1.7.$ifindex integer $admin"
+		echo "override .1.3.6.1.2.1.2.2.1.8.$ifindex integer $oper"
+		echo "override .1.3.6.1.2.1.2.2.1.10.$ifindex counter $((port * 1000000))"
+		echo "override .1.3.6.1.2.1.2.2.1.13.$ifindex counter 0"
+		echo "override .1.3.6.1.2.1.2.2.1.14.$ifindex counter $((port * 3))"
+		echo "override .1.3.6.1.2.1.2.2.1.16.$ifindex counter $((port * 2000000))"
+		echo "override .1.3.6.1.2.1.2.2.1.19.$ifindex counter 0"
+		echo "override .1.3.6.1.2.1.2.2.1.20.$ifindex counter 0"
+		echo "override .1.3.6.1.2.1.31.1.1.1.15.$ifindex uinteger 10000"
 		# shellcheck disable=SC2046
 		set -- $(snmpd_expand "$list")
 		echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.4.$ifindex octet_str 0x$(snmpd_vtp_hex 0 "$@")"
@@ -231,5 +248,13 @@ snmpd_remove_vlan() {
 	snmpd_restart
 }
 snmpd_restore_vlans() { printf '%s\n' "$SNMPD_DEFAULT_VLANS" >"$SNMPD_DIR/vlans"; snmpd_restart; }
-snmpd_link_down() { ip link set esnmp1 down; }
-snmpd_link_up() { ip link set esnmp1 up; }
+# snmpd caches IF-MIB for a few seconds: the link actions return once the
+# agent shows the new ifOperStatus of esnmp0, so tests need no sleeps.
+snmpd_oper_status() {
+	local idx
+	idx=$(cat "/sys/class/net/$1/ifindex")
+	snmpget -v2c -c "$SNMPD_COMMUNITY" -t 1 -r 0 -Oqv "127.0.0.1:$SNMPD_PORT" ".1.3.6.1.2.1.2.2.1.8.$idx" 2>/dev/null
+}
+snmpd_link_is() { [ "$(snmpd_oper_status esnmp0)" "$1" 1 ]; }
+snmpd_link_down() { ip link set esnmp1 down; wait_for "snmpd to show esnmp0 oper down" 20 snmpd_link_is -ne; }
+snmpd_link_up() { ip link set esnmp1 up; wait_for "snmpd to show esnmp0 oper up" 20 snmpd_link_is -eq; }

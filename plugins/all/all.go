@@ -7,4 +7,7 @@ import (
 	_ "edgecheck/plugins/ovscontroller"
 	_ "edgecheck/plugins/ovskmod"
 	_ "edgecheck/plugins/rabbitmqqueues"
+	_ "edgecheck/plugins/snmpextend"
+	_ "edgecheck/plugins/snmpinterfaces"
+	_ "edgecheck/plugins/snmpvlans"
 )

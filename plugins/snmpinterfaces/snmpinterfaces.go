@@ -1,0 +1,432 @@
+// Package snmpinterfaces is check_snmp_interfaces: link status, error and
+// discard rates and bandwidth of switch or host interfaces from IF-MIB,
+// with rates computed against the previous run's counters kept in a state
+// file.
+package snmpinterfaces
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/registry"
+	"edgecheck/shared/snmp"
+)
+
+// IF-MIB and SNMPv2-MIB objects.
+const (
+	oidSysUpTime     = ".1.3.6.1.2.1.1.3.0"
+	oidIfDescr       = ".1.3.6.1.2.1.2.2.1.2"
+	oidIfSpeed       = ".1.3.6.1.2.1.2.2.1.5"
+	oidIfAdminStatus = ".1.3.6.1.2.1.2.2.1.7"
+	oidIfOperStatus  = ".1.3.6.1.2.1.2.2.1.8"
+	oidIfInOctets    = ".1.3.6.1.2.1.2.2.1.10"
+	oidIfInDiscards  = ".1.3.6.1.2.1.2.2.1.13"
+	oidIfInErrors    = ".1.3.6.1.2.1.2.2.1.14"
+	oidIfOutOctets   = ".1.3.6.1.2.1.2.2.1.16"
+	oidIfOutDiscards = ".1.3.6.1.2.1.2.2.1.19"
+	oidIfOutErrors   = ".1.3.6.1.2.1.2.2.1.20"
+	oidIfName        = ".1.3.6.1.2.1.31.1.1.1.1"
+	oidIfHCInOctets  = ".1.3.6.1.2.1.31.1.1.1.6"
+	oidIfHCOutOctets = ".1.3.6.1.2.1.31.1.1.1.10"
+	oidIfHighSpeed   = ".1.3.6.1.2.1.31.1.1.1.15"
+)
+
+// columns are read for each selected interface, in this order.
+var columns = []string{
+	oidIfAdminStatus, oidIfOperStatus,
+	oidIfHCInOctets, oidIfHCOutOctets, oidIfHighSpeed,
+	oidIfInOctets, oidIfOutOctets, oidIfSpeed,
+	oidIfInErrors, oidIfOutErrors, oidIfInDiscards, oidIfOutDiscards,
+}
+
+// maxOIDsPerGet keeps each request within gosnmp's and most agents' limits.
+const maxOIDsPerGet = 48
+
+const service = "SNMP_INTERFACES"
+
+// dial opens the agent; unit tests swap it for a fake.
+var dial snmp.Dialer = snmp.Dial
+
+// now is the clock; unit tests fix it.
+var now = time.Now
+
+// Check is one configured run.
+type Check struct {
+	snmp.Config
+	InterfaceRegex string
+	StateFile      string
+	WarnErrors     *nagios.Range
+	CritErrors     *nagios.Range
+	WarnDiscards   *nagios.Range
+	CritDiscards   *nagios.Range
+	WarnUtil       *nagios.Range
+	CritUtil       *nagios.Range
+
+	re *regexp.Regexp
+}
+
+func init() {
+	registry.Register(registry.Plugin{
+		Name:    "check_snmp_interfaces",
+		Service: service,
+		Description: "Checks switch or host interfaces over SNMP (IF-MIB): an interface that is administratively up but operationally down is CRITICAL; " +
+			"error and discard rates and bandwidth utilisation (64-bit ifHC* counters, 32-bit fallback) have thresholds. " +
+			"Rates need two samples: each run keeps the counters in a state file (flock, atomic replace; counter wraps and agent restarts handled), " +
+			"so the first run reports status only and says it is initialising.",
+		RunsOn: "monitoring-server",
+		Examples: []registry.Example{
+			{Command: "check_snmp_interfaces -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --interface-regex '^Ethernet1/(1|2)$' --critical-utilisation 90 --warning-errors 1",
+				Explain: "Two uplinks: CRITICAL when down while enabled or above 90% of link speed, WARNING above 1 error per second."},
+			{Command: "check_snmp_interfaces -H hv0001 --protocol 3 --credentials-file /etc/nagios/snmp-v3.yaml --interface-regex '^(eth|bond)' --state-file /var/lib/nagios/ifstate/hv0001.json",
+				Explain: "A hypervisor's NICs and bonds over SNMPv3, with the state file in a directory of its own."},
+		},
+		New: func() registry.Check { return &Check{} },
+	})
+}
+
+// Flags declares the check's flags.
+func (c *Check) Flags(fs *registry.FlagSet) {
+	c.Config.Declare(fs)
+	fs.String(&c.InterfaceRegex, "interface-regex", "", "Only interfaces whose ifName (ifDescr when there is no ifName) matches this regular expression (default: all).").WithMeta("REGEX")
+	fs.String(&c.StateFile, "state-file", "", "JSON file keeping the previous counters for rates; one per agent, shared safely by concurrent runs "+
+		"(default "+defaultStateDir+"/snmp_interfaces_HOST_PORT.json).").WithMeta("FILE")
+	fs.Range(&c.WarnErrors, "warning-errors", "WARNING when an interface's errors (in + out) per second are outside this range.")
+	fs.Range(&c.CritErrors, "critical-errors", "CRITICAL when an interface's errors (in + out) per second are outside this range.")
+	fs.Range(&c.WarnDiscards, "warning-discards", "WARNING when an interface's discards (in + out) per second are outside this range.")
+	fs.Range(&c.CritDiscards, "critical-discards", "CRITICAL when an interface's discards (in + out) per second are outside this range.")
+	fs.Range(&c.WarnUtil, "warning-utilisation", "WARNING when an interface's bandwidth use, the higher of in and out in percent of its speed, is outside this range.")
+	fs.Range(&c.CritUtil, "critical-utilisation", "CRITICAL when an interface's bandwidth use in percent of its speed is outside this range.")
+}
+
+// Validate checks the flags before any I/O.
+func (c *Check) Validate() error {
+	if err := c.Config.Validate(); err != nil {
+		return err
+	}
+	re, err := regexp.Compile(c.InterfaceRegex)
+	if err != nil {
+		return fmt.Errorf("--interface-regex: %v", err)
+	}
+	c.re = re
+	if c.StateFile == "" {
+		c.StateFile = DefaultStatePath(c.Host, c.Port)
+	}
+	return nil
+}
+
+// An iface is one selected interface.
+type iface struct {
+	index  int
+	name   string
+	admin  int64
+	oper   int64
+	speed  float64 // bits per second, 0 when unknown
+	sample Sample
+	// noStatus: the agent lists the name but has no ifTable row for it.
+	noStatus bool
+}
+
+var statusNames = map[int64]string{1: "up", 2: "down", 3: "testing", 4: "unknown", 5: "dormant", 6: "notPresent", 7: "lowerLayerDown"}
+
+func statusName(n int64) string {
+	if s, ok := statusNames[n]; ok {
+		return s
+	}
+	return "status " + strconv.FormatInt(n, 10)
+}
+
+// Run reads the interfaces, compares with the state file and evaluates.
+func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
+	if c.re == nil {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	addr := c.Address()
+	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
+	g, err := dial(ctx, &c.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer g.Close()
+	selected, err := c.selectInterfaces(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	uptime, err := c.readCounters(ctx, g, selected)
+	if err != nil {
+		return nil, err
+	}
+	nagios.SetStage(ctx, "updating state file "+c.StateFile)
+	sf := &StateFile{Path: c.StateFile}
+	if err := sf.Lock(ctx); err != nil {
+		return nil, err
+	}
+	defer sf.Unlock()
+	st, note, err := sf.Read(addr)
+	if err != nil {
+		return nil, err
+	}
+	t := now()
+	rates := make([]Rates, len(selected))
+	for i, it := range selected {
+		it.sample.Time = t
+		it.sample.SysUpTime = uptime
+		key := strconv.Itoa(it.index)
+		rates[i] = Compare(st.Interfaces[key], &it.sample)
+		s := it.sample
+		st.Interfaces[key] = &s
+	}
+	if err := sf.Write(st); err != nil {
+		return nil, err
+	}
+	return c.evaluate(selected, rates, note), nil
+}
+
+func (c *Check) selectInterfaces(ctx context.Context, g snmp.Getter) ([]*iface, error) {
+	addr := c.Address()
+	var all []*iface
+	for _, col := range []struct{ oid, label string }{{oidIfName, "ifName"}, {oidIfDescr, "ifDescr"}} {
+		nagios.SetStage(ctx, fmt.Sprintf("walking %s on %s", col.label, addr))
+		vars, err := g.Walk(ctx, col.oid)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vars {
+			idx, ok := v.Index(col.oid)
+			b, okB := v.Bytes()
+			n, err := strconv.Atoi(idx)
+			if ok && okB && err == nil {
+				all = append(all, &iface{index: n, name: string(b)})
+			}
+		}
+		if len(all) > 0 {
+			break
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("SNMP agent %s shows no interfaces (IF-MIB ifName and ifDescr are empty): check the view of this community/user", addr)
+	}
+	var selected []*iface
+	var names []string
+	for _, it := range all {
+		names = append(names, it.name)
+		if c.re.MatchString(it.name) {
+			it.sample.Name = it.name
+			selected = append(selected, it)
+		}
+	}
+	if len(selected) == 0 {
+		if len(names) > 20 {
+			names = append(names[:20], "...")
+		}
+		return nil, fmt.Errorf("no interface on SNMP agent %s matches --interface-regex %q (it has: %s)", addr, c.InterfaceRegex, strings.Join(names, ", "))
+	}
+	return selected, nil
+}
+
+// readCounters reads every column of every selected interface with as few
+// GET requests as fit, sysUpTime in the first.
+func (c *Check) readCounters(ctx context.Context, g snmp.Getter, selected []*iface) (uint64, error) {
+	addr := c.Address()
+	nagios.SetStage(ctx, fmt.Sprintf("reading status and counters of %d interfaces from %s", len(selected), addr))
+	type ref struct {
+		it  *iface
+		col string
+	}
+	var oids []string
+	var refs []ref
+	oids = append(oids, oidSysUpTime)
+	refs = append(refs, ref{})
+	for _, it := range selected {
+		for _, col := range columns {
+			oids = append(oids, fmt.Sprintf("%s.%d", col, it.index))
+			refs = append(refs, ref{it, col})
+		}
+	}
+	vals := map[*iface]map[string]snmp.Var{}
+	var uptime uint64
+	for start := 0; start < len(oids); start += maxOIDsPerGet {
+		end := min(start+maxOIDsPerGet, len(oids))
+		vars, err := g.Get(ctx, oids[start:end]...)
+		if err != nil {
+			return 0, err
+		}
+		if len(vars) != end-start {
+			return 0, fmt.Errorf("SNMP agent %s returned %d values for %d requested OIDs", addr, len(vars), end-start)
+		}
+		for i, v := range vars {
+			r := refs[start+i]
+			if r.it == nil {
+				u, ok := v.Uint()
+				if !ok {
+					return 0, fmt.Errorf("SNMP agent %s has no sysUpTime: it is needed to notice agent restarts between runs", addr)
+				}
+				uptime = u
+				continue
+			}
+			if vals[r.it] == nil {
+				vals[r.it] = map[string]snmp.Var{}
+			}
+			vals[r.it][r.col] = v
+		}
+	}
+	for _, it := range selected {
+		m := vals[it]
+		num := func(col string) (uint64, bool) { return m[col].Uint() }
+		admin, okA := m[oidIfAdminStatus].Int()
+		oper, okO := m[oidIfOperStatus].Int()
+		it.admin, it.oper = admin, oper
+		it.noStatus = !okA || !okO
+		in, okIn := num(oidIfHCInOctets)
+		out, okOut := num(oidIfHCOutOctets)
+		if okIn && okOut {
+			it.sample.HC = true
+		} else {
+			in, _ = num(oidIfInOctets)
+			out, _ = num(oidIfOutOctets)
+		}
+		it.sample.InOctets, it.sample.OutOctets = in, out
+		it.sample.InErrors, _ = num(oidIfInErrors)
+		it.sample.OutErrors, _ = num(oidIfOutErrors)
+		it.sample.InDiscards, _ = num(oidIfInDiscards)
+		it.sample.OutDiscards, _ = num(oidIfOutDiscards)
+		if hs, ok := num(oidIfHighSpeed); ok && hs > 0 {
+			it.speed = float64(hs) * 1e6
+		} else if s, ok := num(oidIfSpeed); ok && s > 0 && s < 4294967295 {
+			it.speed = float64(s)
+		}
+	}
+	return uptime, nil
+}
+
+func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.Result {
+	res := &nagios.Result{}
+	var up, adminDown, initialising int
+	var problems []string
+	for i, it := range selected {
+		r := rates[i]
+		state, text := c.status(it)
+		var details []string
+		if it.admin == 1 && it.oper == 1 {
+			up++
+		}
+		if it.admin == 2 {
+			adminDown++
+		}
+		if r.Initialised {
+			util := -1.0
+			if it.speed > 0 {
+				util = max(r.InBps, r.OutBps) / it.speed * 100
+			}
+			errState := nagios.Thresholds{Warning: c.WarnErrors, Critical: c.CritErrors}.Evaluate(r.Errors)
+			discState := nagios.Thresholds{Warning: c.WarnDiscards, Critical: c.CritDiscards}.Evaluate(r.Discards)
+			utilState := nagios.OK
+			if util >= 0 {
+				utilState = nagios.Thresholds{Warning: c.WarnUtil, Critical: c.CritUtil}.Evaluate(util)
+			}
+			bw := fmt.Sprintf("in %s, out %s", humanBits(r.InBps), humanBits(r.OutBps))
+			if util >= 0 {
+				bw += fmt.Sprintf(" (%.1f%% of %s)", util, humanBits(it.speed))
+			} else {
+				bw += " (speed unknown)"
+			}
+			details = append(details, bw, fmt.Sprintf("errors %s/s, discards %s/s", rate(r.Errors), rate(r.Discards)))
+			if utilState != nagios.OK {
+				problems = append(problems, fmt.Sprintf("%s at %.1f%% of its speed", it.name, util))
+			}
+			if errState != nagios.OK {
+				problems = append(problems, fmt.Sprintf("%s %s errors/s", it.name, rate(r.Errors)))
+			}
+			if discState != nagios.OK {
+				problems = append(problems, fmt.Sprintf("%s %s discards/s", it.name, rate(r.Discards)))
+			}
+			state = nagios.Worst(state, utilState, errState, discState)
+			label := it.name
+			res.AddPerf(
+				nagios.Perf{Label: label + "_in_bps", Value: round(r.InBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
+				nagios.Perf{Label: label + "_out_bps", Value: round(r.OutBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
+			)
+			if util >= 0 {
+				res.AddPerf(nagios.Perf{Label: label + "_utilisation", Value: round(util), UOM: "%", Warn: c.WarnUtil, Crit: c.CritUtil, Min: nagios.Float(0), Max: nagios.Float(100)})
+			}
+			res.AddPerf(
+				nagios.Perf{Label: label + "_errors_per_s", Value: round(r.Errors), Warn: c.WarnErrors, Crit: c.CritErrors, Min: nagios.Float(0)},
+				nagios.Perf{Label: label + "_discards_per_s", Value: round(r.Discards), Warn: c.WarnDiscards, Crit: c.CritDiscards, Min: nagios.Float(0)},
+			)
+		} else {
+			initialising++
+			why := "initialising counters, rates from the next run"
+			if len(r.Problems) > 0 {
+				why = strings.Join(r.Problems, "; ")
+			}
+			details = append(details, why)
+		}
+		if state != nagios.OK && !(it.admin == 1 && it.oper == 1) && it.admin != 2 {
+			problems = append(problems, fmt.Sprintf("%s %s", it.name, text))
+		}
+		res.Add(state, "%s (ifIndex %d) %s; %s", it.name, it.index, text, strings.Join(details, "; "))
+	}
+	summary := fmt.Sprintf("%d interfaces: %d up", len(selected), up)
+	if adminDown > 0 {
+		summary += fmt.Sprintf(", %d admin down", adminDown)
+	}
+	if len(problems) > 0 {
+		summary = strings.Join(problems, ", ") + "; " + summary
+	}
+	if initialising == len(selected) {
+		summary += "; initialising counters in " + c.StateFile + ", rates from the next run"
+	} else if initialising > 0 {
+		summary += fmt.Sprintf("; %d initialising", initialising)
+	}
+	if note != "" {
+		summary += "; " + note
+	}
+	res.Summary = summary
+	return res
+}
+
+// status evaluates admin and oper status: enabled but not up is CRITICAL.
+func (c *Check) status(it *iface) (nagios.State, string) {
+	switch {
+	case it.noStatus:
+		return nagios.Unknown, "has no ifAdminStatus/ifOperStatus (no ifTable row; narrow --interface-regex)"
+	case it.admin == 2:
+		return nagios.OK, "admin down"
+	case it.admin == 3:
+		return nagios.Warning, "admin testing, oper " + statusName(it.oper)
+	case it.admin != 1:
+		return nagios.Unknown, "admin " + statusName(it.admin)
+	}
+	switch it.oper {
+	case 1:
+		return nagios.OK, "up"
+	case 5:
+		return nagios.OK, "admin up, oper dormant (waiting for traffic)"
+	case 3:
+		return nagios.Warning, "admin up, oper testing"
+	case 4:
+		return nagios.Unknown, "admin up, oper unknown"
+	default:
+		return nagios.Critical, "admin up, oper " + statusName(it.oper)
+	}
+}
+
+func rate(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+
+func round(v float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 2, 64), 64)
+	return r
+}
+
+func speedMax(bps float64) *float64 {
+	if bps <= 0 {
+		return nil
+	}
+	return nagios.Float(bps)
+}

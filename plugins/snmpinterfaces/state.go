@@ -1,0 +1,240 @@
+package snmpinterfaces
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// A Sample is one interface's counters at one moment, as kept in the state
+// file between runs.
+type Sample struct {
+	Name        string    `json:"name"`
+	Time        time.Time `json:"time"`
+	SysUpTime   uint64    `json:"sys_uptime"` // centiseconds, to detect an agent restart
+	HC          bool      `json:"hc"`         // octets are 64-bit (ifHC*) counters
+	InOctets    uint64    `json:"in_octets"`
+	OutOctets   uint64    `json:"out_octets"`
+	InErrors    uint64    `json:"in_errors"`
+	OutErrors   uint64    `json:"out_errors"`
+	InDiscards  uint64    `json:"in_discards"`
+	OutDiscards uint64    `json:"out_discards"`
+}
+
+// State is the state file's content: the last sample per ifIndex.
+type State struct {
+	Version    int                `json:"version"`
+	Agent      string             `json:"agent"`
+	Interfaces map[string]*Sample `json:"interfaces"`
+}
+
+const stateVersion = 1
+
+// Delta returns how much a counter of the given width advanced from prev to
+// cur. A smaller cur means the counter wrapped once; for a 64-bit counter,
+// which cannot wrap in practice, it means a reset, reported as !ok.
+func Delta(prev, cur uint64, bits int) (uint64, bool) {
+	if cur >= prev {
+		return cur - prev, true
+	}
+	if bits >= 64 {
+		return 0, false
+	}
+	limit := uint64(1) << bits
+	if prev >= limit {
+		return 0, false // prev could not have come from this counter
+	}
+	return limit - prev + cur, true
+}
+
+// Rates are per-second rates between two samples.
+type Rates struct {
+	Seconds     float64
+	InBps       float64 // bits per second
+	OutBps      float64
+	Errors      float64 // in + out per second
+	Discards    float64
+	Problems    []string // why a rate could not be computed
+	Initialised bool     // false: no usable previous sample
+}
+
+// Compare computes rates from prev to cur. A nil prev, another interface
+// under the same ifIndex, an agent restart or a reset counter gives
+// Initialised=false with the reason in Problems.
+func Compare(prev, cur *Sample) Rates {
+	var r Rates
+	switch {
+	case prev == nil:
+		return r
+	case prev.Name != cur.Name:
+		r.Problems = append(r.Problems, fmt.Sprintf("ifIndex now names %s instead of %s; counters restarted", cur.Name, prev.Name))
+		return r
+	case cur.SysUpTime < prev.SysUpTime:
+		r.Problems = append(r.Problems, "agent restarted (sysUpTime went back); counters restarted")
+		return r
+	case prev.HC != cur.HC:
+		r.Problems = append(r.Problems, "counter width changed; counters restarted")
+		return r
+	}
+	r.Seconds = cur.Time.Sub(prev.Time).Seconds()
+	if r.Seconds <= 0 {
+		r.Problems = append(r.Problems, "the previous sample is not older than this one (clock went back)")
+		return r
+	}
+	octetBits := 32
+	if cur.HC {
+		octetBits = 64
+	}
+	in, ok1 := Delta(prev.InOctets, cur.InOctets, octetBits)
+	out, ok2 := Delta(prev.OutOctets, cur.OutOctets, octetBits)
+	ie, ok3 := Delta(prev.InErrors, cur.InErrors, 32)
+	oe, ok4 := Delta(prev.OutErrors, cur.OutErrors, 32)
+	id, ok5 := Delta(prev.InDiscards, cur.InDiscards, 32)
+	od, ok6 := Delta(prev.OutDiscards, cur.OutDiscards, 32)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+		r.Problems = append(r.Problems, "a counter went back (counter reset); rates from the next run")
+		return r
+	}
+	r.InBps = float64(in) * 8 / r.Seconds
+	r.OutBps = float64(out) * 8 / r.Seconds
+	r.Errors = float64(ie+oe) / r.Seconds
+	r.Discards = float64(id+od) / r.Seconds
+	r.Initialised = true
+	return r
+}
+
+// A StateFile is the JSON file keeping the previous samples. Runs for the
+// same agent may share it (different --interface-regex): each run updates
+// only its own interfaces, under an exclusive flock, and replaces the file
+// atomically (write a temporary file, fsync, rename).
+type StateFile struct {
+	Path string
+	lock *os.File
+}
+
+// Lock takes the exclusive lock on PATH.lock, waiting until ctx ends.
+func (s *StateFile) Lock(ctx context.Context) error {
+	dir := filepath.Dir(s.Path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot create the state directory %s: %v (use --state-file in a directory the check's user can write)", dir, err)
+	}
+	f, err := os.OpenFile(s.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot open the state lock %s.lock: %v (use --state-file in a directory the check's user can write)", s.Path, err)
+	}
+	start := time.Now()
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			s.lock = f
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return fmt.Errorf("cannot lock %s.lock: %v", s.Path, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return fmt.Errorf("state file %s stayed locked by another run for %.1fs: is a run of this check hanging? %w", s.Path, time.Since(start).Seconds(), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Unlock releases the lock.
+func (s *StateFile) Unlock() {
+	if s.lock != nil {
+		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Read loads the state. A missing file is an empty state; an unreadable or
+// corrupt one is an empty state plus a note, since the next write repairs
+// it; a permission problem is an error.
+func (s *StateFile) Read(agent string) (*State, string, error) {
+	empty := &State{Version: stateVersion, Agent: agent, Interfaces: map[string]*Sample{}}
+	data, err := os.ReadFile(s.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return empty, "", nil
+	case err != nil:
+		return nil, "", fmt.Errorf("cannot read state file %s: %v (run the check as the user that owns it, or use another --state-file)", s.Path, err)
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil || st.Version != stateVersion || st.Interfaces == nil {
+		return empty, fmt.Sprintf("state file %s was unreadable and is started over", s.Path), nil
+	}
+	if st.Agent != agent {
+		return empty, fmt.Sprintf("state file %s held counters of %s, not %s, and is started over (give each agent its own --state-file)", s.Path, st.Agent, agent), nil
+	}
+	return &st, "", nil
+}
+
+// Write replaces the state file atomically.
+func (s *StateFile) Write(st *State) error {
+	data, err := json.MarshalIndent(st, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.Path), filepath.Base(s.Path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write state file %s: %v (use --state-file in a directory the check's user can write)", s.Path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
+	}
+	if err := os.Rename(tmp.Name(), s.Path); err != nil {
+		return fmt.Errorf("cannot replace state file %s: %v", s.Path, err)
+	}
+	return nil
+}
+
+// DefaultStatePath is the state file used when --state-file is not given:
+// one per agent.
+func DefaultStatePath(host string, port int) string {
+	safe := make([]rune, 0, len(host))
+	for _, r := range host {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			safe = append(safe, r)
+		default:
+			safe = append(safe, '_')
+		}
+	}
+	return filepath.Join(defaultStateDir, "snmp_interfaces_"+string(safe)+"_"+strconv.Itoa(port)+".json")
+}
+
+const defaultStateDir = "/var/tmp/edgecheck"
+
+// humanBits formats bits per second.
+func humanBits(bps float64) string {
+	units := []string{"b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"}
+	i := 0
+	for bps >= 1000 && i < len(units)-1 {
+		bps /= 1000
+		i++
+	}
+	if i == 0 || bps >= 100 {
+		return fmt.Sprintf("%.0f %s", math.Round(bps), units[i])
+	}
+	return fmt.Sprintf("%.1f %s", bps, units[i])
+}

@@ -1,0 +1,357 @@
+// Package snmpvlans is check_snmp_vlans: it reads which VLANs a switch port
+// carries from Q-BRIDGE-MIB or CISCO-VTP-MIB bitmaps and reports the missing
+// and the extra VLANs against an expected list, each with its own
+// thresholds.
+package snmpvlans
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/registry"
+	"edgecheck/shared/snmp"
+)
+
+// The OIDs read.
+const (
+	oidIfDescr              = ".1.3.6.1.2.1.2.2.1.2"          // IF-MIB ifDescr
+	oidIfName               = ".1.3.6.1.2.1.31.1.1.1.1"       // IF-MIB ifName
+	oidBasePortIfIndex      = ".1.3.6.1.2.1.17.1.4.1.2"       // BRIDGE-MIB dot1dBasePortIfIndex
+	oidVlanCurrentEgress    = ".1.3.6.1.2.1.17.7.1.4.2.1.4"   // Q-BRIDGE-MIB dot1qVlanCurrentEgressPorts (TimeMark.VlanIndex)
+	oidVlanStaticEgress     = ".1.3.6.1.2.1.17.7.1.4.3.1.2"   // Q-BRIDGE-MIB dot1qVlanStaticEgressPorts (VlanIndex)
+	oidVtpTrunkVlansEnabled = ".1.3.6.1.4.1.9.9.46.1.6.1.1.4" // CISCO-VTP-MIB vlanTrunkPortVlansEnabled (ifIndex)
+	oidVtpTrunkVlans2k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.17"
+	oidVtpTrunkVlans3k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.18"
+	oidVtpTrunkVlans4k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.19"
+)
+
+// The --source values.
+const (
+	SourceCurrent = "qbridge-current"
+	SourceStatic  = "qbridge-static"
+	SourceVTP     = "cisco-vtp"
+)
+
+const service = "SNMP_VLANS"
+
+// dial opens the agent; unit tests swap it for a fake.
+var dial snmp.Dialer = snmp.Dial
+
+// Check is one configured run.
+type Check struct {
+	snmp.Config
+	PortName    string
+	ExpectVLANs string
+	Source      string
+	WarnMissing *nagios.Range
+	CritMissing *nagios.Range
+	WarnExtra   *nagios.Range
+	CritExtra   *nagios.Range
+
+	expected []int
+}
+
+// The defaults: any missing VLAN is CRITICAL (traffic is being dropped),
+// any extra VLAN is WARNING (a leak or a stale trunk, not an outage).
+const (
+	defaultCritMissing = "0"
+	defaultWarnExtra   = "0"
+)
+
+func init() {
+	registry.Register(registry.Plugin{
+		Name:    "check_snmp_vlans",
+		Service: service,
+		Description: "Checks that a switch port carries exactly the expected VLANs. It reads the port's egress VLANs from Q-BRIDGE-MIB " +
+			"(dot1qVlanCurrentEgressPorts or dot1qVlanStaticEgressPorts, bridge port mapped to ifIndex through dot1dBasePortIfIndex) " +
+			"or the allowed VLANs from CISCO-VTP-MIB vlanTrunkPortVlansEnabled and its 2k/3k/4k companions, " +
+			"and reports missing and extra VLANs separately, each with its own thresholds.",
+		RunsOn: "monitoring-server",
+		Examples: []registry.Example{
+			{Command: "check_snmp_vlans -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --port-name Ethernet1/1 --expect-vlans 100,200-210",
+				Explain: "CRITICAL when any of VLANs 100 and 200-210 is missing on Ethernet1/1, WARNING when the port carries any other VLAN."},
+			{Command: "check_snmp_vlans -H sw2 --protocol 3 --credentials-file /etc/nagios/snmp-v3.yaml --source cisco-vtp --port-name Gi1/0/48 --expect-vlans 10,20 --warning-extra 5 --critical-extra 50",
+				Explain: "A Cisco trunk: tolerate up to 5 extra VLANs, WARNING above 5 and CRITICAL above 50."},
+			{Command: "check_snmp_vlans -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --port-name 10101",
+				Explain: "Without --expect-vlans it lists the VLANs carried by ifIndex 10101 and is OK."},
+		},
+		New: func() registry.Check { return &Check{} },
+	})
+}
+
+// Flags declares the check's flags.
+func (c *Check) Flags(fs *registry.FlagSet) {
+	c.Config.Declare(fs)
+	fs.String(&c.PortName, "port-name", "", "The switch port: its ifName (or ifDescr), or its ifIndex as a number.").WithMeta("IF").MarkRequired()
+	fs.String(&c.ExpectVLANs, "expect-vlans", "", "VLANs the port must carry, e.g. 100,200-210. Without it the check lists the VLANs and is OK.").WithMeta("LIST")
+	fs.String(&c.Source, "source", SourceCurrent, "Where to read the VLANs: qbridge-current (dot1qVlanCurrentEgressPorts, what the port forwards now), "+
+		"qbridge-static (dot1qVlanStaticEgressPorts, what is configured) or cisco-vtp (vlanTrunkPortVlansEnabled{,2k,3k,4k}).").WithMeta("SOURCE")
+	fs.Range(&c.WarnMissing, "warning-missing", "WARNING when the number of missing VLANs is outside this range.")
+	f := fs.Range(&c.CritMissing, "critical-missing", "CRITICAL when the number of missing VLANs is outside this range; ~: disables.")
+	f.Default = defaultCritMissing
+	f = fs.Range(&c.WarnExtra, "warning-extra", "WARNING when the number of extra (unexpected) VLANs is outside this range; ~: disables.")
+	f.Default = defaultWarnExtra
+	fs.Range(&c.CritExtra, "critical-extra", "CRITICAL when the number of extra VLANs is outside this range.")
+}
+
+// Validate checks the flags before any I/O and applies the threshold
+// defaults.
+func (c *Check) Validate() error {
+	if err := c.Config.Validate(); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.PortName) == "" {
+		return errors.New("--port-name is empty")
+	}
+	switch c.Source {
+	case SourceCurrent, SourceStatic, SourceVTP:
+	default:
+		return fmt.Errorf("--source %q: use %s, %s or %s", c.Source, SourceCurrent, SourceStatic, SourceVTP)
+	}
+	if c.ExpectVLANs != "" {
+		v, err := ParseVLANList(c.ExpectVLANs)
+		if err != nil {
+			return fmt.Errorf("--expect-vlans: %v", err)
+		}
+		c.expected = v
+	}
+	if c.CritMissing == nil {
+		r := nagios.MustParseRange(defaultCritMissing)
+		c.CritMissing = &r
+	}
+	if c.WarnExtra == nil {
+		r := nagios.MustParseRange(defaultWarnExtra)
+		c.WarnExtra = &r
+	}
+	return nil
+}
+
+// A port is the resolved interface.
+type port struct {
+	ifIndex int
+	name    string
+}
+
+func (p port) String() string {
+	if p.name == "" || p.name == strconv.Itoa(p.ifIndex) {
+		return fmt.Sprintf("ifIndex %d", p.ifIndex)
+	}
+	return fmt.Sprintf("%s (ifIndex %d)", p.name, p.ifIndex)
+}
+
+// Run resolves the port, reads its VLANs and compares.
+func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
+	if c.CritMissing == nil || c.WarnExtra == nil {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	addr := c.Address()
+	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
+	g, err := dial(ctx, &c.Config)
+	if err != nil {
+		return nil, err
+	}
+	defer g.Close()
+	p, err := c.resolvePort(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	var carried []int
+	if c.Source == SourceVTP {
+		carried, err = c.readVTP(ctx, g, p)
+	} else {
+		carried, err = c.readQBridge(ctx, g, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.evaluate(p, carried), nil
+}
+
+func (c *Check) resolvePort(ctx context.Context, g snmp.Getter) (port, error) {
+	addr := c.Address()
+	if n, err := strconv.Atoi(c.PortName); err == nil && n > 0 {
+		nagios.SetStage(ctx, fmt.Sprintf("reading ifName of ifIndex %d from %s", n, addr))
+		vars, err := g.Get(ctx, fmt.Sprintf("%s.%d", oidIfName, n), fmt.Sprintf("%s.%d", oidIfDescr, n))
+		if err != nil {
+			return port{}, err
+		}
+		p := port{ifIndex: n}
+		for _, v := range vars {
+			if b, ok := v.Bytes(); ok && len(b) > 0 && p.name == "" {
+				p.name = string(b)
+			}
+		}
+		if p.name == "" && c.Source == SourceVTP {
+			// Some Cisco agents hide IF-MIB from the VTP community context;
+			// the VTP read itself tells whether the ifIndex exists.
+			return p, nil
+		}
+		if p.name == "" {
+			return port{}, fmt.Errorf("SNMP agent %s has no interface with ifIndex %d (no ifName or ifDescr): check --port-name", addr, n)
+		}
+		return p, nil
+	}
+	var names []string
+	for _, col := range []struct{ oid, label string }{{oidIfName, "ifName"}, {oidIfDescr, "ifDescr"}} {
+		nagios.SetStage(ctx, fmt.Sprintf("walking %s on %s to find %q", col.label, addr, c.PortName))
+		vars, err := g.Walk(ctx, col.oid)
+		if err != nil {
+			return port{}, err
+		}
+		for _, v := range vars {
+			b, ok := v.Bytes()
+			idx, okIdx := v.Index(col.oid)
+			if !ok || !okIdx {
+				continue
+			}
+			if string(b) == c.PortName {
+				n, err := strconv.Atoi(idx)
+				if err != nil {
+					continue
+				}
+				return port{ifIndex: n, name: string(b)}, nil
+			}
+			if strings.EqualFold(string(b), c.PortName) {
+				names = append(names, string(b))
+			}
+		}
+	}
+	hint := ""
+	if len(names) > 0 {
+		hint = fmt.Sprintf(" (names differ only in case: %s)", strings.Join(names, ", "))
+	}
+	return port{}, fmt.Errorf("SNMP agent %s has no interface named %q in ifName or ifDescr%s: check --port-name, or give the ifIndex", addr, c.PortName, hint)
+}
+
+func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, error) {
+	addr := c.Address()
+	nagios.SetStage(ctx, "walking dot1dBasePortIfIndex on "+addr)
+	vars, err := g.Walk(ctx, oidBasePortIfIndex)
+	if err != nil {
+		return nil, err
+	}
+	bridgePort := 0
+	for _, v := range vars {
+		n, ok := v.Int()
+		idx, okIdx := v.Index(oidBasePortIfIndex)
+		if ok && okIdx && int(n) == p.ifIndex {
+			bridgePort, _ = strconv.Atoi(idx)
+			break
+		}
+	}
+	if bridgePort == 0 {
+		if len(vars) == 0 {
+			return nil, fmt.Errorf("SNMP agent %s has no BRIDGE-MIB dot1dBasePortIfIndex table: it is not a bridge, or this community/user cannot see it (for Cisco per-VLAN contexts try --source cisco-vtp)", addr)
+		}
+		return nil, fmt.Errorf("%s is not a bridge port on SNMP agent %s (no dot1dBasePortIfIndex entry): is it a routed port or a port-channel member? Check --port-name", p, addr)
+	}
+	column, label := oidVlanCurrentEgress, "dot1qVlanCurrentEgressPorts"
+	if c.Source == SourceStatic {
+		column, label = oidVlanStaticEgress, "dot1qVlanStaticEgressPorts"
+	}
+	nagios.SetStage(ctx, fmt.Sprintf("walking %s on %s", label, addr))
+	vars, err = g.Walk(ctx, column)
+	if err != nil {
+		return nil, err
+	}
+	if len(vars) == 0 {
+		return nil, fmt.Errorf("SNMP agent %s has no Q-BRIDGE-MIB %s: it does not implement Q-BRIDGE-MIB (try --source cisco-vtp or the other qbridge source)", addr, label)
+	}
+	set := map[int]bool{}
+	for _, v := range vars {
+		idx, ok := v.Index(column)
+		list, okB := v.Bytes()
+		if !ok || !okB {
+			continue
+		}
+		// Current: TimeMark.VlanIndex; static: VlanIndex. The VLAN is last.
+		parts := strings.Split(idx, ".")
+		vlan, err := strconv.Atoi(parts[len(parts)-1])
+		if err != nil {
+			continue
+		}
+		if PortListHas(list, bridgePort) {
+			set[vlan] = true
+		}
+	}
+	out := make([]int, 0, len(set))
+	for v := range set {
+		out = append(out, v)
+	}
+	sort.Ints(out)
+	return out, nil
+}
+
+func (c *Check) readVTP(ctx context.Context, g snmp.Getter, p port) ([]int, error) {
+	addr := c.Address()
+	nagios.SetStage(ctx, fmt.Sprintf("reading vlanTrunkPortVlansEnabled{,2k,3k,4k} of %s from %s", p, addr))
+	oids := make([]string, 0, 4)
+	for _, col := range []string{oidVtpTrunkVlansEnabled, oidVtpTrunkVlans2k, oidVtpTrunkVlans3k, oidVtpTrunkVlans4k} {
+		oids = append(oids, fmt.Sprintf("%s.%d", col, p.ifIndex))
+	}
+	vars, err := g.Get(ctx, oids...)
+	if err != nil {
+		return nil, err
+	}
+	if len(vars) != 4 {
+		return nil, fmt.Errorf("SNMP agent %s returned %d values for 4 requested OIDs", addr, len(vars))
+	}
+	if vars[0].Missing() {
+		return nil, fmt.Errorf("SNMP agent %s has no CISCO-VTP-MIB vlanTrunkPortVlansEnabled for %s: the port is not a trunk, or the agent is not a Cisco VTP switch (try --source qbridge-current)", addr, p)
+	}
+	var blocks [4][]byte
+	for i, v := range vars {
+		if v.Missing() {
+			continue // older switches have no 2k/3k/4k columns
+		}
+		b, ok := v.Bytes()
+		if !ok {
+			return nil, fmt.Errorf("SNMP agent %s returned %s as %v, not an octet string", addr, v.OID, v.Type)
+		}
+		blocks[i] = b
+	}
+	return DecodeVTP(blocks), nil
+}
+
+func (c *Check) evaluate(p port, carried []int) *nagios.Result {
+	res := &nagios.Result{}
+	source := map[string]string{SourceCurrent: "current egress", SourceStatic: "static egress", SourceVTP: "trunk allowed"}[c.Source]
+	if c.expected == nil {
+		res.Summary = fmt.Sprintf("%s carries %d VLANs (%s): %s", p, len(carried), source, FormatVLANList(carried))
+		res.AddPerf(nagios.Perf{Label: "vlans_carried", Value: float64(len(carried)), Min: nagios.Float(0)})
+		return res
+	}
+	missing, extra := Diff(c.expected, carried)
+	missState := nagios.Thresholds{Warning: c.WarnMissing, Critical: c.CritMissing}.Evaluate(float64(len(missing)))
+	extraState := nagios.Thresholds{Warning: c.WarnExtra, Critical: c.CritExtra}.Evaluate(float64(len(extra)))
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, fmt.Sprintf("%d missing (%s)", len(missing), FormatVLANList(missing)))
+		res.Add(missState, "missing VLANs (expected, not carried): %s", FormatVLANList(missing))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, fmt.Sprintf("%d extra (%s)", len(extra), FormatVLANList(extra)))
+		res.Add(extraState, "extra VLANs (carried, not expected): %s", FormatVLANList(extra))
+	}
+	if len(parts) == 0 {
+		res.Summary = fmt.Sprintf("%s carries exactly the %d expected VLANs (%s)", p, len(c.expected), source)
+	} else {
+		res.Summary = fmt.Sprintf("%s %s VLANs: %s", p, source, strings.Join(parts, ", "))
+	}
+	res.State = nagios.Worst(missState, extraState)
+	res.Add(nagios.OK, "carried VLANs (%s): %s", source, FormatVLANList(carried))
+	res.Add(nagios.OK, "expected VLANs: %s", FormatVLANList(c.expected))
+	res.AddPerf(
+		nagios.Perf{Label: "vlans_missing", Value: float64(len(missing)), Warn: c.WarnMissing, Crit: c.CritMissing, Min: nagios.Float(0)},
+		nagios.Perf{Label: "vlans_extra", Value: float64(len(extra)), Warn: c.WarnExtra, Crit: c.CritExtra, Min: nagios.Float(0)},
+		nagios.Perf{Label: "vlans_carried", Value: float64(len(carried)), Min: nagios.Float(0)},
+	)
+	return res
+}
