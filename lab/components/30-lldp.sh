@@ -21,7 +21,7 @@
 #
 # Fault actions (lab/lab.sh lldp ACTION):
 #   stop_hv / kill_hv / start_hv   the hypervisor's lldpd (kill leaves a stale socket)
-#   stop_sw / start_sw             the switch's lldpd
+#   stop_sw / kill_sw / start_sw   the switch's lldpd (kill: no shutdown frame, the neighbor ages out)
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
 #   restore                        everything back to the healthy state
 
@@ -159,17 +159,21 @@ lldp_status() {
 
 # Fault injection for tests and the demo.
 lldp_stop_hv() { lldp_stop hv; }
-lldp_kill_hv() {
-	local f="$LLDP_DIR/hv/lldpd.pid"
+lldp_kill() { # ROLE: SIGKILL, so no shutdown LLDPDU is sent and the socket stays
+	local f="$LLDP_DIR/$1/lldpd.pid"
 	[ -s "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	rm -f "$f"
 }
+lldp_kill_hv() { lldp_kill hv; }
 lldp_start_hv() {
 	lldp_start hv
 	lldp_alive "$LLDP_DIR/sw/lldpd.pid" || return 0
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME on $LLDP_HV_IF" 30 lldp_hv_sees "$(lldp_port_descr)"
 }
 lldp_stop_sw() { lldp_stop sw; }
+# kill_sw: the switch goes silent without a shutdown frame; the hypervisor's
+# lldpd ages the neighbor out when its TTL (4 s here) expires.
+lldp_kill_sw() { lldp_kill sw; }
 lldp_start_sw() {
 	lldp_start sw
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME on $LLDP_HV_IF" 30 lldp_hv_sees "$LLDP_SWITCH_PORT"

@@ -283,7 +283,7 @@ func (c *Check) evaluate(snap *Snapshot) *nagios.Result {
 				nagios.Perf{Label: nic + "_tx", Value: float64(st.TX), UOM: "c"},
 				nagios.Perf{Label: nic + "_rx_discarded", Value: float64(st.RXDiscarded), UOM: "c"},
 				nagios.Perf{Label: nic + "_rx_unrecognized", Value: float64(st.RXUnrecognized), UOM: "c"},
-				nagios.Perf{Label: nic + "_ageout", Value: float64(st.Ageout), UOM: "c"},
+				nagios.Perf{Label: nic + "_deleted", Value: float64(st.Delete), UOM: "c"},
 			)
 		}
 	}
@@ -451,8 +451,8 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 	switch {
 	case st.RX == 0:
 		why = "no LLDP frame received since lldpd started"
-	case st.Ageout > 0:
-		why = fmt.Sprintf("%d frames received, then the neighbor aged out %d times: it stopped sending", st.RX, st.Ageout)
+	case st.Ageout+st.Delete > 0:
+		why = fmt.Sprintf("%d frames received, then the neighbor was removed: it stopped sending or announced its shutdown", st.RX)
 	default:
 		why = fmt.Sprintf("%d frames received, none kept", st.RX)
 	}

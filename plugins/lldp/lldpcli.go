@@ -161,7 +161,10 @@ func (i Interface) Receives() bool {
 
 // Stats are one NIC's LLDP frame counters since lldpd started.
 type Stats struct {
-	TX, RX, RXDiscarded, RXUnrecognized, Ageout int64
+	TX, RX, RXDiscarded, RXUnrecognized int64
+	// Ageout, Insert and Delete count neighbors; lldpd 1.0.16 counts a
+	// neighbor that expired or sent a shutdown frame as a delete.
+	Ageout, Insert, Delete int64
 }
 
 // jstr accepts the scalars json0 prints: strings, and in places numbers and
@@ -249,6 +252,8 @@ type j0Entry struct {
 	RXDiscarded    counter `json:"rx_discarded_cnt"`
 	RXUnrecognized counter `json:"rx_unrecognized_cnt"`
 	Ageout         counter `json:"ageout_cnt"`
+	Insert         counter `json:"insert_cnt"`
+	Delete         counter `json:"delete_cnt"`
 }
 
 type j0Doc struct {
@@ -356,6 +361,8 @@ func Decode(out []byte) (*Snapshot, error) {
 			{&s.RXDiscarded, e.RXDiscarded, "rx_discarded_cnt"},
 			{&s.RXUnrecognized, e.RXUnrecognized, "rx_unrecognized_cnt"},
 			{&s.Ageout, e.Ageout, "ageout_cnt"},
+			{&s.Insert, e.Insert, "insert_cnt"},
+			{&s.Delete, e.Delete, "delete_cnt"},
 		} {
 			v, err := c.src.value(c.key)
 			if err != nil {

@@ -7,8 +7,11 @@
 #   plugins/lldp/testdata/capture.sh healthy
 #   lab/lab.sh lldp set_port_descr Ethernet1/7; capture.sh port-changed; lab/lab.sh lldp restore
 #   lab/lab.sh lldp stop_sw; sleep 6; capture.sh no-neighbors; lab/lab.sh lldp start_sw
+#   lab/lab.sh lldp kill_sw; sleep 8; capture.sh aged-out; lab/lab.sh lldp start_sw
 #   lab/lab.sh lldp stop_hv; capture.sh stopped; lab/lab.sh lldp start_hv
-#   lab/lab.sh lldp kill_hv; capture.sh refused; lab/lab.sh lldp start_hv
+#   lab/lab.sh lldp kill_hv; sleep 1; capture.sh refused; lab/lab.sh lldp start_hv
+#   lldpcli -u SOCKET configure ports eth1 lldp status tx-only; capture.sh tx-only
+#   lldpcli -u SOCKET configure ports eth1 lldp status rx-and-tx
 set -euo pipefail
 name=${1:?usage: capture.sh NAME}
 dir=$(cd "$(dirname "$0")" && pwd)
