@@ -96,7 +96,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 				last = "connected"
 			}
 			text = "STALE: ovs-vswitchd is not running; its last report was " + last + describeStatus(t)
-			problem = "stale"
+			// The summary names the dead ovs-vswitchd once, not per target.
 		case len(t.Status) == 0:
 			c.down++
 			state = nagios.Warning
@@ -131,6 +131,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 			case downFor == nil:
 				state = nagios.Critical
 				text += " (counted as longer than --grace " + grace + ")"
+				problem += " (for how long is unknown)"
 			case *downFor > graceSec:
 				state = nagios.Critical
 				text += ", longer than --grace " + grace
@@ -143,7 +144,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 			text += describeStatus(t)
 		}
 		res.Add(state, "%s: %s", name, text)
-		if state != nagios.OK {
+		if state != nagios.OK && problem != "" {
 			problems = append(problems, name+" "+problem)
 		}
 		v := 0.0

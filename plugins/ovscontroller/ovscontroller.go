@@ -53,7 +53,7 @@ func init() {
 			"status after ovs-vswitchd dies; the check asks ovsdb-server whether ovs-vswitchd still holds its " +
 			"OVSDB lock and reports a dead ovs-vswitchd as CRITICAL (stale) instead of trusting that status.",
 		Examples: []registry.Example{
-			{Command: "check_ovs_controller", Explain: "Every manager and every bridge controller on the local OVS, 30s grace."},
+			{Command: "check_ovs_controller --grace 30", Explain: "Every manager and every bridge controller on the local OVS (unix:/var/run/openvswitch/db.sock); a disconnection longer than 30s is CRITICAL."},
 			{Command: "check_ovs_controller --bridge br-int --require-master --grace 60",
 				Explain: "Only br-int's controllers; one of them must be connected in role master; disconnections up to 60s are WARNING."},
 			{Command: "check_ovs_controller --db tcp:192.0.2.10:6640 -t 5",
