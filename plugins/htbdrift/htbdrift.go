@@ -1,0 +1,487 @@
+// Package htbdrift is check_htb_drift: it compares the kernel's tc-htb
+// classes with the linux-htb QoS and Queue rates in OVSDB, and reports
+// classes whose rate or ceil has drifted, classes that are missing, a root
+// qdisc that is not htb, and hand-made classes OVSDB does not know.
+package htbdrift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/ovsdb"
+	"edgecheck/shared/registry"
+)
+
+// rootMinor is the minor of OVS's root htb class, 1:fffe.
+const rootMinor = 0xfffe
+
+// htbMaxQueues is OVS's HTB_N_QUEUES: queue ids from 0 to 0xefff.
+const htbMaxQueues = 0xf000
+
+// defaultLinkBPS is what OVS assumes for a QoS without max-rate on a link
+// whose speed it cannot read (NETDEV_DEFAULT_BPS, 10 Gbit/s).
+const defaultLinkBPS = 10_000_000_000
+
+// Exec runs a helper program without a shell; a field so tests can assert
+// the argv.
+type Exec func(ctx context.Context, argv ...string) ([]byte, error)
+
+func execCommand(ctx context.Context, argv ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		if msg != "" {
+			return out, fmt.Errorf("%v: %s", err, msg)
+		}
+		return out, err
+	}
+	return out, nil
+}
+
+// A Check is one configured run of check_htb_drift.
+type Check struct {
+	DB         string
+	Port       string
+	VIF        string
+	IP         string
+	FlowBridge string
+	Warn       *nagios.Range
+	Crit       *nagios.Range
+
+	ip netip.Addr
+
+	// ReadOVSDB, TC and Exec are the three sources: OVSDB, rtnetlink and
+	// ovs-ofctl (only for --vif/--ip).
+	ReadOVSDB func(ctx context.Context, target, port string) (*snapshot, error)
+	TC        tcReader
+	Exec      Exec
+}
+
+func init() {
+	registry.Register(registry.Plugin{
+		Name:    "check_htb_drift",
+		Service: "HTB_DRIFT",
+		Description: "Compares the kernel's tc-htb classes (read over netlink) with the OVS linux-htb QoS and " +
+			"Queue rates in OVSDB (read in one transaction), clamped the way OVS clamps them: root class 1:fffe " +
+			"rate = ceil = QoS max-rate, class 1:<hex(queue+1)> rate = min-rate and ceil = max-rate. Reports " +
+			"rate or ceil drift beyond -w/-c percent, missing classes (CRITICAL), a root qdisc that is not htb " +
+			"(CRITICAL) and hand-made classes OVSDB does not know (WARNING). With --vif or --ip and " +
+			"--flow-bridge it follows the VM's set_queue flow to its queue and reports the VM's real egress limit.",
+		Examples: []registry.Example{
+			{Command: "check_htb_drift -w 5 -c 20", Explain: "Every port with a linux-htb QoS; warn above 5 % drift, critical above 20 %."},
+			{Command: "check_htb_drift --port eth1", Explain: "Only port eth1."},
+			{Command: "check_htb_drift --vif tap3f2a1b7c-9d --flow-bridge br-int", Explain: "Which queue the VM behind tap3f2a1b7c-9d is sent to by br-int's flows, and that queue's real limit in the kernel."},
+			{Command: "check_htb_drift --ip 10.0.0.5 --flow-bridge br-int --port eth1", Explain: "The same for the VM with source address 10.0.0.5, on uplink eth1 only."},
+		},
+		RunsOn: "hypervisor",
+		New: func() registry.Check {
+			w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
+			return &Check{Warn: &w, Crit: &c, ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: execCommand}
+		},
+	})
+}
+
+// Flags declares check_htb_drift's flags.
+func (c *Check) Flags(fs *registry.FlagSet) {
+	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
+	w := fs.Range(&c.Warn, "warning", "Rate or ceil drift in percent that is a WARNING (a Nagios range).").WithShort("w")
+	w.Default = "10"
+	cr := fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c")
+	cr.Default = "25"
+	fs.String(&c.Port, "port", "", "Check only this OVS port (default: every port with a QoS).").WithMeta("NAME")
+	fs.String(&c.VIF, "vif", "", "Follow this VM interface's set_queue flow on --flow-bridge to its queue and report that queue only.").WithMeta("NAME")
+	fs.String(&c.IP, "ip", "", "Like --vif, for the VM with this source address (flows matching nw_src/ipv6_src).").WithMeta("ADDR")
+	fs.String(&c.FlowBridge, "flow-bridge", "", "Bridge whose OpenFlow flows hold the set_queue actions (with --vif or --ip).").WithMeta("BR")
+}
+
+// Validate checks the flags before any I/O.
+func (c *Check) Validate() error {
+	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
+		return fmt.Errorf("--db: %v", err)
+	}
+	if (c.VIF != "" || c.IP != "") && c.FlowBridge == "" {
+		return errors.New("--vif and --ip need --flow-bridge BR, the bridge whose flows set the queue")
+	}
+	if c.VIF != "" && c.IP != "" {
+		return errors.New("give --vif or --ip, not both")
+	}
+	if c.FlowBridge != "" && c.VIF == "" && c.IP == "" {
+		return errors.New("--flow-bridge needs --vif or --ip")
+	}
+	if c.IP != "" {
+		a, err := netip.ParseAddr(c.IP)
+		if err != nil {
+			return fmt.Errorf("--ip %q is not an IPv4 or IPv6 address", c.IP)
+		}
+		c.ip = a
+	}
+	for _, v := range []struct{ flag, val string }{{"port", c.Port}, {"vif", c.VIF}, {"flow-bridge", c.FlowBridge}} {
+		if strings.ContainsAny(v.val, "/ \t\n") {
+			return fmt.Errorf("--%s %q is not an interface or bridge name", v.flag, v.val)
+		}
+	}
+	return nil
+}
+
+// ofctlTarget is where ovs-ofctl reaches the bridge: its management socket
+// next to the OVSDB socket (so a private run directory works), or the
+// bridge name for a TCP database (ovs-ofctl then uses its own run directory).
+func (c *Check) ofctlTarget() string {
+	if network, addr, err := ovsdb.ParseTarget(c.DB); err == nil && network == "unix" {
+		return "unix:" + filepath.Join(filepath.Dir(addr), c.FlowBridge+".mgmt")
+	}
+	return c.FlowBridge
+}
+
+// Run reads OVSDB, the flows when asked, and the kernel, and compares them.
+func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
+	nagios.SetStage(ctx, "reading QoS and queues from OVSDB at "+c.DB)
+	snap, err := c.ReadOVSDB(ctx, c.DB, c.Port)
+	if err != nil {
+		return nil, err
+	}
+	if c.Port != "" {
+		if len(snap.Ports) == 0 {
+			return nil, fmt.Errorf("port %s does not exist in OVSDB at %s (ovs-vsctl list-ports BRIDGE shows the ports)", c.Port, c.DB)
+		}
+		p := snap.Ports[0]
+		if !p.HasQoS {
+			return nil, fmt.Errorf("port %s has no QoS in OVSDB, nothing to compare (ovs-vsctl get port %s qos)", c.Port, c.Port)
+		}
+		if p.QoSType != "linux-htb" {
+			return nil, fmt.Errorf("port %s has QoS type %q; this check compares linux-htb only", c.Port, p.QoSType)
+		}
+	}
+	res := &nagios.Result{}
+	var ports []qosPort
+	for _, p := range snap.Ports {
+		switch {
+		case !p.HasQoS:
+		case p.QoSType != "linux-htb":
+			res.Add(nagios.OK, "port %s has QoS type %s, not compared", p.Name, p.QoSType)
+		default:
+			ports = append(ports, p)
+		}
+	}
+	if len(ports) == 0 {
+		return nil, fmt.Errorf("no port has a linux-htb QoS in OVSDB at %s, nothing to compare (use --port to name one)", c.DB)
+	}
+
+	// --vif / --ip: which queue does the VM's traffic go to?
+	var only *uint32
+	var vmLine string
+	if c.FlowBridge != "" {
+		q, line, err := c.followFlow(ctx, snap)
+		if err != nil {
+			return nil, err
+		}
+		only, vmLine = &q, line
+	}
+
+	th := nagios.Thresholds{Warning: c.Warn, Critical: c.Crit}
+	var problems []string
+	checked, usedBy := 0, []string{}
+	for _, p := range ports {
+		if only != nil && !hasQueue(p, *only) {
+			continue
+		}
+		for _, ifc := range p.Interfaces {
+			if ifc.Type != "" && ifc.Type != "system" && ifc.Type != "internal" && ifc.Type != "tap" {
+				res.Add(nagios.OK, "port %s interface %s has type %s, which has no kernel tc", p.Name, ifc.Name, ifc.Type)
+				continue
+			}
+			nagios.SetStage(ctx, "reading tc qdisc and classes of "+ifc.Name+" over netlink")
+			kv, err := readKernel(c.TC, ifc.Name)
+			if err != nil {
+				return nil, err
+			}
+			checked++
+			ps := compare(p, ifc, kv, th, only, res)
+			problems = append(problems, ps...)
+			if only != nil {
+				usedBy = append(usedBy, ifc.Name)
+			}
+		}
+	}
+	if only != nil && checked == 0 {
+		res.Add(nagios.Warning, "%s, but no linux-htb QoS has queue %d: the VM's traffic falls into each port's default class", vmLine, *only)
+		res.Summary = fmt.Sprintf("%s; queue %d is not configured in any linux-htb QoS", vmLine, *only)
+		return res, nil
+	}
+	switch {
+	case only != nil && len(problems) == 0:
+		res.Summary = fmt.Sprintf("%s; %s", vmLine, vmLimit(res, *only, usedBy))
+	case only != nil:
+		res.Summary = vmLine + "; " + strings.Join(problems, "; ")
+	case len(problems) == 0:
+		res.Summary = fmt.Sprintf("tc htb classes match OVSDB on %s", strings.Join(portNames(ports), ", "))
+	default:
+		res.Summary = strings.Join(problems, "; ")
+	}
+	return res, nil
+}
+
+func portNames(ps []qosPort) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("%s (%d queues)", p.Name, len(p.Queues)))
+	}
+	return out
+}
+
+func hasQueue(p qosPort, id uint32) bool {
+	for _, q := range p.Queues {
+		if q.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// vmLimit words the VM's egress limit from the perfdata just added.
+func vmLimit(res *nagios.Result, q uint32, ifaces []string) string {
+	var parts []string
+	for _, name := range ifaces {
+		var rate, ceil float64
+		for _, p := range res.Perf {
+			switch p.Label {
+			case fmt.Sprintf("%s q%d rate", name, q):
+				rate = p.Value
+			case fmt.Sprintf("%s q%d ceil", name, q):
+				ceil = p.Value
+			}
+		}
+		parts = append(parts, fmt.Sprintf("egress limit on %s: ceil %s, guaranteed rate %s", name, formatRate(uint64(ceil)), formatRate(uint64(rate))))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// followFlow dumps the flow bridge's flows and finds the VM's queue.
+func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string, error) {
+	var sel selector
+	who := ""
+	if c.VIF != "" {
+		ifc, ok := snap.Ifaces[c.VIF]
+		if !ok {
+			return 0, "", fmt.Errorf("interface %s does not exist in OVSDB at %s (ovs-vsctl list-ifaces %s)", c.VIF, c.DB, c.FlowBridge)
+		}
+		if ifc.OFPort <= 0 {
+			return 0, "", fmt.Errorf("interface %s has no OpenFlow port number (ofport %d): is it attached to a running bridge?", c.VIF, ifc.OFPort)
+		}
+		sel = selector{OFPort: ifc.OFPort, MACs: []string{ifc.MAC, ifc.Attached}}
+		who = fmt.Sprintf("vif %s (ofport %d)", c.VIF, ifc.OFPort)
+	} else {
+		sel = selector{IP: c.ip}
+		who = "ip " + c.IP
+	}
+	argv := []string{"ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", c.ofctlTarget()}
+	nagios.SetStage(ctx, "dumping the flows of "+c.FlowBridge+" ("+strings.Join(argv, " ")+")")
+	out, err := c.Exec(ctx, argv...)
+	if err != nil {
+		return 0, "", fmt.Errorf("cannot dump the flows of bridge %s (%s): %v", c.FlowBridge, strings.Join(argv, " "), err)
+	}
+	f, ok := queueFlow(parseFlows(string(out)), sel)
+	if !ok {
+		return 0, "", fmt.Errorf("no flow on bridge %s sets a queue for %s: its traffic uses the default queue (add a set_queue flow, or check the VM's port)", c.FlowBridge, who)
+	}
+	return f.Queue, fmt.Sprintf("%s -> flow \"%s\" on %s -> queue %d", who, f.Text, c.FlowBridge, f.Queue), nil
+}
+
+// expectedRates computes what OVS programs for a port: the root class rate
+// and, per queue, the class rate and ceil, all in bytes/s, clamped as
+// lib/netdev-linux.c htb_parse_qdisc_details__ and htb_parse_class_details__
+// do: the root rate is max-rate (or the link speed when unset); a queue's
+// min-rate is at least the MTU and at most the root rate, and its max-rate
+// (default the root rate) lies between min-rate and the root rate.
+func expectedRates(p qosPort, ifc iface, mtu int) (root uint64, classes map[uint32][2]uint64) {
+	root = p.MaxRate / 8
+	if root == 0 {
+		speed := ifc.LinkSpeed
+		if speed == 0 {
+			speed = defaultLinkBPS
+		}
+		root = speed / 8
+	}
+	classes = map[uint32][2]uint64{}
+	for _, q := range p.Queues {
+		lo := max(q.MinRate/8, uint64(max(mtu, 0)))
+		lo = min(lo, root)
+		hi := q.MaxRate / 8
+		if hi == 0 {
+			hi = root
+		}
+		hi = min(max(hi, lo), root)
+		classes[q.ID] = [2]uint64{lo, hi}
+	}
+	return root, classes
+}
+
+// drift is the deviation of actual from expected, in percent.
+func drift(actual, expected uint64) float64 {
+	if expected == 0 {
+		if actual == 0 {
+			return 0
+		}
+		return 100
+	}
+	d := math.Abs(float64(actual)-float64(expected)) / float64(expected) * 100
+	return math.Round(d*100) / 100
+}
+
+// compare adds one interface's items and perfdata, and returns the
+// problems for the summary line.
+func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *uint32, res *nagios.Result) []string {
+	name := ifc.Name
+	if kv.Missing {
+		res.Add(nagios.Critical, "%s (port %s) does not exist in the kernel: its QoS is not in effect", name, p.Name)
+		return []string{name + " missing from the kernel"}
+	}
+	reapply := fmt.Sprintf("re-apply with: ovs-vsctl clear port %s qos && ovs-vsctl set port %s qos=%s", p.Name, p.Name, p.QoSUUID)
+	if kv.RootKind != "htb" || kv.RootQdisc>>16 != 1 {
+		kind := kv.RootKind
+		if kind == "" {
+			kind = "none"
+		}
+		res.Add(nagios.Critical, "%s root qdisc is %s (handle %s), not OVS's htb 1: the linux-htb QoS is not in effect and no queue is shaped; %s",
+			name, kind, handleString(kv.RootQdisc), reapply)
+		return []string{fmt.Sprintf("%s root qdisc is %s, not htb", name, kind)}
+	}
+	root, want := expectedRates(p, ifc, kv.MTU)
+	var problems []string
+	seen := map[uint32]bool{}
+
+	// The root class 1:fffe.
+	rootHandle := uint32(1<<16 | rootMinor)
+	seen[rootHandle] = true
+	if only == nil {
+		if rc, ok := kv.Classes[rootHandle]; !ok {
+			res.Add(nagios.Critical, "%s root class 1:fffe is missing: the queues have no parent limit; %s", name, reapply)
+			problems = append(problems, name+" root class 1:fffe missing")
+		} else {
+			d := max(drift(rc.Rate, root), drift(rc.Ceil, root))
+			st := th.Evaluate(d)
+			res.Add(st, "%s root class 1:fffe: rate %s ceil %s, OVSDB max-rate %s (drift %s%%)", name,
+				formatRate(rc.Rate*8), formatRate(rc.Ceil*8), formatRate(root*8), nagios.FormatNumber(d))
+			if st != nagios.OK {
+				problems = append(problems, fmt.Sprintf("%s root class drift %s%%", name, nagios.FormatNumber(d)))
+			}
+			addPerf(res, name+" root", rc.Rate*8, rc.Ceil*8, root*8, root*8, d, th)
+		}
+	}
+
+	ids := make([]uint32, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	conf := map[uint32]queueConf{}
+	for _, q := range p.Queues {
+		conf[q.ID] = q
+	}
+	for _, id := range ids {
+		if only != nil && id != *only {
+			continue
+		}
+		if id >= htbMaxQueues {
+			res.Add(nagios.Warning, "%s queue %d is beyond the %d queues OVS supports for linux-htb: OVS does not program it", name, id, htbMaxQueues)
+			continue
+		}
+		h := uint32(1<<16) | (id + 1)
+		seen[h] = true
+		exp := want[id]
+		label := fmt.Sprintf("%s queue %d (class %s)", name, id, handleString(h))
+		cl, ok := kv.Classes[h]
+		if !ok {
+			res.Add(nagios.Critical, "%s is missing from tc: its traffic falls into the default class; %s", label, reapply)
+			problems = append(problems, fmt.Sprintf("%s queue %d class %s missing", name, id, handleString(h)))
+			continue
+		}
+		dr, dc := drift(cl.Rate, exp[0]), drift(cl.Ceil, exp[1])
+		d := max(dr, dc)
+		st := th.Evaluate(d)
+		res.Add(st, "%s: rate %s ceil %s; OVSDB %s (drift rate %s%%, ceil %s%%)", label,
+			formatRate(cl.Rate*8), formatRate(cl.Ceil*8), describeConf(conf[id], exp), nagios.FormatNumber(dr), nagios.FormatNumber(dc))
+		if st != nagios.OK {
+			switch {
+			case dc >= dr:
+				problems = append(problems, fmt.Sprintf("%s queue %d ceil %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Ceil*8), formatRate(exp[1]*8), nagios.FormatNumber(dc)))
+			default:
+				problems = append(problems, fmt.Sprintf("%s queue %d rate %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Rate*8), formatRate(exp[0]*8), nagios.FormatNumber(dr)))
+			}
+		}
+		addPerf(res, fmt.Sprintf("%s q%d", name, id), cl.Rate*8, cl.Ceil*8, exp[0]*8, exp[1]*8, d, th)
+	}
+
+	// Classes OVSDB does not know: hand-made buckets.
+	if only == nil {
+		extra := make([]uint32, 0)
+		for h := range kv.Classes {
+			if !seen[h] {
+				extra = append(extra, h)
+			}
+		}
+		sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
+		for _, h := range extra {
+			cl := kv.Classes[h]
+			res.Add(nagios.Warning, "%s class %s (%s, rate %s ceil %s, parent %s) is not in OVSDB: a hand-made bucket that OVS will not maintain and an OVS restart removes",
+				name, handleString(h), cl.Kind, formatRate(cl.Rate*8), formatRate(cl.Ceil*8), handleString(cl.Parent))
+			problems = append(problems, fmt.Sprintf("%s extra class %s not in OVSDB", name, handleString(h)))
+		}
+	}
+	return problems
+}
+
+// describeConf shows the configured rates and, when OVS clamps them, what
+// it programs instead.
+func describeConf(q queueConf, exp [2]uint64) string {
+	part := func(name string, v, e uint64, unsetMeans string) string {
+		switch {
+		case v == 0:
+			return fmt.Sprintf("%s unset (%s %s)", name, unsetMeans, formatRate(e*8))
+		case v/8 != e:
+			return fmt.Sprintf("%s %s, clamped by OVS to %s", name, formatRate(v), formatRate(e*8))
+		}
+		return fmt.Sprintf("%s %s", name, formatRate(v))
+	}
+	return part("min-rate", q.MinRate, exp[0], "OVS uses the MTU,") + ", " + part("max-rate", q.MaxRate, exp[1], "OVS uses the parent rate,")
+}
+
+func addPerf(res *nagios.Result, prefix string, rate, ceil, wantRate, wantCeil uint64, d float64, th nagios.Thresholds) {
+	zero := nagios.Float(0)
+	res.AddPerf(
+		nagios.Perf{Label: prefix + " rate", Value: float64(rate), Min: zero},
+		nagios.Perf{Label: prefix + " rate_conf", Value: float64(wantRate), Min: zero},
+		nagios.Perf{Label: prefix + " ceil", Value: float64(ceil), Min: zero},
+		nagios.Perf{Label: prefix + " ceil_conf", Value: float64(wantCeil), Min: zero},
+		nagios.Perf{Label: prefix + " drift", Value: d, UOM: "%", Warn: th.Warning, Crit: th.Critical, Min: zero},
+	)
+}
+
+// formatRate prints bits/s the way tc does: 30Mbit/s, 12kbit/s, 1.5Gbit/s.
+func formatRate(bps uint64) string {
+	units := []struct {
+		div  float64
+		name string
+	}{{1e9, "Gbit/s"}, {1e6, "Mbit/s"}, {1e3, "kbit/s"}}
+	for _, u := range units {
+		if float64(bps) >= u.div {
+			v := math.Round(float64(bps)/u.div*1000) / 1000
+			return nagios.FormatNumber(v) + u.name
+		}
+	}
+	return fmt.Sprintf("%dbit/s", bps)
+}

@@ -1,0 +1,195 @@
+package htbdrift
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"edgecheck/shared/ovsdb"
+)
+
+// A queueConf is one Queue row as OVSDB holds it, in bits/s (0: unset).
+type queueConf struct {
+	ID      uint32
+	MinRate uint64
+	MaxRate uint64
+}
+
+// An iface is the part of an Interface row this check uses.
+type iface struct {
+	Name      string
+	Type      string
+	OFPort    int64
+	LinkSpeed uint64 // bits/s, 0 when unknown
+	MAC       string // mac_in_use
+	Attached  string // external_ids:attached-mac (set by Nova/Neutron)
+}
+
+// A qosPort is one Port with its QoS and queues.
+type qosPort struct {
+	Name       string
+	HasQoS     bool
+	QoSType    string
+	QoSUUID    string
+	MaxRate    uint64 // QoS other_config:max-rate in bits/s, 0 when unset
+	Queues     []queueConf
+	Interfaces []iface
+}
+
+// A snapshot is everything read from OVSDB in the one transaction.
+type snapshot struct {
+	Ports  []qosPort
+	Ifaces map[string]iface
+}
+
+// readOVSDB reads Port -> QoS -> Queue and the interfaces in one transaction.
+// With port set only that port is selected; otherwise every port that has a
+// QoS.
+func readOVSDB(ctx context.Context, target, port string) (*snapshot, error) {
+	c, err := ovsdb.Dial(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	portWhere := []ovsdb.Condition{ovsdb.Where("qos", "!=", []any{"set", []any{}})}
+	if port != "" {
+		portWhere = []ovsdb.Condition{ovsdb.Where("name", "==", port)}
+	}
+	res, err := c.Transact(ctx, ovsdb.OpenVSwitch,
+		ovsdb.Select("Port", []string{"name", "qos", "interfaces"}, portWhere...),
+		ovsdb.Select("QoS", []string{"_uuid", "type", "other_config", "queues"}),
+		ovsdb.Select("Queue", []string{"_uuid", "other_config"}),
+		ovsdb.Select("Interface", []string{"_uuid", "name", "type", "ofport", "link_speed", "mac_in_use", "external_ids"}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSnapshot(res[0].Rows, res[1].Rows, res[2].Rows, res[3].Rows)
+}
+
+// decodeSnapshot turns the four selects into the typed picture.
+func decodeSnapshot(ports, qoses, queues, ifaces []ovsdb.Row) (*snapshot, error) {
+	bad := func(table string, err error) error {
+		return fmt.Errorf("unexpected OVSDB %s row: %v (is this an Open_vSwitch database?)", table, err)
+	}
+	qRows := map[ovsdb.UUID]map[string]string{}
+	for _, r := range queues {
+		id, err := r.UUID("_uuid")
+		if err != nil {
+			return nil, bad("Queue", err)
+		}
+		oc, err := r.StringMap("other_config")
+		if err != nil {
+			return nil, bad("Queue", err)
+		}
+		qRows[id] = oc
+	}
+	type qos struct {
+		typ    string
+		max    uint64
+		queues []queueConf
+	}
+	qosRows := map[ovsdb.UUID]qos{}
+	for _, r := range qoses {
+		id, err := r.UUID("_uuid")
+		if err != nil {
+			return nil, bad("QoS", err)
+		}
+		typ, err := r.String("type")
+		if err != nil {
+			return nil, bad("QoS", err)
+		}
+		oc, err := r.StringMap("other_config")
+		if err != nil {
+			return nil, bad("QoS", err)
+		}
+		qmap, err := r.IntUUIDMap("queues")
+		if err != nil {
+			return nil, bad("QoS", err)
+		}
+		q := qos{typ: typ, max: rateValue(oc["max-rate"])}
+		for qid, qu := range qmap {
+			if qid < 0 || qid > 0xffffffff {
+				continue
+			}
+			oc := qRows[qu]
+			q.queues = append(q.queues, queueConf{ID: uint32(qid), MinRate: rateValue(oc["min-rate"]), MaxRate: rateValue(oc["max-rate"])})
+		}
+		sort.Slice(q.queues, func(i, j int) bool { return q.queues[i].ID < q.queues[j].ID })
+		qosRows[id] = q
+	}
+	snap := &snapshot{Ifaces: map[string]iface{}}
+	byUUID := map[ovsdb.UUID]iface{}
+	for _, r := range ifaces {
+		id, err := r.UUID("_uuid")
+		if err != nil {
+			return nil, bad("Interface", err)
+		}
+		var ifc iface
+		if ifc.Name, err = r.String("name"); err != nil {
+			return nil, bad("Interface", err)
+		}
+		if ifc.Type, err = r.String("type"); err != nil {
+			return nil, bad("Interface", err)
+		}
+		if ifc.OFPort, err = r.Int("ofport"); err != nil {
+			return nil, bad("Interface", err)
+		}
+		speed, err := r.Int("link_speed")
+		if err != nil {
+			return nil, bad("Interface", err)
+		}
+		if speed > 0 {
+			ifc.LinkSpeed = uint64(speed)
+		}
+		if ifc.MAC, err = r.String("mac_in_use"); err != nil {
+			return nil, bad("Interface", err)
+		}
+		ext, err := r.StringMap("external_ids")
+		if err != nil {
+			return nil, bad("Interface", err)
+		}
+		ifc.Attached = ext["attached-mac"]
+		byUUID[id] = ifc
+		snap.Ifaces[ifc.Name] = ifc
+	}
+	for _, r := range ports {
+		var p qosPort
+		var err error
+		if p.Name, err = r.String("name"); err != nil {
+			return nil, bad("Port", err)
+		}
+		qs, err := r.UUIDs("qos")
+		if err != nil {
+			return nil, bad("Port", err)
+		}
+		ifs, err := r.UUIDs("interfaces")
+		if err != nil {
+			return nil, bad("Port", err)
+		}
+		for _, u := range ifs {
+			if ifc, ok := byUUID[u]; ok {
+				p.Interfaces = append(p.Interfaces, ifc)
+			}
+		}
+		sort.Slice(p.Interfaces, func(i, j int) bool { return p.Interfaces[i].Name < p.Interfaces[j].Name })
+		if len(qs) == 1 {
+			q := qosRows[qs[0]]
+			p.HasQoS, p.QoSUUID, p.QoSType, p.MaxRate, p.Queues = true, string(qs[0]), q.typ, q.max, q.queues
+		}
+		snap.Ports = append(snap.Ports, p)
+	}
+	sort.Slice(snap.Ports, func(i, j int) bool { return snap.Ports[i].Name < snap.Ports[j].Name })
+	return snap, nil
+}
+
+// rateValue parses a rate in bits/s as OVS does (smap_get_ullong): a value
+// that is not a whole number counts as unset.
+func rateValue(s string) uint64 {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
