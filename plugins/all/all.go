@@ -3,9 +3,9 @@
 package all
 
 import (
+	_ "edgecheck/plugins/htbdrift"
 	_ "edgecheck/plugins/lldp"
 	_ "edgecheck/plugins/ovscontroller"
-	_ "edgecheck/plugins/htbdrift"
 	_ "edgecheck/plugins/ovskmod"
 	_ "edgecheck/plugins/rabbitmqqueues"
 	_ "edgecheck/plugins/snmpextend"

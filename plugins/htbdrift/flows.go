@@ -86,7 +86,7 @@ func parseFlows(out string) []flow {
 
 // A selector says which flows belong to the VM being asked about.
 type selector struct {
-	OFPort int64  // the VIF's OpenFlow port, 0 when unknown
+	OFPort int64 // the VIF's OpenFlow port, 0 when unknown
 	MACs   []string
 	IP     netip.Addr // the VM's address, when asked by --ip
 }
