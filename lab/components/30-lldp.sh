@@ -159,9 +159,16 @@ lldp_status() {
 
 # Fault injection for tests and the demo.
 lldp_stop_hv() { lldp_stop hv; }
-lldp_kill() { # ROLE: SIGKILL, so no shutdown LLDPDU is sent and the socket stays
-	local f="$LLDP_DIR/$1/lldpd.pid"
-	[ -s "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+# lldp_kill ROLE: SIGKILL lldpd's monitor and its privilege-separated child
+# together (the child alone would notice and send a shutdown LLDPDU), so the
+# neighbor only ages out and the socket file stays behind.
+lldp_kill() {
+	local f="$LLDP_DIR/$1/lldpd.pid" pid
+	if [ -s "$f" ]; then
+		pid=$(cat "$f")
+		# shellcheck disable=SC2046 # one pid per word
+		kill -9 $(ps -o pid= --ppid "$pid" 2>/dev/null) "$pid" 2>/dev/null || true
+	fi
 	rm -f "$f"
 }
 lldp_kill_hv() { lldp_kill hv; }

@@ -434,6 +434,13 @@ func (c *Check) fresh(nic string, n Neighbor, st Stats, long, short string) find
 	}
 }
 
+func frames(n int64) string {
+	if n == 1 {
+		return "1 frame"
+	}
+	return fmt.Sprintf("%d frames", n)
+}
+
 func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp bool) finding {
 	want := ""
 	if hasExp {
@@ -452,9 +459,9 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 	case st.RX == 0:
 		why = "no LLDP frame received since lldpd started"
 	case st.Ageout+st.Delete > 0:
-		why = fmt.Sprintf("%d frames received, then the neighbor was removed: it stopped sending or announced its shutdown", st.RX)
+		why = frames(st.RX) + " received, then the neighbor was removed: it stopped sending or announced its shutdown"
 	default:
-		why = fmt.Sprintf("%d frames received, none kept", st.RX)
+		why = frames(st.RX) + " received, none kept"
 	}
 	if st.RXDiscarded > 0 {
 		why += fmt.Sprintf(", %d discarded as malformed", st.RXDiscarded)
