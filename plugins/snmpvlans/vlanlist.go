@@ -133,19 +133,18 @@ func FormatVLANList(vlans []int) string {
 	}
 	s := append([]int(nil), vlans...)
 	sort.Ints(s)
+	s = dedup(s)
 	var parts []string
 	for i := 0; i < len(s); {
 		j := i
-		for j+1 < len(s) && s[j+1] <= s[j]+1 {
+		for j+1 < len(s) && s[j+1] == s[j]+1 {
 			j++
 		}
-		switch {
-		case j == i:
+		switch j - i {
+		case 0:
 			parts = append(parts, strconv.Itoa(s[i]))
-		case j == i+1 && s[j] != s[i]:
+		case 1:
 			parts = append(parts, strconv.Itoa(s[i]), strconv.Itoa(s[j]))
-		case s[j] == s[i]:
-			parts = append(parts, strconv.Itoa(s[i]))
 		default:
 			parts = append(parts, fmt.Sprintf("%d-%d", s[i], s[j]))
 		}
