@@ -40,7 +40,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			policy: policy{Grace: time.Hour},
 			wantItems: map[string]nagios.State{
 				"bridge br-ecfix controller tcp:127.0.0.1:16691: disconnected for 2s, within --grace 3600s, state BACKOFF, last_error \"Connection refused\"": nagios.Warning,
-				"bridge br-lab controller tcp:127.0.0.1:16653: connected": nagios.OK,
+				"bridge br-lab controller tcp:127.0.0.1:16653: connected":                                                                                     nagios.OK,
 			},
 			wantPerf: []string{"'br-ecfix tcp:127.0.0.1:16691 connected'=0;;;0;1", "'br-ecfix tcp:127.0.0.1:16691 down'=2s;0;3600;0"},
 			summary:  "bridge br-ecfix controller tcp:127.0.0.1:16691 disconnected for 2s (within grace 3600s); controllers: 1 connected, 1 not connected; managers: 1 listening",
@@ -62,8 +62,8 @@ func TestEvaluateFixtures(t *testing.T) {
 			policy: policy{Grace: time.Hour},
 			wantItems: map[string]nagios.State{
 				"bridge br-ecfix controller tcp:127.0.0.1:1: never connected since ovs-vswitchd started, for an unknown time (counted as longer than --grace 3600s), state BACKOFF, last_error \"Connection refused\"": nagios.Critical,
-				"bridge br-ecfix controller ptcp:16692:127.0.0.1: passive listener (not a failure)":                                                                                                              nagios.OK,
-				"bridge br-ecnone: no controller configured (fail_mode standalone)":                                                                                                                               nagios.OK,
+				"bridge br-ecfix controller ptcp:16692:127.0.0.1: passive listener (not a failure)":                                                                                                                    nagios.OK,
+				"bridge br-ecnone: no controller configured (fail_mode standalone)":                                                                                                                                    nagios.OK,
 			},
 		},
 		{
