@@ -1,0 +1,368 @@
+package snmpinterfaces
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"edgecheck/shared/runner"
+	"edgecheck/shared/snmp/snmptest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var t0 = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
+
+// fixture runs check_snmp_interfaces against a fake agent loaded from the
+// lab capture, with a state file in a temporary directory and a fixed clock.
+type fixture struct {
+	t     *testing.T
+	agent *snmptest.Agent
+	dir   string
+	state string
+}
+
+func newFixture(t *testing.T) *fixture {
+	dir := t.TempDir()
+	return &fixture{t: t, agent: snmptest.Load(t, "testdata/host.walk"), dir: dir, state: filepath.Join(dir, "sw1.json")}
+}
+
+func (f *fixture) run(at time.Time, args ...string) string {
+	f.t.Helper()
+	f.t.Setenv("SNMP_COMMUNITY", "public")
+	oldDial, oldNow := dial, now
+	dial = f.agent.Dialer()
+	now = func() time.Time { return at }
+	defer func() { dial, now = oldDial, oldNow }()
+	var out, errOut bytes.Buffer
+	all := append([]string{"-H", "sw1", "--state-file", f.state}, args...)
+	code := runner.Execute("check_snmp_interfaces", all, &out, &errOut)
+	return strings.ReplaceAll(fmt.Sprintf("exit %d\n%s", code, out.String()), f.dir, "$STATEDIR")
+}
+
+// advance adds to an interface's counters (ifIndex, column OID, amount).
+func (f *fixture) advance(ifIndex int, col string, by uint64) {
+	f.t.Helper()
+	oid := fmt.Sprintf("%s.%d", col, ifIndex)
+	vars, _ := f.agent.Get(context.Background(), oid)
+	v := vars[0]
+	n, ok := v.Uint()
+	if !ok {
+		f.t.Fatalf("%s is not a counter: %v", oid, v)
+	}
+	if col == oidIfHCInOctets || col == oidIfHCOutOctets {
+		f.agent.Set(snmptest.Counter64(oid, n+by))
+	} else {
+		f.agent.Set(snmptest.Counter32(oid, uint32(n+by)))
+	}
+}
+
+func (f *fixture) uptime(ticks uint32) { f.agent.Set(snmptest.TimeTicks(oidSysUpTime, ticks)) }
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+func wantCode(t *testing.T, got string, code int) {
+	t.Helper()
+	if !strings.HasPrefix(got, fmt.Sprintf("exit %d\n", code)) {
+		t.Fatalf("want exit %d, got:\n%s", code, got)
+	}
+}
+
+// In the capture lo is ifIndex 1 (10 Mb/s), esnmp0 ifIndex 13 (10 Gb/s),
+// Ethernet1/1-1/3 are the switch rows 10101-10103 with 32-bit counters only.
+const sel = "^(lo|esnmp0)$"
+
+func TestGoldenFirstRunThenRates(t *testing.T) {
+	f := newFixture(t)
+	first := f.run(t0, "--interface-regex", sel)
+	wantCode(t, first, 0)
+	golden(t, "ok_first_run_initialising", first)
+
+	f.uptime(20000)
+	f.advance(13, oidIfHCInOctets, 75_000_000) // 10 Mb/s over 60 s
+	f.advance(13, oidIfHCOutOctets, 7_500_000) // 1 Mb/s
+	f.advance(1, oidIfHCInOctets, 750_000)
+	f.advance(1, oidIfHCOutOctets, 750_000)
+	second := f.run(t0.Add(60*time.Second), "--interface-regex", sel)
+	wantCode(t, second, 0)
+	if !strings.Contains(second, "'esnmp0_in_bps'=10000000;") || !strings.Contains(second, "'esnmp0_out_bps'=1000000;") {
+		t.Errorf("rates wrong:\n%s", second)
+	}
+	golden(t, "ok_second_run_rates", second)
+}
+
+func TestGoldenStates(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(f *fixture)
+		args   []string
+		code   int
+	}{
+		{"critical_admin_up_oper_down", func(f *fixture) {
+			f.agent.Set(snmptest.Integer(oidIfOperStatus+".13", 7))
+		}, nil, 2},
+		{"warning_utilisation", func(f *fixture) {
+			f.advance(13, oidIfHCInOctets, 637_500_000_000) // 8.5 Gb/s over 600 s
+		}, []string{"--warning-utilisation", "80", "--critical-utilisation", "90"}, 1},
+		{"critical_utilisation", func(f *fixture) {
+			f.advance(13, oidIfHCOutOctets, 712_500_000_000) // 9.5 Gb/s
+		}, []string{"--warning-utilisation", "80", "--critical-utilisation", "90"}, 2},
+		{"critical_errors", func(f *fixture) {
+			f.advance(13, oidIfInErrors, 6000) // 10/s
+		}, []string{"--warning-errors", "0.5", "--critical-errors", "5"}, 2},
+		{"warning_discards", func(f *fixture) {
+			f.advance(1, oidIfOutDiscards, 1200) // 2/s
+		}, []string{"--warning-discards", "1"}, 1},
+		{"ok_agent_restarted", func(f *fixture) {
+			f.uptime(100) // sysUpTime went back
+			f.advance(13, oidIfHCInOctets, 1)
+		}, nil, 0},
+		{"unknown_oper_status_unknown", func(f *fixture) {
+			f.agent.Set(snmptest.Integer(oidIfOperStatus+".1", 4))
+		}, nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			args := append([]string{"--interface-regex", sel}, tt.args...)
+			wantCode(t, f.run(t0, args...), 0)
+			f.uptime(80000)
+			tt.change(f)
+			got := f.run(t0.Add(600*time.Second), args...)
+			wantCode(t, got, tt.code)
+			golden(t, tt.name, got)
+		})
+	}
+}
+
+func TestGolden32BitWrapAndSwitchRows(t *testing.T) {
+	f := newFixture(t)
+	// Ethernet1/1's 32-bit ifInOctets sits just below 2^32 and wraps.
+	f.agent.Set(snmptest.Counter32(oidIfInOctets+".10101", 4294967000))
+	args := []string{"--interface-regex", "^Ethernet1/"}
+	first := f.run(t0, args...)
+	wantCode(t, first, 0)
+	f.uptime(90000)
+	f.agent.Set(snmptest.Counter32(oidIfInOctets+".10101", 1204)) // +1500 octets through the wrap
+	got := f.run(t0.Add(10*time.Second), args...)
+	wantCode(t, got, 0)
+	if !strings.Contains(got, "'Ethernet1/1_in_bps'=1200;") {
+		t.Errorf("wrap not handled:\n%s", got)
+	}
+	golden(t, "ok_32bit_wrap_admin_down", got)
+}
+
+func TestGoldenUnknown(t *testing.T) {
+	t.Run("no_match", func(t *testing.T) {
+		f := newFixture(t)
+		golden(t, "unknown_no_match", f.run(t0, "--interface-regex", "^nothing$"))
+	})
+	t.Run("bad_regex", func(t *testing.T) {
+		f := newFixture(t)
+		golden(t, "unknown_bad_regex", f.run(t0, "--interface-regex", "("))
+	})
+	t.Run("dead_agent", func(t *testing.T) {
+		f := newFixture(t)
+		f.agent.Err = errors.New("no SNMP response from sw1:161 within 9.7s: check the agent, the community and any firewall")
+		golden(t, "unknown_dead_agent", f.run(t0, "--interface-regex", sel))
+	})
+	t.Run("state_dir_not_writable", func(t *testing.T) {
+		f := newFixture(t)
+		blocker := filepath.Join(f.dir, "file")
+		if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f.state = filepath.Join(blocker, "state.json")
+		got := f.run(t0, "--interface-regex", sel)
+		wantCode(t, got, 3)
+		golden(t, "unknown_state_dir", got)
+	})
+	t.Run("corrupt_state_is_started_over", func(t *testing.T) {
+		f := newFixture(t)
+		if err := os.WriteFile(f.state, []byte("{not json"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got := f.run(t0, "--interface-regex", sel)
+		wantCode(t, got, 0)
+		golden(t, "ok_corrupt_state", got)
+	})
+}
+
+func TestDelta(t *testing.T) {
+	tests := []struct {
+		name      string
+		prev, cur uint64
+		bits      int
+		want      uint64
+		wantOK    bool
+	}{
+		{"forward", 100, 250, 64, 150, true},
+		{"unchanged", 7, 7, 32, 0, true},
+		{"32-bit wrap", 4294967000, 1204, 32, 1500, true},
+		{"32-bit wrap at the edge", 4294967295, 0, 32, 1, true},
+		{"64-bit decrease is a reset", 1 << 40, 5, 64, 0, false},
+		{"prev too big for 32 bits", 1 << 33, 5, 32, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Delta(tt.prev, tt.cur, tt.bits)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("Delta = %d %v, want %d %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestCompare(t *testing.T) {
+	base := Sample{Name: "eth0", Time: t0, SysUpTime: 1000, HC: true, InOctets: 1000, OutOctets: 1000}
+	later := base
+	later.Time = t0.Add(10 * time.Second)
+	later.SysUpTime = 2000
+	later.InOctets = 1000 + 1250 // 1000 b/s
+	later.InErrors = 20
+	r := Compare(&base, &later)
+	if !r.Initialised || r.InBps != 1000 || r.Errors != 2 {
+		t.Fatalf("rates %+v", r)
+	}
+	renamed := later
+	renamed.Name = "eth1"
+	if r := Compare(&base, &renamed); r.Initialised || !strings.Contains(r.Problems[0], "instead of eth0") {
+		t.Errorf("renamed: %+v", r)
+	}
+	rebooted := later
+	rebooted.SysUpTime = 10
+	if r := Compare(&base, &rebooted); r.Initialised || !strings.Contains(r.Problems[0], "agent restarted") {
+		t.Errorf("rebooted: %+v", r)
+	}
+	reset := later
+	reset.InOctets = 3
+	if r := Compare(&base, &reset); r.Initialised || !strings.Contains(r.Problems[0], "counter reset") {
+		t.Errorf("64-bit reset: %+v", r)
+	}
+	if r := Compare(nil, &later); r.Initialised || len(r.Problems) != 0 {
+		t.Errorf("first sample: %+v", r)
+	}
+}
+
+// Concurrent runs sharing a state file (different --interface-regex) each
+// keep their own interfaces and never corrupt the file.
+func TestStateFileConcurrentWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.json")
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 8; i++ {
+				sf := &StateFile{Path: path}
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				if err := sf.Lock(ctx); err != nil {
+					cancel()
+					errs <- err
+					return
+				}
+				st, note, err := sf.Read("sw1:161")
+				if err == nil && note != "" {
+					err = errors.New(note)
+				}
+				if err == nil {
+					st.Interfaces[strconv.Itoa(w)] = &Sample{Name: fmt.Sprintf("if%d", w), InOctets: uint64(i)}
+					err = sf.Write(st)
+				}
+				sf.Unlock()
+				cancel()
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatalf("state file corrupt: %v", err)
+	}
+	if len(st.Interfaces) != 8 {
+		t.Fatalf("lost updates: %d interfaces", len(st.Interfaces))
+	}
+	for k, s := range st.Interfaces {
+		if s.InOctets != 7 {
+			t.Errorf("writer %s: last value %d, want 7", k, s.InOctets)
+		}
+	}
+	leftovers, _ := filepath.Glob(path + ".tmp-*")
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+func TestStateFileLockTimesOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	holder := &StateFile{Path: path}
+	if err := holder.Lock(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := (&StateFile{Path: path}).Lock(ctx)
+	if err == nil || !strings.Contains(err.Error(), "stayed locked by another run") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestStateFileOtherAgent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	sf := &StateFile{Path: path}
+	if err := sf.Write(&State{Version: stateVersion, Agent: "sw2:161", Interfaces: map[string]*Sample{"1": {Name: "x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	st, note, err := sf.Read("sw1:161")
+	if err != nil || len(st.Interfaces) != 0 || !strings.Contains(note, "give each agent its own --state-file") {
+		t.Fatalf("st %v note %q err %v", st, note, err)
+	}
+}
+
+func TestDefaultStatePath(t *testing.T) {
+	if got := DefaultStatePath("fe80::1%eth0", 161); got != "/var/tmp/edgecheck/snmp_interfaces_fe80__1_eth0_161.json" {
+		t.Errorf("got %s", got)
+	}
+}
