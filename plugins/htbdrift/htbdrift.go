@@ -352,12 +352,12 @@ func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *ui
 	}
 	reapply := fmt.Sprintf("re-apply with: ovs-vsctl clear port %s qos && ovs-vsctl set port %s qos=%s", p.Name, p.Name, p.QoSUUID)
 	if kv.RootKind != "htb" || kv.RootQdisc>>16 != 1 {
-		kind := kv.RootKind
+		kind, detail := kv.RootKind, " (handle "+handleString(kv.RootQdisc)+")"
 		if kind == "" {
-			kind = "none"
+			kind, detail = "none", ""
 		}
-		res.Add(nagios.Critical, "%s root qdisc is %s (handle %s), not OVS's htb 1: the linux-htb QoS is not in effect and no queue is shaped; %s",
-			name, kind, handleString(kv.RootQdisc), reapply)
+		res.Add(nagios.Critical, "%s root qdisc is %s%s, not OVS's htb 1: the linux-htb QoS is not in effect and no queue is shaped; %s",
+			name, kind, detail, reapply)
 		return []string{fmt.Sprintf("%s root qdisc is %s, not htb", name, kind)}
 	}
 	root, want := expectedRates(p, ifc, kv.MTU)

@@ -1,0 +1,383 @@
+package htbdrift
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/ovsdb"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// capturedSnapshot decodes testdata/ovsdb-transact-reply.json, the reply
+// of the lab's real ovsdb-server to the check's four selects (captured
+// with ovsdb-client transact).
+func capturedSnapshot(t *testing.T) *snapshot {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "ovsdb-transact-reply.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply []struct {
+		Rows []ovsdb.Row `json:"rows"`
+	}
+	if err := json.Unmarshal(data, &reply); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := decodeSnapshot(reply[0].Rows, reply[1].Rows, reply[2].Rows, reply[3].Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func TestDecodeSnapshot(t *testing.T) {
+	snap := capturedSnapshot(t)
+	if len(snap.Ports) != 1 {
+		t.Fatalf("ports = %+v", snap.Ports)
+	}
+	p := snap.Ports[0]
+	want := []queueConf{{0, 10000000, 50000000}, {1, 20000000, 80000000}, {7, 1000, 200000000}, {13947, 5000000, 30000000}}
+	if p.Name != "veth-htb0" || !p.HasQoS || p.QoSType != "linux-htb" || p.MaxRate != 100000000 || !reflect.DeepEqual(p.Queues, want) {
+		t.Errorf("port = %+v", p)
+	}
+	if len(p.Interfaces) != 1 || p.Interfaces[0].Name != "veth-htb0" || p.Interfaces[0].LinkSpeed != 10000000000 {
+		t.Errorf("interfaces = %+v", p.Interfaces)
+	}
+	if vm := snap.Ifaces["veth-vm0"]; vm.OFPort != 3 || vm.MAC == "" {
+		t.Errorf("veth-vm0 = %+v", vm)
+	}
+}
+
+// healthyKernel is what the lab's kernel holds on veth-htb0 (bytes/s).
+func healthyKernel() kernelView {
+	cl := func(minor uint32, rate, ceil uint64) tcClass {
+		parent := uint32(1<<16 | 0xfffe)
+		if minor == 0xfffe {
+			parent = netlink.HANDLE_ROOT
+		}
+		return tcClass{Handle: 1<<16 | minor, Parent: parent, Kind: "htb", Rate: rate, Ceil: ceil}
+	}
+	kv := kernelView{Name: "veth-htb0", MTU: 1500, RootKind: "htb", RootQdisc: 1 << 16, Classes: map[uint32]tcClass{}}
+	for _, c := range []tcClass{
+		cl(0xfffe, 12500000, 12500000), cl(1, 1250000, 6250000), cl(2, 2500000, 10000000),
+		cl(8, 1500, 12500000), cl(0x367c, 625000, 3750000),
+	} {
+		kv.Classes[c.Handle] = c
+	}
+	return kv
+}
+
+// fakeTC serves a kernelView, or an error, as netlink would.
+type fakeTC struct {
+	kv  kernelView
+	err error // returned by ClassList
+}
+
+func (f fakeTC) LinkByName(name string) (netlink.Link, error) {
+	if f.kv.Missing || name != f.kv.Name {
+		return nil, netlink.LinkNotFoundError{}
+	}
+	return &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name, Index: 7, MTU: f.kv.MTU}}, nil
+}
+
+func (f fakeTC) QdiscList(netlink.Link) ([]netlink.Qdisc, error) {
+	if f.kv.RootKind == "" {
+		return nil, nil
+	}
+	attrs := netlink.QdiscAttrs{Handle: f.kv.RootQdisc, Parent: netlink.HANDLE_ROOT}
+	if f.kv.RootKind == "htb" {
+		return []netlink.Qdisc{&netlink.Htb{QdiscAttrs: attrs}}, nil
+	}
+	return []netlink.Qdisc{&netlink.GenericQdisc{QdiscAttrs: attrs, QdiscType: f.kv.RootKind}}, nil
+}
+
+func (f fakeTC) ClassList(netlink.Link, uint32) ([]netlink.Class, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []netlink.Class
+	for _, c := range f.kv.Classes {
+		out = append(out, &netlink.HtbClass{ClassAttrs: netlink.ClassAttrs{Handle: c.Handle, Parent: c.Parent}, Rate: c.Rate, Ceil: c.Ceil})
+	}
+	return out, nil
+}
+
+func newCheck(t *testing.T, kv kernelView, args ...func(*Check)) *Check {
+	t.Helper()
+	snap := capturedSnapshot(t)
+	w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
+	ch := &Check{DB: "unix:/run/lab/db.sock", Warn: &w, Crit: &c, TC: fakeTC{kv: kv},
+		ReadOVSDB: func(_ context.Context, _, port string) (*snapshot, error) {
+			if port == "" {
+				return snap, nil
+			}
+			out := &snapshot{Ifaces: snap.Ifaces}
+			for _, p := range snap.Ports {
+				if p.Name == port {
+					out.Ports = append(out.Ports, p)
+				}
+			}
+			if port == "veth-vm0" {
+				out.Ports = append(out.Ports, qosPort{Name: "veth-vm0"})
+			}
+			return out, nil
+		},
+		Exec: func(context.Context, ...string) ([]byte, error) { return nil, errors.New("no exec expected") },
+	}
+	for _, f := range args {
+		f(ch)
+	}
+	if err := ch.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+func TestStatesGolden(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*kernelView)
+		want   nagios.State
+	}{
+		{"healthy", func(*kernelView) {}, nagios.OK},
+		{"ceil-drift-warning", func(kv *kernelView) { c := kv.Classes[1<<16|0x367c]; c.Ceil = 4312500; kv.Classes[c.Handle] = c }, nagios.Warning},
+		{"rate-drift-critical", func(kv *kernelView) { c := kv.Classes[1<<16|2]; c.Rate = 1250000; kv.Classes[c.Handle] = c }, nagios.Critical},
+		{"class-missing", func(kv *kernelView) { delete(kv.Classes, 1<<16|0x367c) }, nagios.Critical},
+		{"root-class-missing", func(kv *kernelView) { delete(kv.Classes, 1<<16|0xfffe) }, nagios.Critical},
+		{"extra-class", func(kv *kernelView) {
+			kv.Classes[1<<16|0x99] = tcClass{Handle: 1<<16 | 0x99, Parent: 1<<16 | 0xfffe, Kind: "htb", Rate: 125000, Ceil: 250000}
+		}, nagios.Warning},
+		{"qdisc-pfifo", func(kv *kernelView) { kv.RootKind, kv.RootQdisc, kv.Classes = "pfifo", 0x8003<<16, map[uint32]tcClass{} }, nagios.Critical},
+		{"qdisc-none", func(kv *kernelView) { kv.RootKind, kv.RootQdisc, kv.Classes = "", 0, map[uint32]tcClass{} }, nagios.Critical},
+		{"link-missing", func(kv *kernelView) { kv.Missing = true }, nagios.Critical},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kv := healthyKernel()
+			tt.mutate(&kv)
+			res, err := newCheck(t, kv).Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Format("HTB_DRIFT")
+			if res.FinalState() != tt.want {
+				t.Errorf("state %v, want %v\n%s", res.FinalState(), tt.want, got)
+			}
+			golden(t, filepath.Join("testdata", "golden", tt.name+".txt"), got)
+		})
+	}
+}
+
+func TestVIFFollowsFlow(t *testing.T) {
+	flows, err := os.ReadFile(filepath.Join("testdata", "dump-flows.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var argv []string
+	exec := func(_ context.Context, a ...string) ([]byte, error) { argv = a; return flows, nil }
+	for _, tt := range []struct {
+		name string
+		set  func(*Check)
+		want string
+	}{
+		{"vif", func(c *Check) { c.VIF, c.FlowBridge, c.Exec = "veth-vm0", "br-lab", exec },
+			`HTB_DRIFT OK - vif veth-vm0 (ofport 3) -> flow "priority=300,in_port=3 actions=set_queue:13947,NORMAL" on br-lab -> queue 13947; egress limit on veth-htb0: ceil 30Mbit/s, guaranteed rate 5Mbit/s`},
+		{"ip", func(c *Check) { c.IP, c.FlowBridge, c.Exec = "10.99.0.5", "br-lab", exec },
+			`HTB_DRIFT OK - ip 10.99.0.5 -> flow "priority=310,ip,nw_src=10.99.0.5 actions=set_queue:1,NORMAL" on br-lab -> queue 1; egress limit on veth-htb0: ceil 80Mbit/s, guaranteed rate 20Mbit/s`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := newCheck(t, healthyKernel(), tt.set).Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Format("HTB_DRIFT")
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got:\n%s\nwant prefix:\n%s", got, tt.want)
+			}
+			wantArgv := []string{"ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "unix:/run/lab/br-lab.mgmt"}
+			if !reflect.DeepEqual(argv, wantArgv) {
+				t.Errorf("argv %q, want %q", argv, wantArgv)
+			}
+			golden(t, filepath.Join("testdata", "golden", "follow-"+tt.name+".txt"), got)
+		})
+	}
+}
+
+func TestFailuresAreUnknownErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		c    func(t *testing.T) *Check
+		want string
+	}{
+		{"netlink-eperm", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) { c.TC = fakeTC{kv: healthyKernel(), err: syscall.EPERM} })
+		}, "netlink: permission denied listing tc classes on veth-htb0: run the check as root or with CAP_NET_ADMIN"},
+		{"no-such-port", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) { c.Port = "eth9" })
+		}, "port eth9 does not exist in OVSDB at unix:/run/lab/db.sock"},
+		{"port-without-qos", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) { c.Port = "veth-vm0" })
+		}, "port veth-vm0 has no QoS in OVSDB"},
+		{"ovsdb-down", func(t *testing.T) *Check {
+			c := newCheck(t, healthyKernel())
+			c.ReadOVSDB = readOVSDB
+			c.DB = "unix:" + filepath.Join(t.TempDir(), "db.sock")
+			return c
+		}, "cannot connect to OVSDB at unix:"},
+		{"vif-unknown", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) { c.VIF, c.FlowBridge = "tap-nope", "br-int" })
+		}, "interface tap-nope does not exist in OVSDB"},
+		{"ofctl-fails", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) {
+				c.VIF, c.FlowBridge = "veth-vm0", "br-lab"
+				c.Exec = func(context.Context, ...string) ([]byte, error) {
+					return nil, errors.New("exit status 1: ovs-ofctl: br-lab is not a bridge or a socket")
+				}
+			})
+		}, "cannot dump the flows of bridge br-lab"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.c(t).Run(context.Background())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []Check{
+		{DB: "unix:/x", VIF: "tap1"},
+		{DB: "unix:/x", IP: "10.0.0.1"},
+		{DB: "unix:/x", VIF: "tap1", IP: "10.0.0.1", FlowBridge: "br-int"},
+		{DB: "unix:/x", IP: "10.0.0", FlowBridge: "br-int"},
+		{DB: "unix:/x", FlowBridge: "br-int"},
+		{DB: "bogus"},
+		{DB: "unix:/x", Port: "eth 1"},
+	} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("%+v: want an error", c)
+		}
+	}
+}
+
+func TestExpectedRates(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		max      uint64
+		speed    uint64
+		q        queueConf
+		root     uint64
+		min, cei uint64
+	}{
+		{"as configured", 100e6, 0, queueConf{1, 20e6, 80e6}, 12.5e6, 2.5e6, 10e6},
+		{"min below MTU, max above parent", 100e6, 0, queueConf{7, 1000, 200e6}, 12.5e6, 1500, 12.5e6},
+		{"max unset is the parent", 100e6, 0, queueConf{2, 8e6, 0}, 12.5e6, 1e6, 12.5e6},
+		{"max below min is min", 100e6, 0, queueConf{3, 40e6, 8e6}, 12.5e6, 5e6, 5e6},
+		{"min above parent", 100e6, 0, queueConf{4, 400e6, 0}, 12.5e6, 12.5e6, 12.5e6},
+		{"QoS max-rate unset: link speed", 0, 1e9, queueConf{5, 8e6, 0}, 125e6, 1e6, 125e6},
+		{"QoS max-rate unset, speed unknown: 10 Gbit/s", 0, 0, queueConf{6, 0, 0}, 1.25e9, 1500, 1.25e9},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root, cls := expectedRates(qosPort{MaxRate: tt.max, Queues: []queueConf{tt.q}}, iface{LinkSpeed: tt.speed}, 1500)
+			if root != tt.root || cls[tt.q.ID] != [2]uint64{tt.min, tt.cei} {
+				t.Errorf("got root %d, class %v; want %d, [%d %d]", root, cls[tt.q.ID], tt.root, tt.min, tt.cei)
+			}
+		})
+	}
+}
+
+func TestParseFlows(t *testing.T) {
+	flows := parseFlows(strings.Join([]string{
+		"OFPST_FLOW reply (OF1.3) (xid=0x2):",
+		" cookie=0xedc0, duration=0.4s, table=0, n_packets=0, n_bytes=0, priority=300,in_port=3 actions=set_queue:13947,NORMAL",
+		" cookie=0x0, duration=1s, table=2, n_packets=5, n_bytes=300, idle_age=3, priority=10,dl_src=fa:16:3e:aa:bb:cc actions=enqueue:4:42",
+		" cookie=0x0, table=0, priority=5,ip,nw_src=10.0.0.0/24 actions=enqueue(4,77),output:4",
+		" priority=0 actions=NORMAL",
+		" actions=drop",
+	}, "\n"))
+	if len(flows) != 5 {
+		t.Fatalf("got %d flows: %+v", len(flows), flows)
+	}
+	if f := flows[0]; f.Priority != 300 || f.Match["in_port"] != "3" || !f.HasQueue || f.Queue != 13947 || f.Text != "priority=300,in_port=3 actions=set_queue:13947,NORMAL" {
+		t.Errorf("flow 0 = %+v", f)
+	}
+	if f := flows[1]; f.Table != 2 || f.Queue != 42 || f.Match["dl_src"] != "fa:16:3e:aa:bb:cc" {
+		t.Errorf("flow 1 = %+v", f)
+	}
+	if f := flows[2]; f.Queue != 77 {
+		t.Errorf("flow 2 = %+v", f)
+	}
+	if f := flows[4]; f.HasQueue || f.Priority != 32768 {
+		t.Errorf("flow 4 = %+v", f)
+	}
+	if f, ok := queueFlow(flows, selector{IP: netip.MustParseAddr("10.0.0.9")}); !ok || f.Queue != 77 {
+		t.Errorf("by prefix: %+v %v", f, ok)
+	}
+	if f, ok := queueFlow(flows, selector{MACs: []string{"FA:16:3E:AA:BB:CC"}}); !ok || f.Queue != 42 {
+		t.Errorf("by MAC: %+v %v", f, ok)
+	}
+	if _, ok := queueFlow(flows, selector{OFPort: 9}); ok {
+		t.Error("ofport 9 matched")
+	}
+}
+
+func TestFormatRate(t *testing.T) {
+	for in, want := range map[uint64]string{30e6: "30Mbit/s", 12000: "12kbit/s", 1.5e9: "1.5Gbit/s", 999: "999bit/s", 33333333: "33.333Mbit/s"} {
+		if got := formatRate(in); got != want {
+			t.Errorf("formatRate(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+func FuzzParseFlows(f *testing.F) {
+	data, _ := os.ReadFile(filepath.Join("testdata", "dump-flows.txt"))
+	f.Add(string(data))
+	f.Add(" priority=5,ip,nw_src=10.0.0.0/24 actions=enqueue(4,77),output:4\n")
+	f.Add("actions=set_queue:4294967296\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, fl := range parseFlows(s) {
+			if !strings.Contains(fl.Text, " actions=") {
+				t.Errorf("flow text %q lost its actions", fl.Text)
+			}
+			if fl.HasQueue && !strings.Contains(s, fmt.Sprint(fl.Queue)) {
+				t.Errorf("queue %d not in the input", fl.Queue)
+			}
+			_ = selector{OFPort: 3, MACs: []string{"fa:16:3e:00:00:01"}, IP: netip.MustParseAddr("10.0.0.1")}.matches(fl)
+		}
+	})
+}
