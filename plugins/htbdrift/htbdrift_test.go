@@ -161,7 +161,9 @@ func TestStatesGolden(t *testing.T) {
 		{"extra-class", func(kv *kernelView) {
 			kv.Classes[1<<16|0x99] = tcClass{Handle: 1<<16 | 0x99, Parent: 1<<16 | 0xfffe, Kind: "htb", Rate: 125000, Ceil: 250000}
 		}, nagios.Warning},
-		{"qdisc-pfifo", func(kv *kernelView) { kv.RootKind, kv.RootQdisc, kv.Classes = "pfifo", 0x8003<<16, map[uint32]tcClass{} }, nagios.Critical},
+		{"qdisc-pfifo", func(kv *kernelView) {
+			kv.RootKind, kv.RootQdisc, kv.Classes = "pfifo", 0x8003<<16, map[uint32]tcClass{}
+		}, nagios.Critical},
 		{"qdisc-none", func(kv *kernelView) { kv.RootKind, kv.RootQdisc, kv.Classes = "", 0, map[uint32]tcClass{} }, nagios.Critical},
 		{"link-missing", func(kv *kernelView) { kv.Missing = true }, nagios.Critical},
 	}
