@@ -1,0 +1,460 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A setting is one value with the position it was written at.
+type setting[T any] struct {
+	v   T
+	pos Pos
+	set bool
+}
+
+func (s *setting[T]) over(o setting[T]) {
+	if o.set {
+		*s = o
+	}
+}
+
+// A flagSrc is one flag as written in one place.
+type flagSrc struct {
+	keyPos Pos
+	valPos Pos
+	vals   []string
+	posOf  []Pos // per value
+	list   bool
+	unset  bool // written as null: removes a value set by a less specific layer
+}
+
+// settings are the fields every layer and every service definition may set.
+type settings struct {
+	runMode       setting[string]
+	checkInterval setting[int]
+	retryInterval setting[int]
+	maxAttempts   setting[int]
+	checkPeriod   setting[string]
+	notifEnabled  setting[bool]
+	notifInterval setting[int]
+	notifPeriod   setting[string]
+	notifOptions  setting[string]
+	contactGroups setting[[]string]
+	agentDir      setting[string]
+	nrpePort      setting[int]
+	nrpeTimeout   setting[int]
+	snmpFlags     map[string]flagSrc
+}
+
+// apply merges o over s field by field: whatever o sets wins.
+func (s *settings) apply(o *settings) {
+	if o == nil {
+		return
+	}
+	s.runMode.over(o.runMode)
+	s.checkInterval.over(o.checkInterval)
+	s.retryInterval.over(o.retryInterval)
+	s.maxAttempts.over(o.maxAttempts)
+	s.checkPeriod.over(o.checkPeriod)
+	s.notifEnabled.over(o.notifEnabled)
+	s.notifInterval.over(o.notifInterval)
+	s.notifPeriod.over(o.notifPeriod)
+	s.notifOptions.over(o.notifOptions)
+	s.contactGroups.over(o.contactGroups)
+	s.agentDir.over(o.agentDir)
+	s.nrpePort.over(o.nrpePort)
+	s.nrpeTimeout.over(o.nrpeTimeout)
+	if len(o.snmpFlags) > 0 && s.snmpFlags == nil {
+		s.snmpFlags = map[string]flagSrc{}
+	}
+	for k, v := range o.snmpFlags {
+		if v.unset {
+			delete(s.snmpFlags, k)
+		} else {
+			s.snmpFlags[k] = v
+		}
+	}
+}
+
+// A svcDef is a service as defined in a role, or overridden in a layer.
+type svcDef struct {
+	settings
+	name     string
+	pos      Pos
+	check    setting[string]
+	flags    map[string]flagSrc
+	disabled setting[bool]
+}
+
+// A layer is defaults, an environment, a cell or a host.
+type layer struct {
+	settings
+	services map[string]*svcDef
+	svcOrder []string
+}
+
+var settingKeys = []string{"run_mode", "check_interval", "retry_interval", "max_check_attempts", "check_period",
+	"notifications", "agent_plugin_dir", "nrpe", "snmp_extend_flags"}
+
+var periods = map[string]bool{"24x7": true, "workhours": true}
+
+func isSettingKey(k string) bool {
+	for _, s := range settingKeys {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeSettings reads the generic fields of a mapping; keys it does not
+// know are left to the caller (handled) or reported.
+func decodeSettings(n *Node, s *settings, el *errList) {
+	for i, k := range n.Keys {
+		v := n.Vals[i]
+		switch k.Value {
+		case "run_mode":
+			if str, ok := scalar(v, el, "run_mode"); ok {
+				if !contains(RunModes, str) {
+					el.add(v.Pos, "unknown run_mode %q (one of %s)", str, strings.Join(RunModes, ", "))
+				}
+				s.runMode = setting[string]{str, v.Pos, true}
+			}
+		case "check_interval":
+			s.checkInterval = posInt(v, el, "check_interval (minutes)")
+		case "retry_interval":
+			s.retryInterval = posInt(v, el, "retry_interval (minutes)")
+		case "max_check_attempts":
+			s.maxAttempts = posInt(v, el, "max_check_attempts")
+		case "check_period":
+			s.checkPeriod = period(v, el, "check_period")
+		case "agent_plugin_dir":
+			if str, ok := scalar(v, el, "agent_plugin_dir"); ok {
+				if !strings.HasPrefix(str, "/") {
+					el.add(v.Pos, "agent_plugin_dir %q must be an absolute path", str)
+				} else if msg := unsafeValue(str); msg != "" {
+					el.add(v.Pos, "agent_plugin_dir %q %s", str, msg)
+				} else if strings.ContainsAny(str, " \t") {
+					el.add(v.Pos, "agent_plugin_dir %q must not contain spaces", str)
+				}
+				s.agentDir = setting[string]{str, v.Pos, true}
+			}
+		case "notifications":
+			if !isMap(v, el, "notifications") {
+				continue
+			}
+			for j, nk := range v.Keys {
+				nv := v.Vals[j]
+				switch nk.Value {
+				case "enabled":
+					s.notifEnabled = boolean(nv, el, "notifications.enabled")
+				case "interval":
+					s.notifInterval = nonNegInt(nv, el, "notifications.interval (minutes, 0 notifies once)")
+				case "period":
+					s.notifPeriod = period(nv, el, "notifications.period")
+				case "options":
+					s.notifOptions = notifOptions(nv, el)
+				case "contact_groups":
+					s.contactGroups = nameList(nv, el, "contact group")
+				default:
+					el.add(nk.Pos, "unknown key %q in notifications (known: enabled, interval, period, options, contact_groups)", nk.Value)
+				}
+			}
+		case "nrpe":
+			if !isMap(v, el, "nrpe") {
+				continue
+			}
+			for j, nk := range v.Keys {
+				nv := v.Vals[j]
+				switch nk.Value {
+				case "port":
+					s.nrpePort = posInt(nv, el, "nrpe.port")
+				case "timeout":
+					s.nrpeTimeout = posInt(nv, el, "nrpe.timeout (seconds)")
+				default:
+					el.add(nk.Pos, "unknown key %q in nrpe (known: port, timeout)", nk.Value)
+				}
+			}
+		case "snmp_extend_flags":
+			s.snmpFlags = decodeFlags(v, el, "snmp_extend_flags")
+		}
+	}
+}
+
+func decodeFlags(v *Node, el *errList, what string) map[string]flagSrc {
+	out := map[string]flagSrc{}
+	if !isMap(v, el, what) {
+		return out
+	}
+	for i, k := range v.Keys {
+		fv := v.Vals[i]
+		name := strings.TrimPrefix(k.Value, "--")
+		f := flagSrc{keyPos: k.Pos, valPos: fv.Pos}
+		switch fv.Kind {
+		case Null:
+			f.unset = true
+		case Scalar:
+			f.vals = []string{fv.Value}
+			f.posOf = []Pos{fv.Pos}
+		case Seq:
+			f.list = true
+			for _, it := range fv.Items {
+				if it.Kind != Scalar {
+					el.add(it.Pos, "flag --%s: each list item must be a single value, not %s", name, it.Kind)
+					continue
+				}
+				f.vals = append(f.vals, it.Value)
+				f.posOf = append(f.posOf, it.Pos)
+			}
+		default:
+			el.add(fv.Pos, "flag --%s: value must be a single value or a list, not %s", name, fv.Kind)
+			continue
+		}
+		out[name] = f
+	}
+	return out
+}
+
+func decodeSvc(name string, keyPos Pos, n *Node, inRole bool, el *errList) *svcDef {
+	d := &svcDef{name: name, pos: keyPos}
+	if n.Kind == Null {
+		return d
+	}
+	if !isMap(n, el, "service "+name) {
+		return d
+	}
+	decodeSettings(n, &d.settings, el)
+	for i, k := range n.Keys {
+		v := n.Vals[i]
+		switch {
+		case isSettingKey(k.Value):
+		case k.Value == "check" && inRole:
+			if s, ok := scalar(v, el, "check"); ok {
+				d.check = setting[string]{s, v.Pos, true}
+			}
+		case k.Value == "check":
+			el.add(k.Pos, "service %s: the check is chosen by the role; a layer can change its flags and settings, not its check", name)
+		case k.Value == "flags":
+			d.flags = decodeFlags(v, el, "flags")
+		case k.Value == "disabled":
+			d.disabled = boolean(v, el, "disabled")
+		default:
+			el.add(k.Pos, "unknown key %q in service %s (known: %s)", k.Value, name, strings.Join(append([]string{"check", "flags", "disabled"}, settingKeys...), ", "))
+		}
+	}
+	if inRole && !d.check.set {
+		el.add(keyPos, "service %s has no check: set check to a plugin name such as check_ovs_controller", name)
+	}
+	return d
+}
+
+// decodeLayer reads a layer mapping; extra lists the keys its caller
+// handles itself (host name, roles, …).
+func decodeLayer(n *Node, what string, extra []string, el *errList) *layer {
+	l := &layer{services: map[string]*svcDef{}}
+	if n == nil || n.Kind == Null {
+		return l
+	}
+	if !isMap(n, el, what) {
+		return l
+	}
+	decodeSettings(n, &l.settings, el)
+	for i, k := range n.Keys {
+		v := n.Vals[i]
+		switch {
+		case isSettingKey(k.Value), contains(extra, k.Value):
+		case k.Value == "services":
+			if !isMap(v, el, "services") {
+				continue
+			}
+			for j, sk := range v.Keys {
+				if !checkName(sk, "service", el) {
+					continue
+				}
+				l.services[sk.Value] = decodeSvc(sk.Value, sk.Pos, v.Vals[j], false, el)
+				l.svcOrder = append(l.svcOrder, sk.Value)
+			}
+		default:
+			known := append(append([]string{"services"}, settingKeys...), extra...)
+			sort.Strings(known)
+			el.add(k.Pos, "unknown key %q in %s (known: %s)", k.Value, what, strings.Join(known, ", "))
+		}
+	}
+	return l
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func isMap(n *Node, el *errList, what string) bool {
+	if n.Kind != Map {
+		el.add(n.Pos, "%s must be a mapping (key: value), not %s", what, n.Kind)
+		return false
+	}
+	return true
+}
+
+func scalar(n *Node, el *errList, what string) (string, bool) {
+	if n.Kind != Scalar {
+		el.add(n.Pos, "%s must be a single value, not %s", what, n.Kind)
+		return "", false
+	}
+	return n.Value, true
+}
+
+func posInt(n *Node, el *errList, what string) setting[int] {
+	s, ok := scalar(n, el, what)
+	if !ok {
+		return setting[int]{}
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 1 {
+		el.add(n.Pos, "%s must be a whole number of at least 1, not %q", what, s)
+		return setting[int]{}
+	}
+	return setting[int]{v, n.Pos, true}
+}
+
+func nonNegInt(n *Node, el *errList, what string) setting[int] {
+	s, ok := scalar(n, el, what)
+	if !ok {
+		return setting[int]{}
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 0 {
+		el.add(n.Pos, "%s must be a whole number of at least 0, not %q", what, s)
+		return setting[int]{}
+	}
+	return setting[int]{v, n.Pos, true}
+}
+
+func boolean(n *Node, el *errList, what string) setting[bool] {
+	s, ok := scalar(n, el, what)
+	if !ok {
+		return setting[bool]{}
+	}
+	switch s {
+	case "true":
+		return setting[bool]{true, n.Pos, true}
+	case "false":
+		return setting[bool]{false, n.Pos, true}
+	}
+	el.add(n.Pos, "%s must be true or false, not %q", what, s)
+	return setting[bool]{}
+}
+
+func period(n *Node, el *errList, what string) setting[string] {
+	s, ok := scalar(n, el, what)
+	if !ok {
+		return setting[string]{}
+	}
+	if !periods[s] {
+		el.add(n.Pos, "%s %q is not a time period the generator defines (24x7, workhours)", what, s)
+	}
+	return setting[string]{s, n.Pos, true}
+}
+
+func notifOptions(n *Node, el *errList) setting[string] {
+	var opts []string
+	switch n.Kind {
+	case Scalar:
+		opts = strings.Split(n.Value, ",")
+	case Seq:
+		for _, it := range n.Items {
+			if it.Kind == Scalar {
+				opts = append(opts, it.Value)
+			}
+		}
+	default:
+		el.add(n.Pos, "notifications.options must be a list such as [w, c, r], not %s", n.Kind)
+		return setting[string]{}
+	}
+	for i := range opts {
+		opts[i] = strings.TrimSpace(opts[i])
+		if !contains([]string{"w", "u", "c", "r", "f", "s", "n"}, opts[i]) {
+			el.add(n.Pos, "notification option %q is not one of w, u, c, r, f, s, n", opts[i])
+			return setting[string]{}
+		}
+	}
+	return setting[string]{strings.Join(opts, ","), n.Pos, true}
+}
+
+func nameList(n *Node, el *errList, what string) setting[[]string] {
+	if n.Kind != Seq {
+		el.add(n.Pos, "%ss must be a list, not %s", what, n.Kind)
+		return setting[[]string]{}
+	}
+	var out []string
+	for _, it := range n.Items {
+		if it.Kind != Scalar {
+			el.add(it.Pos, "a %s must be a single value, not %s", what, it.Kind)
+			continue
+		}
+		if checkName(it, what, el) {
+			out = append(out, it.Value)
+		}
+	}
+	return setting[[]string]{out, n.Pos, true}
+}
+
+// checkName reports a name that would break Nagios or Icinga 2 syntax.
+func checkName(n *Node, what string, el *errList) bool {
+	if msg := badName(n.Value); msg != "" {
+		el.add(n.Pos, "invalid %s name %q: %s", what, n.Value, msg)
+		return false
+	}
+	return true
+}
+
+func badName(s string) string {
+	if s == "" {
+		return "it is empty"
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			continue
+		}
+		return fmt.Sprintf("it contains %s, which would break Nagios/Icinga 2 object syntax; names may use letters, digits, '.', '_' and '-'", describe(r))
+	}
+	if s[0] == '.' || s[0] == '-' {
+		return "it must start with a letter, digit or '_'"
+	}
+	return ""
+}
+
+// unsafeValue reports a character that a flag value cannot carry through
+// a Nagios object file, a shell command line and an Icinga 2 string.
+func unsafeValue(s string) string {
+	for _, r := range s {
+		switch r {
+		case '\n', '\r', ';', '$', '\'', '"', '`', '\\', 0:
+			return fmt.Sprintf("contains %s, which would break the Nagios/Icinga 2 configuration or the command line (use secret:NAME for $USERn$ macros)", describe(r))
+		}
+	}
+	return ""
+}
+
+func describe(r rune) string {
+	switch r {
+	case '\n':
+		return "a newline"
+	case '\r':
+		return "a carriage return"
+	case ' ':
+		return "a space"
+	case '\t':
+		return "a tab"
+	case 0:
+		return "a NUL byte"
+	}
+	return strconv.QuoteRune(r)
+}

@@ -1,0 +1,327 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"edgecheck/nagios-cfg/inventory"
+	"edgecheck/shared/registry"
+)
+
+// GlobalTemplatesDir holds what every Icinga 2 node of every environment
+// shares (CheckCommands, templates), synced through the global-templates
+// zone.
+const GlobalTemplatesDir = "icinga2/zones.d/global-templates"
+
+func istr(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
+	return `"` + r.Replace(s) + `"`
+}
+
+func ilist(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = istr(x)
+	}
+	return "[ " + strings.Join(q, ", ") + " ]"
+}
+
+// ivalue renders a flag value: a secret becomes its Icinga 2 constant.
+func ivalue(v inventory.Value) string {
+	if v.Secret != nil {
+		return v.Secret.Icinga
+	}
+	return istr(v.Lit)
+}
+
+func ivalues(fv inventory.FlagValue) string {
+	if fv.Decl.Kind == registry.KindBool {
+		if len(fv.Values) == 1 && fv.Values[0].Lit == "true" {
+			return "true"
+		}
+		return "false"
+	}
+	if fv.Decl.Repeatable() {
+		q := make([]string, len(fv.Values))
+		for i, v := range fv.Values {
+			q[i] = ivalue(v)
+		}
+		return "[ " + strings.Join(q, ", ") + " ]"
+	}
+	if fv.Decl.Kind == registry.KindInt || fv.Decl.Kind == registry.KindFloat {
+		if v := fv.Values[0]; v.Secret == nil {
+			if _, err := strconv.ParseFloat(v.Lit, 64); err == nil {
+				return istr(v.Lit)
+			}
+		}
+	}
+	return ivalue(fv.Values[0])
+}
+
+// zoneOf is the Icinga 2 zone of a cell's objects: master for the global
+// control plane, and for a cell whose only server is a mixed server that
+// is itself the master.
+func zoneOf(e *inventory.Env, c *inventory.Cell) string {
+	if c.Global() || len(cellEndpoints(e, c.Name)) == 0 {
+		return "master"
+	}
+	return c.Name
+}
+
+func masterEndpoints(e *inventory.Env) []string {
+	var global, mixed []string
+	for _, s := range e.Servers {
+		switch s.Class {
+		case inventory.ClassGlobal:
+			global = append(global, s.Name)
+		case inventory.ClassMixed:
+			mixed = append(mixed, s.Name)
+		}
+	}
+	if len(global) > 0 {
+		return global
+	}
+	return mixed
+}
+
+func cellEndpoints(e *inventory.Env, cell string) []string {
+	master := map[string]bool{}
+	for _, m := range masterEndpoints(e) {
+		master[m] = true
+	}
+	var out []string
+	for _, s := range e.Servers {
+		if s.Cell == cell && !master[s.Name] {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+func renderIcinga(t Tree, f *inventory.Fleet, a *agentNames) {
+	src := f.Source(f.DefaultsFile)
+	t[GlobalTemplatesDir+"/edgecheck-commands.conf"] = []byte(icingaCommands(f, src))
+	t[GlobalTemplatesDir+"/edgecheck-templates.conf"] = []byte(icingaTemplates(f, src))
+	t[SecretsExample] = []byte(icingaSecrets(f, src))
+	for _, e := range f.Envs {
+		t["icinga2/"+e.Name+"/zones.conf"] = []byte(icingaZones(f, e))
+		for _, c := range e.Cells {
+			p := fmt.Sprintf("icinga2/%s/zones.d/%s/%s.conf", e.Name, zoneOf(e, c), c.Name)
+			t[p] = []byte(icingaCell(f, e, c, a))
+		}
+	}
+}
+
+// SecretsExample lists the Icinga 2 constants the tree expects; the
+// operator defines them in constants.conf with the real values.
+const SecretsExample = "icinga2/secrets.conf.example"
+
+func icingaSecrets(f *inventory.Fleet, src string) string {
+	var b strings.Builder
+	b.WriteString(header(src))
+	b.WriteString("# The constants the generated objects use for secrets. Copy these lines to\n" +
+		"# constants.conf on every Icinga 2 node and put the real values in.\n")
+	for _, s := range f.Secrets {
+		fmt.Fprintf(&b, "const %s = %s // secret %s, $%s$ in Nagios\n", s.Icinga, istr(s.Agent), s.Name, s.Nagios)
+	}
+	return b.String()
+}
+
+func icingaCommands(f *inventory.Fleet, src string) string {
+	var b strings.Builder
+	b.WriteString(header("the plugin registry", src))
+	b.WriteString("# CheckCommands in the style of the Icinga Template Library, generated from\n" +
+		"# each check's flag declarations: switches use set_if, repeatable flags\n" +
+		"# repeat_key, required flags required, defaults are vars.\n\n")
+	for _, p := range f.Plugins {
+		fmt.Fprintf(&b, "object CheckCommand %s {\n", istr(p.Name))
+		fmt.Fprintf(&b, "\tcommand = [ PluginDir + %s ]\n\n", istr("/"+p.Name))
+		b.WriteString("\targuments = {\n")
+		var defaults []string
+		for _, d := range passedFlags(p) {
+			if d.Kind == registry.KindCount {
+				continue // -v: set it on the command line when debugging
+			}
+			v := icingaVar(p.Name, d.Name)
+			fmt.Fprintf(&b, "\t\t%s = {\n", istr("--"+d.Name))
+			if d.Kind == registry.KindBool {
+				fmt.Fprintf(&b, "\t\t\tset_if = %s\n", istr("$"+v+"$"))
+			} else {
+				fmt.Fprintf(&b, "\t\t\tvalue = %s\n", istr("$"+v+"$"))
+			}
+			if d.Repeatable() {
+				b.WriteString("\t\t\trepeat_key = true\n")
+			}
+			if d.Required {
+				b.WriteString("\t\t\trequired = true\n")
+			}
+			fmt.Fprintf(&b, "\t\t\tdescription = %s\n", istr(d.Usage))
+			b.WriteString("\t\t}\n")
+			switch {
+			case d.Kind == registry.KindBool:
+				defaults = append(defaults, fmt.Sprintf("\tvars.%s = false\n", v))
+			case d.Default != "" && !d.Repeatable():
+				defaults = append(defaults, fmt.Sprintf("\tvars.%s = %s\n", v, istr(d.Default)))
+			}
+		}
+		b.WriteString("\t}\n")
+		if len(defaults) > 0 {
+			b.WriteString("\n" + strings.Join(defaults, ""))
+		}
+		b.WriteString("}\n\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func icingaTemplates(f *inventory.Fleet, src string) string {
+	var b strings.Builder
+	b.WriteString(header(src))
+	b.WriteString("\n")
+	b.WriteString(`object TimePeriod "edgecheck-24x7" {
+	import "legacy-timeperiod"
+	display_name = "24 hours a day, 7 days a week"
+	ranges = {
+		monday = "00:00-24:00"
+		tuesday = "00:00-24:00"
+		wednesday = "00:00-24:00"
+		thursday = "00:00-24:00"
+		friday = "00:00-24:00"
+		saturday = "00:00-24:00"
+		sunday = "00:00-24:00"
+	}
+}
+
+object TimePeriod "edgecheck-workhours" {
+	import "legacy-timeperiod"
+	display_name = "Monday to Friday, 09:00 to 17:00"
+	ranges = {
+		monday = "09:00-17:00"
+		tuesday = "09:00-17:00"
+		wednesday = "09:00-17:00"
+		thursday = "09:00-17:00"
+		friday = "09:00-17:00"
+	}
+}
+
+template Host "edgecheck-host" {
+	check_command = "hostalive"
+	max_check_attempts = 3
+	check_interval = 5m
+	retry_interval = 1m
+	check_period = "edgecheck-24x7"
+}
+
+template Service "edgecheck-service" {
+	max_check_attempts = 3
+	check_interval = 5m
+	retry_interval = 1m
+	check_period = "edgecheck-24x7"
+	enable_perfdata = true
+}
+
+`)
+	for _, r := range f.Roles {
+		fmt.Fprintf(&b, "object HostGroup %s {\n\tdisplay_name = %s\n}\n\n", istr(r), istr("edgecheck role "+r))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func icingaZones(f *inventory.Fleet, e *inventory.Env) string {
+	var b strings.Builder
+	b.WriteString(header(f.Source(e.File), f.Source(f.DefaultsFile)))
+	fmt.Fprintf(&b, "# Distributed monitoring for environment %s: the master zone watches the\n"+
+		"# global control plane, one satellite zone per cell watches that cell, and\n"+
+		"# hosts with icinga-agent services get an agent zone below their cell.\n\n", e.Name)
+	servers := make([]string, 0, len(e.Servers))
+	for _, s := range e.Servers {
+		servers = append(servers, s.Name)
+	}
+	sort.Strings(servers)
+	for _, s := range servers {
+		fmt.Fprintf(&b, "object Endpoint %s {\n}\n\n", istr(s))
+	}
+	fmt.Fprintf(&b, "object Zone \"master\" {\n\tendpoints = %s\n}\n\n", ilist(masterEndpoints(e)))
+	for _, c := range e.Cells {
+		if zoneOf(e, c) == "master" {
+			continue
+		}
+		fmt.Fprintf(&b, "object Zone %s {\n\tendpoints = %s\n\tparent = \"master\"\n}\n\n", istr(c.Name), ilist(cellEndpoints(e, c.Name)))
+	}
+	b.WriteString("object Zone \"global-templates\" {\n\tglobal = true\n}\n")
+	for _, c := range e.Cells {
+		for _, h := range c.Hosts {
+			agent := false
+			for _, s := range h.Services {
+				agent = agent || s.RunMode == inventory.ModeIcingaAgent
+			}
+			if !agent {
+				continue
+			}
+			fmt.Fprintf(&b, "\nobject Endpoint %s {\n\thost = %s\n}\n\nobject Zone %s {\n\tendpoints = [ %s ]\n\tparent = %s\n}\n",
+				istr(h.Name), istr(h.Address), istr(h.Name), istr(h.Name), istr(zoneOf(e, c)))
+		}
+	}
+	return b.String()
+}
+
+func icingaPeriod(p string) string { return "edgecheck-" + p }
+
+func icingaCell(f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agentNames) string {
+	var b strings.Builder
+	b.Grow(len(c.Hosts) * 3000)
+	b.WriteString(header(cellSources(f, c)...))
+	fmt.Fprintf(&b, "# Hosts and services of environment %s, cell %s (zone %s).\n\n", e.Name, c.Name, zoneOf(e, c))
+	for _, h := range c.Hosts {
+		fmt.Fprintf(&b, "object Host %s {\n\timport \"edgecheck-host\"\n", istr(h.Name))
+		fmt.Fprintf(&b, "\tdisplay_name = %s\n\taddress = %s\n\tgroups = %s\n", istr(h.Short()), istr(h.Address), ilist(h.Roles))
+		fmt.Fprintf(&b, "\tmax_check_attempts = %d\n\tcheck_period = %s\n\tenable_notifications = %t\n",
+			h.Settings.MaxCheckAttempts, istr(icingaPeriod(h.Settings.CheckPeriod)), h.Settings.Notifications)
+		fmt.Fprintf(&b, "\tvars.edgecheck_env = %s\n\tvars.edgecheck_cell = %s\n", istr(e.Name), istr(c.Name))
+		if len(h.Settings.ContactGroups) > 0 {
+			fmt.Fprintf(&b, "\tvars.edgecheck_contact_groups = %s\n", ilist(h.Settings.ContactGroups))
+		}
+		b.WriteString("}\n\n")
+		for _, s := range h.Services {
+			icingaService(&b, f, h, s, a)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func icingaService(b *strings.Builder, f *inventory.Fleet, h *inventory.Host, s *inventory.Service, a *agentNames) {
+	fmt.Fprintf(b, "object Service %s {\n\timport \"edgecheck-service\"\n\thost_name = %s\n", istr(s.Name), istr(h.Name))
+	var flags []inventory.FlagValue
+	check := s.Plugin
+	switch s.RunMode {
+	case inventory.ModeNRPE:
+		b.WriteString("\tcheck_command = \"nrpe\"\n")
+	case inventory.ModeSNMPExtend:
+		check = pluginByName(f, inventory.SnmpExtendCheck)
+		flags = relayFlags(check, h, s, a.names[s])
+		fmt.Fprintf(b, "\tcheck_command = %s\n", istr(check.Name))
+	default:
+		flags = s.Flags
+		fmt.Fprintf(b, "\tcheck_command = %s\n", istr(check.Name))
+	}
+	if s.RunMode == inventory.ModeIcingaAgent {
+		fmt.Fprintf(b, "\tcommand_endpoint = %s\n", istr(h.Name))
+	}
+	fmt.Fprintf(b, "\tcheck_interval = %dm\n\tretry_interval = %dm\n\tmax_check_attempts = %d\n\tcheck_period = %s\n\tenable_notifications = %t\n",
+		s.CheckInterval, s.RetryInterval, s.MaxCheckAttempts, istr(icingaPeriod(s.CheckPeriod)), s.Notifications)
+	if s.RunMode == inventory.ModeNRPE {
+		fmt.Fprintf(b, "\tvars.nrpe_command = %s\n\tvars.nrpe_port = %d\n\tvars.nrpe_timeout = %d\n", istr(a.names[s]), s.NRPEPort, s.NRPETimeout)
+	}
+	for _, fv := range flags {
+		if fv.Decl.Kind == registry.KindCount {
+			continue
+		}
+		fmt.Fprintf(b, "\tvars.%s = %s\n", icingaVar(check.Name, fv.Decl.Name), ivalues(fv))
+	}
+	fmt.Fprintf(b, "\tvars.edgecheck_role = %s\n\tvars.edgecheck_run_mode = %s\n\tvars.edgecheck_check = %s\n", istr(s.Role), istr(s.RunMode), istr(s.Plugin.Name))
+	if len(s.ContactGroups) > 0 {
+		fmt.Fprintf(b, "\tvars.edgecheck_contact_groups = %s\n", ilist(s.ContactGroups))
+	}
+	b.WriteString("}\n\n")
+}

@@ -1,0 +1,298 @@
+// Package validate checks a rendered repository with the real daemons:
+// each Nagios server's conf.d is assembled exactly as deploy would
+// install it and checked with `nagios4 -v`; each environment's Icinga 2
+// tree is checked with `icinga2 daemon -C`.
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"edgecheck/nagios-cfg/deploy"
+	"edgecheck/nagios-cfg/fsutil"
+	"edgecheck/nagios-cfg/render"
+)
+
+// Options name the binaries; empty means $NAGIOS4_BIN / $ICINGA2_BIN, then
+// nagios4 / icinga2 from PATH or /usr/sbin.
+type Options struct {
+	Nagios4 string
+	Icinga2 string
+	Timeout time.Duration // per run; default 2 minutes
+}
+
+// A Result is one validation run.
+type Result struct {
+	What   string // "nagios4 -v for nagios-c0001.prod.example.net"
+	OK     bool
+	Output string
+}
+
+func find(given, env, name string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	if v := os.Getenv(env); v != "" {
+		return v, nil
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	if p := "/usr/sbin/" + name; fileExists(p) {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s not found (install Debian package %s, run `lab/lab.sh up nagioscfg`, or set $%s)", name, map[string]string{"nagios4": "nagios4-core", "icinga2": "icinga2-bin"}[name], env)
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// Run validates every server and every environment of the repository.
+func Run(ctx context.Context, repo string, o Options) ([]Result, error) {
+	if o.Timeout == 0 {
+		o.Timeout = 2 * time.Minute
+	}
+	nagios, err := find(o.Nagios4, "NAGIOS4_BIN", "nagios4")
+	if err != nil {
+		return nil, err
+	}
+	icinga, err := find(o.Icinga2, "ICINGA2_BIN", "icinga2")
+	if err != nil {
+		return nil, err
+	}
+	servers, err := deploy.Servers(repo)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, s := range servers {
+		r, err := Nagios(ctx, repo, s.Name, nagios, o.Timeout)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	envs, err := os.ReadDir(filepath.Join(repo, "icinga2"))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range envs {
+		if !e.IsDir() || e.Name() == "zones.d" {
+			continue
+		}
+		r, err := Icinga(ctx, repo, e.Name(), icinga, o.Timeout)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, timeout time.Duration, bin string, args ...string) (string, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var buf bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return buf.String(), false, nil
+	}
+	if err != nil {
+		return buf.String(), false, fmt.Errorf("running %s: %w", bin, err)
+	}
+	return buf.String(), true, nil
+}
+
+// Nagios assembles one server's conf.d in a temporary directory, with a
+// minimal nagios.cfg and resource.cfg, and runs nagios4 -v on it.
+func Nagios(ctx context.Context, repo, server, bin string, timeout time.Duration) (Result, error) {
+	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(tmp)
+	// The daemons may drop privileges (icinga2 runs as nagios on Debian).
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return Result{}, err
+	}
+	confd := filepath.Join(tmp, "conf.d")
+	plan, err := deploy.NewPlan(repo, server, confd)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := plan.Apply(); err != nil {
+		return Result{}, err
+	}
+	// Nagios switches to nagios_user before its checks: keep it as the
+	// user running the validation, who owns the temporary directory.
+	who, err := user.Current()
+	if err != nil {
+		return Result{}, err
+	}
+	group := who.Gid
+	if g, err := user.LookupGroupId(who.Gid); err == nil {
+		group = g.Name
+	}
+	var res strings.Builder
+	res.WriteString("$USER1$=/usr/lib/nagios/plugins\n$USER2$=/usr/lib/nagios/plugins\n")
+	for i := 3; i <= 32; i++ {
+		fmt.Fprintf(&res, "$USER%d$=/nonexistent/validate-placeholder\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "resource.cfg"), []byte(res.String()), 0o644); err != nil {
+		return Result{}, err
+	}
+	cfg := fmt.Sprintf(`cfg_dir=%[1]s/conf.d
+resource_file=%[1]s/resource.cfg
+log_file=%[1]s/nagios.log
+status_file=%[1]s/status.dat
+temp_file=%[1]s/nagios.tmp
+temp_path=%[1]s
+lock_file=%[1]s/nagios.lock
+check_result_path=%[1]s
+object_cache_file=%[1]s/objects.cache
+precached_object_file=%[1]s/objects.precache
+state_retention_file=%[1]s/retention.dat
+command_file=%[1]s/nagios.cmd
+check_external_commands=0
+enable_notifications=1
+illegal_macro_output_chars=`+"`"+`~$&|'"<>
+nagios_user=%[2]s
+nagios_group=%[3]s
+`, tmp, who.Username, group)
+	if err := os.WriteFile(filepath.Join(tmp, "nagios.cfg"), []byte(cfg), 0o644); err != nil {
+		return Result{}, err
+	}
+	out, ok, err := run(ctx, timeout, bin, "-v", filepath.Join(tmp, "nagios.cfg"))
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{What: "nagios4 -v for server " + server, OK: ok, Output: out}, nil
+}
+
+// Icinga assembles one environment's Icinga 2 tree (zones.conf, its
+// zones.d, the global-templates zone and the secrets example as
+// constants) with a minimal icinga2.conf, and runs icinga2 daemon -C.
+func Icinga(ctx context.Context, repo, env, bin string, timeout time.Duration) (Result, error) {
+	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-icinga-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(tmp)
+	// The daemons may drop privileges (icinga2 runs as nagios on Debian).
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return Result{}, err
+	}
+	files := map[string][]byte{}
+	envDir := filepath.Join(repo, "icinga2", env)
+	zones, err := fsutil.ReadFiles(filepath.Join(envDir, "zones.d"))
+	if err != nil {
+		return Result{}, err
+	}
+	for p, d := range zones {
+		files["zones.d/"+p] = d
+	}
+	global, err := fsutil.ReadFiles(filepath.Join(repo, render.GlobalTemplatesDir))
+	if err != nil {
+		return Result{}, err
+	}
+	for p, d := range global {
+		files["zones.d/global-templates/"+p] = d
+	}
+	for _, f := range []struct{ from, to string }{
+		{filepath.Join(envDir, "zones.conf"), "zones.conf"},
+		{filepath.Join(repo, render.SecretsExample), "secrets.conf"},
+	} {
+		d, err := os.ReadFile(f.from)
+		if err != nil {
+			return Result{}, err
+		}
+		files[f.to] = d
+	}
+	if err := fsutil.WriteFiles(tmp, files); err != nil {
+		return Result{}, err
+	}
+	node := masterOf(files["zones.conf"])
+	conf := fmt.Sprintf(`const NodeName = %q
+const ZoneName = "master"
+const PluginDir = "/usr/lib/nagios/plugins"
+include <itl>
+include <plugins>
+include %q
+include %q
+include_zones "edgecheck", %q
+`, node, filepath.Join(tmp, "secrets.conf"), filepath.Join(tmp, "zones.conf"), filepath.Join(tmp, "zones.d"))
+	cfgPath := filepath.Join(tmp, "icinga2.conf")
+	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
+		return Result{}, err
+	}
+	out, ok, err := run(ctx, timeout, bin, "daemon", "-C", "-c", cfgPath,
+		"-DVarsPath="+filepath.Join(tmp, "icinga2.vars"), "-DObjectsPath="+filepath.Join(tmp, "icinga2.debug"))
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{What: "icinga2 daemon -C for environment " + env, OK: ok, Output: out}, nil
+}
+
+// masterOf returns the first endpoint of the master zone in a zones.conf.
+func masterOf(zones []byte) string {
+	i := bytes.Index(zones, []byte(`object Zone "master" {`))
+	if i < 0 {
+		return "master"
+	}
+	rest := zones[i:]
+	j := bytes.Index(rest, []byte("endpoints = [ \""))
+	if j < 0 {
+		return "master"
+	}
+	rest = rest[j+len("endpoints = [ \""):]
+	k := bytes.IndexByte(rest, '"')
+	if k < 0 {
+		return "master"
+	}
+	return string(rest[:k])
+}
+
+// Summary is the short report of failed runs: the error lines of each.
+func Summary(rs []Result) string {
+	var b strings.Builder
+	var failed []Result
+	for _, r := range rs {
+		if !r.OK {
+			failed = append(failed, r)
+		}
+	}
+	sort.SliceStable(failed, func(i, j int) bool { return failed[i].What < failed[j].What })
+	for _, r := range failed {
+		fmt.Fprintf(&b, "FAILED %s:\n", r.What)
+		n := 0
+		for _, line := range strings.Split(r.Output, "\n") {
+			if strings.Contains(line, "Error") || strings.Contains(line, "critical/") || strings.Contains(line, "Location:") {
+				b.WriteString("  " + line + "\n")
+				n++
+			}
+		}
+		if n == 0 {
+			b.WriteString(indent(r.Output))
+		}
+	}
+	return b.String()
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > 30 {
+		lines = lines[len(lines)-30:]
+	}
+	return "  " + strings.Join(lines, "\n  ") + "\n"
+}
