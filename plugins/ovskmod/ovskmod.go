@@ -71,7 +71,7 @@ func init() {
 			"In XenServer mode the openvswitch-modules-xen-<kernel>-<build> package must be installed for the " +
 			"running kernel and for the /boot/vmlinuz-2.6-xen target.",
 		Examples: []registry.Example{
-			{Command: "check_ovs_kmod", Explain: "Generic Linux host: running and next-boot kernel."},
+			{Command: "check_ovs_kmod --mode generic", Explain: "Generic Linux host (the default): running and next-boot kernel."},
 			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen target."},
 			{Command: "check_ovs_kmod --root /mnt/image --kernel-release 6.1.0-18-amd64", Explain: "Evaluate an offline image or a mounted root as if 6.1.0-18-amd64 were running."},
 		},
