@@ -283,6 +283,7 @@ func (c *Check) evaluate(snap *Snapshot) *nagios.Result {
 				nagios.Perf{Label: nic + "_tx", Value: float64(st.TX), UOM: "c"},
 				nagios.Perf{Label: nic + "_rx_discarded", Value: float64(st.RXDiscarded), UOM: "c"},
 				nagios.Perf{Label: nic + "_rx_unrecognized", Value: float64(st.RXUnrecognized), UOM: "c"},
+				nagios.Perf{Label: nic + "_ageout", Value: float64(st.Ageout), UOM: "c"},
 				nagios.Perf{Label: nic + "_deleted", Value: float64(st.Delete), UOM: "c"},
 			)
 		}
@@ -434,6 +435,13 @@ func (c *Check) fresh(nic string, n Neighbor, st Stats, long, short string) find
 	}
 }
 
+func times(n int64) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}
+
 func frames(n int64) string {
 	if n == 1 {
 		return "1 frame"
@@ -454,23 +462,46 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 				nic, want, iface.Status, nic),
 		}
 	}
-	var why string
+	// short goes on line 1, why in the long output.
+	var short, why string
+	withdrawn := st.Delete - st.Ageout // lldpd counts an aged-out neighbor as deleted too
 	switch {
 	case st.RX == 0:
+		short = "no frame received since lldpd started"
 		why = "no LLDP frame received since lldpd started"
-	case st.Ageout+st.Delete > 0:
-		why = frames(st.RX) + " received, then the neighbor was removed: it stopped sending or announced its shutdown"
+	case st.Ageout > 0 && withdrawn > 0:
+		short = "it aged out or withdrew"
+	case st.Ageout > 0:
+		short = "it aged out"
+	case withdrawn > 0:
+		short = "it withdrew with a shutdown frame"
 	default:
-		why = frames(st.RX) + " received, none kept"
+		short = "frames received, none kept"
+	}
+	if st.RX > 0 {
+		why = frames(st.RX) + " received since lldpd started"
+		var gone []string
+		if st.Ageout > 0 {
+			gone = append(gone, fmt.Sprintf("aged out %s (the switch stopped sending)", times(st.Ageout)))
+		}
+		if withdrawn > 0 {
+			gone = append(gone, fmt.Sprintf("was withdrawn %s (a shutdown frame: the switch's LLDP agent stopped or LLDP was disabled on its port)", times(withdrawn)))
+		}
+		if len(gone) > 0 {
+			why += "; the neighbor " + strings.Join(gone, " and ")
+		} else {
+			why += ", none kept"
+		}
 	}
 	if st.RXDiscarded > 0 {
-		why += fmt.Sprintf(", %d discarded as malformed", st.RXDiscarded)
+		short += fmt.Sprintf(", %d frames discarded", st.RXDiscarded)
+		why += fmt.Sprintf("; %d frames discarded as malformed", st.RXDiscarded)
 	}
 	return finding{
 		state: nagios.Critical,
-		short: fmt.Sprintf("no LLDP neighbor on %s%s (%s): the switch port may not send LLDP or the NIC firmware may drop it; capture: %s", nic, want, why, captureHint(nic)),
-		long: fmt.Sprintf("%s: no LLDP neighbor%s (%s, frames rx %d tx %d). Capture on the NIC: %s. Frames in the capture but no neighbor: lldpd's problem, see its log. No frames: enable LLDP on the switch port, or the NIC firmware consumes them (e.g. the Intel X710/XL710 firmware LLDP agent: ethtool --set-priv-flags %s disable-fw-lldp on, or upgrade the NIC firmware).",
-			nic, want, why, st.RX, st.TX, captureHint(nic), nic),
+		short: fmt.Sprintf("no LLDP neighbor on %s%s (%s): the switch port may not send LLDP or the NIC firmware may drop it; capture: %s", nic, want, short, captureHint(nic)),
+		long: fmt.Sprintf("%s: no LLDP neighbor%s: %s; %s sent. Capture on the NIC: %s. Frames in the capture but no neighbor: lldpd's problem, see its log. No frames: enable LLDP on the switch port, or the NIC firmware consumes them (e.g. the Intel X710/XL710 firmware LLDP agent: ethtool --set-priv-flags %s disable-fw-lldp on, or upgrade the NIC firmware).",
+			nic, want, why, frames(st.TX), captureHint(nic), nic),
 	}
 }
 

@@ -130,7 +130,7 @@ func TestIntegrationSwitchGoesSilent(t *testing.T) {
 			break
 		}
 	}
-	wantRun(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" "+l.port, "then the neighbor was removed",
+	wantRun(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" "+l.port, "(it aged out)",
 		"tcpdump -i "+l.nic+" -e ether proto 0x88cc")
 }
 

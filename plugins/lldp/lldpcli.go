@@ -162,8 +162,9 @@ func (i Interface) Receives() bool {
 // Stats are one NIC's LLDP frame counters since lldpd started.
 type Stats struct {
 	TX, RX, RXDiscarded, RXUnrecognized int64
-	// Ageout, Insert and Delete count neighbors; lldpd 1.0.16 counts a
-	// neighbor that expired or sent a shutdown frame as a delete.
+	// Ageout, Insert and Delete count neighbors. lldpd 1.0.16 counts an
+	// expired neighbor in both Ageout and Delete, and a neighbor that sent a
+	// shutdown frame in Delete only.
 	Ageout, Insert, Delete int64
 }
 
