@@ -120,7 +120,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Duration(&c.MaxAge, "max-age", 0,
 		"Warn when a neighbor's data may be older than this: lldpd keeps a neighbor until its advertised TTL expires, so a TTL above SECONDS means lldpd may still show a switch that stopped talking that long ago. 0 disables.")
 	fs.String(&c.LLDPCLI, "lldpcli", "lldpcli",
-		"The lldpcli program; a bare name is searched in PATH, then /usr/sbin and /sbin.").WithMeta("PATH")
+		"The lldpcli program; a bare name is searched in PATH, then in /usr/sbin, /sbin and /usr/local/sbin (Nagios often runs plugins without sbin in PATH).").WithMeta("PATH")
 }
 
 // Validate checks the flags before any I/O.
@@ -517,8 +517,8 @@ func init() {
 		Examples: []registry.Example{
 			{Command: "check_lldp --expect eth0=sw1:Ethernet1/1 --expect eth1=sw2:Ethernet1/1",
 				Explain: "Each NIC must see its switch and port. sw1 matches a switch named sw1 or sw1.example.net; the port matches the neighbor's port ID or description."},
-			{Command: "check_lldp",
-				Explain: "Every interface lldpd manages must have a neighbor; the switch is not checked."},
+			{Command: "check_lldp --timeout 5",
+				Explain: "Every interface lldpd manages must have a neighbor; which switch is not checked."},
 			{Command: "check_lldp --interface eth0 --interface eth1 --max-age 300",
 				Explain: "Only eth0 and eth1; warn when a neighbor's TTL lets lldpd keep its data for more than 5 minutes."},
 			{Command: "check_lldp --socket /run/lldpd-oob.socket --expect eno1=oob-sw1",
