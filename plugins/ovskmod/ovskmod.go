@@ -87,7 +87,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.Root, "root", "/", "Evaluate the filesystem tree at DIR instead of / (an offline image, a chroot, a test fixture).").WithMeta("DIR")
 	fs.String(&c.KernelRelease, "kernel-release", "", "Treat REL as the running kernel instead of uname -r.").WithMeta("REL")
 	fs.String(&c.Mode, "mode", "generic", "generic (modules directory, vermagic, grub) or xenserver (module packages, vmlinuz-2.6-xen).").WithMeta("MODE")
-	fs.String(&c.DB, "db", "unix:/var/run/openvswitch/db.sock", "OVSDB to read Open_vSwitch.ovs_version from when a loaded module reports a version; ovs-vswitchd --version is used when it is unreachable.").WithMeta("TARGET")
+	fs.String(&c.DB, "db", "", "OVSDB to read Open_vSwitch.ovs_version from when a loaded module reports a version (default unix:/var/run/openvswitch/db.sock, not consulted under --root unless given); ovs-vswitchd --version is used when it is unreachable.").WithMeta("TARGET")
 }
 
 // Validate checks the flags before any I/O.
@@ -322,19 +322,29 @@ func (c *Check) loadedModule(ctx context.Context, res *nagios.Result) (loaded bo
 }
 
 // userspaceVersion asks OVSDB first (no process start), then ovs-vswitchd.
+// Under --root the userspace of the tree is asked, not this host's: the
+// tree's own usr/sbin/ovs-vswitchd, and OVSDB only when --db names one.
 func (c *Check) userspaceVersion(ctx context.Context) (string, string, error) {
+	db := c.DB
+	if db == "" && c.Root == "/" {
+		db = defaultDB
+	}
 	var dbErr error
-	if c.OVSDBVersion != nil && c.DB != "" {
-		v, err := c.OVSDBVersion(ctx, c.DB)
+	if c.OVSDBVersion != nil && db != "" {
+		v, err := c.OVSDBVersion(ctx, db)
 		if err == nil && v != "" {
 			return v, "OVSDB ovs_version", nil
 		}
 		dbErr = err
 	}
-	out, err := c.Exec(ctx, "ovs-vswitchd", "--version")
+	bin := "ovs-vswitchd"
+	if c.Root != "/" {
+		bin = filepath.Join(c.Root, "usr", "sbin", "ovs-vswitchd")
+	}
+	out, err := c.Exec(ctx, bin, "--version")
 	if err != nil {
 		if dbErr != nil {
-			return "", "", fmt.Errorf("OVSDB %s: %v; and %v", c.DB, dbErr, err)
+			return "", "", fmt.Errorf("OVSDB %s: %v; and %v", db, dbErr, err)
 		}
 		return "", "", err
 	}
@@ -342,8 +352,14 @@ func (c *Check) userspaceVersion(ctx context.Context) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
+	if c.Root != "/" {
+		return b.Version, "/usr/sbin/ovs-vswitchd --version under --root", nil
+	}
 	return b.Version, "ovs-vswitchd --version", nil
 }
+
+// defaultDB is where ovs-vsctl finds the local database.
+const defaultDB = "unix:/var/run/openvswitch/db.sock"
 
 func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, error) {
 	running := stripXen(runningRaw)

@@ -27,7 +27,7 @@ type fakeExec struct {
 func (f *fakeExec) run(_ context.Context, argv ...string) ([]byte, error) {
 	f.calls = append(f.calls, argv)
 	switch {
-	case argv[0] == "ovs-vswitchd":
+	case filepath.Base(argv[0]) == "ovs-vswitchd":
 		if f.vswitchd == "" {
 			return nil, errors.New("ovs-vswitchd: executable file not found in $PATH")
 		}
@@ -137,10 +137,10 @@ func TestLoadedVersionMismatchWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := res.Format("OVS_KMOD")
-	if res.FinalState() != nagios.Warning || !strings.Contains(out, "loaded openvswitch module 2.17.9 differs from userspace OVS 3.1.0 (ovs-vswitchd --version)") {
+	if res.FinalState() != nagios.Warning || !strings.Contains(out, "loaded openvswitch module 2.17.9 differs from userspace OVS 3.1.0 (/usr/sbin/ovs-vswitchd --version under --root)") {
 		t.Errorf("want WARNING for a version mismatch, got:\n%s", out)
 	}
-	if want := [][]string{{"ovs-vswitchd", "--version"}}; !reflect.DeepEqual(fe.calls, want) {
+	if want := [][]string{{filepath.Join(c.Root, "usr", "sbin", "ovs-vswitchd"), "--version"}}; !reflect.DeepEqual(fe.calls, want) {
 		t.Errorf("commands = %q, want %q", fe.calls, want)
 	}
 	// OVSDB answers first when it can; no process is started.
