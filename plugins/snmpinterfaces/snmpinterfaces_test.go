@@ -267,6 +267,14 @@ func TestCompare(t *testing.T) {
 	if r := Compare(&base, &reset); r.Initialised || !strings.Contains(r.Problems[0], "counter reset") {
 		t.Errorf("64-bit reset: %+v", r)
 	}
+	// Up for 5 s after 60 s: restarted in between although sysUpTime grew.
+	restartedLong := later
+	restartedLong.Time = t0.Add(60 * time.Second)
+	restartedLong.SysUpTime = 1500
+	base.SysUpTime = 1000
+	if r := Compare(&base, &restartedLong); r.Initialised || !strings.Contains(r.Problems[0], "shorter than the interval") {
+		t.Errorf("restarted within the interval: %+v", r)
+	}
 	if r := Compare(nil, &later); r.Initialised || len(r.Problems) != 0 {
 		t.Errorf("first sample: %+v", r)
 	}

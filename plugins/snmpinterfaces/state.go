@@ -37,6 +37,10 @@ type State struct {
 
 const stateVersion = 1
 
+// restartSlack absorbs request latency when comparing the agent's uptime
+// with the time between two samples.
+const restartSlack = time.Second
+
 // Delta returns how much a counter of the given width advanced from prev to
 // cur. A smaller cur means the counter wrapped once; for a 64-bit counter,
 // which cannot wrap in practice, it means a reset, reported as !ok.
@@ -78,6 +82,11 @@ func Compare(prev, cur *Sample) Rates {
 		return r
 	case cur.SysUpTime < prev.SysUpTime:
 		r.Problems = append(r.Problems, "agent restarted (sysUpTime went back); counters restarted")
+		return r
+	case cur.Time.Sub(prev.Time) > time.Duration(cur.SysUpTime)*10*time.Millisecond+restartSlack:
+		// Up for less time than has passed since the last sample: it
+		// restarted in between, even though sysUpTime is higher again.
+		r.Problems = append(r.Problems, "agent restarted since the last run (sysUpTime is shorter than the interval); counters restarted")
 		return r
 	case prev.HC != cur.HC:
 		r.Problems = append(r.Problems, "counter width changed; counters restarted")

@@ -1,0 +1,173 @@
+//go:build integration
+
+package snmpextend
+
+import (
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"edgecheck/shared/labtest"
+)
+
+// These tests run the real check_snmp_extend binary against the lab's real
+// snmpd (lab/lab.sh up snmpd), whose extend lines run
+// lab/snmpd/fake_check.sh with exit codes 0, 1, 2, 3 and 7.
+
+type lab struct {
+	env map[string]string
+	bin string
+}
+
+func needLab(t *testing.T) lab {
+	t.Helper()
+	env := labtest.Need(t, "SNMP_HOST", "SNMP_PORT", "SNMP_DEAD_PORT", "SNMP_V2_CREDENTIALS", "SNMP_V3_CREDENTIALS",
+		"SNMP_EXTEND_SCRIPT", "SNMP_EXTEND_OK", "SNMP_EXTEND_WARNING", "SNMP_EXTEND_CRITICAL", "SNMP_EXTEND_UNKNOWN", "SNMP_EXTEND_OUTSIDE")
+	return lab{env: env, bin: labtest.Binary(t, "check_snmp_extend")}
+}
+
+func (l lab) run(t *testing.T, args ...string) labtest.Run {
+	t.Helper()
+	r := labtest.Exec(t, l.bin, nil, args...)
+	t.Logf("exit %d (%s):\n%s%s", r.Code, r.Elapsed, r.Stdout, r.Stderr)
+	return r
+}
+
+func (l lab) agent(protocol string) []string {
+	creds := l.env["SNMP_V2_CREDENTIALS"]
+	if protocol == "3" {
+		creds = l.env["SNMP_V3_CREDENTIALS"]
+	}
+	return []string{"-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", protocol, "--credentials-file", creds}
+}
+
+// direct runs the extend's command locally: what the relay must reproduce.
+func direct(t *testing.T, script string, code int) (string, int) {
+	t.Helper()
+	out, err := exec.Command(script, strconv.Itoa(code)).Output()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &ee):
+		return string(out), ee.ExitCode()
+	}
+	t.Fatalf("running %s: %v", script, err)
+	return "", 0
+}
+
+func TestIntegrationExtendRelaysByteForByte(t *testing.T) {
+	l := needLab(t)
+	extends := []struct {
+		key  string
+		code int
+	}{
+		{"SNMP_EXTEND_OK", 0}, {"SNMP_EXTEND_WARNING", 1}, {"SNMP_EXTEND_CRITICAL", 2}, {"SNMP_EXTEND_UNKNOWN", 3},
+	}
+	for _, protocol := range []string{"2c", "3"} {
+		for _, e := range extends {
+			t.Run("v"+protocol+"/"+l.env[e.key], func(t *testing.T) {
+				want, wantCode := direct(t, l.env["SNMP_EXTEND_SCRIPT"], e.code)
+				if wantCode != e.code || !strings.Contains(want, "|") || strings.Count(want, "\n") < 3 {
+					t.Fatalf("the lab script no longer prints multi-line output with perfdata: exit %d\n%s", wantCode, want)
+				}
+				r := l.run(t, append(l.agent(protocol), "--name", l.env[e.key])...)
+				if r.Code != e.code {
+					t.Errorf("exit %d, want the remote %d", r.Code, e.code)
+				}
+				if r.Stdout != want {
+					t.Errorf("relayed output differs from the plugin's own output:\n--- relayed\n%q\n--- direct\n%q", r.Stdout, want)
+				}
+			})
+		}
+	}
+}
+
+func TestIntegrationExtendOutsideRangeIsUnknown(t *testing.T) {
+	l := needLab(t)
+	r := l.run(t, append(l.agent("2c"), "--name", l.env["SNMP_EXTEND_OUTSIDE"])...)
+	if r.Code != 3 {
+		t.Errorf("exit %d, want 3", r.Code)
+	}
+	line1, rest, _ := strings.Cut(r.Stdout, "\n")
+	if !strings.HasPrefix(line1, "SNMP_EXTEND UNKNOWN - extend "+l.env["SNMP_EXTEND_OUTSIDE"]) || !strings.Contains(line1, "exited with code 7, outside the plugin range 0-3") {
+		t.Errorf("line 1: %q", line1)
+	}
+	if !strings.HasPrefix(rest, "OVS_CONTROLLER EXIT7 - ") {
+		t.Errorf("the remote output must follow as long output:\n%s", rest)
+	}
+}
+
+func TestIntegrationExtendUnknownName(t *testing.T) {
+	l := needLab(t)
+	for _, protocol := range []string{"2c", "3"} {
+		r := l.run(t, append(l.agent(protocol), "--name", "no_such_extend")...)
+		if r.Code != 3 {
+			t.Errorf("v%s: exit %d, want 3", protocol, r.Code)
+		}
+		if !strings.HasPrefix(r.Stdout, `SNMP_EXTEND UNKNOWN - extend "no_such_extend" is not configured on SNMP agent`) ||
+			!strings.Contains(r.Stdout, l.env["SNMP_EXTEND_OK"]) {
+			t.Errorf("v%s: %q", protocol, r.Stdout)
+		}
+	}
+}
+
+func TestIntegrationExtendDeadAgent(t *testing.T) {
+	l := needLab(t)
+	t.Run("unused port", func(t *testing.T) {
+		r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_DEAD_PORT"], "--credentials-file", l.env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "3")
+		if r.Code != 3 || !strings.Contains(r.Stdout, "nothing listens on UDP port "+l.env["SNMP_DEAD_PORT"]) {
+			t.Errorf("exit %d: %q", r.Code, r.Stdout)
+		}
+	})
+	t.Run("snmpd stopped", func(t *testing.T) {
+		labtest.Lab(t, "snmpd", "stop")
+		t.Cleanup(func() { labtest.Lab(t, "snmpd", "start") })
+		r := l.run(t, append(l.agent("3"), "--name", l.env["SNMP_EXTEND_OK"], "-t", "3")...)
+		if r.Code != 3 || !strings.HasPrefix(r.Stdout, "SNMP_EXTEND UNKNOWN - SNMP agent ") || !strings.Contains(r.Stdout, "check that snmpd runs") {
+			t.Errorf("exit %d: %q", r.Code, r.Stdout)
+		}
+	})
+	t.Run("agent that never answers", func(t *testing.T) {
+		// A UDP socket that swallows requests, as a firewall that drops
+		// them would: the check must give up by itself inside --timeout.
+		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.Close()
+		port := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
+		r := l.run(t, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "2")
+		if r.Code != 3 || !strings.Contains(r.Stdout, "no SNMP response from 127.0.0.1:"+port+" within 1.7s: check the agent, the community and any firewall") {
+			t.Errorf("exit %d: %q", r.Code, r.Stdout)
+		}
+	})
+}
+
+func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
+	l := needLab(t)
+	good, err := os.ReadFile(l.env["SNMP_V3_CREDENTIALS"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(string(good)), "\n") {
+		if strings.HasPrefix(line, "auth_passphrase:") {
+			line = "auth_passphrase: not-the-right-one"
+		}
+		lines = append(lines, line)
+	}
+	bad := filepath.Join(t.TempDir(), "v3-bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", "3", "--credentials-file", bad, "--name", l.env["SNMP_EXTEND_OK"])
+	if r.Code != 3 || !strings.Contains(r.Stdout, "SNMPv3 authentication failed at") || !strings.Contains(r.Stdout, bad) {
+		t.Errorf("exit %d: %q", r.Code, r.Stdout)
+	}
+}

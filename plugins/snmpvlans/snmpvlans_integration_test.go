@@ -1,0 +1,103 @@
+//go:build integration
+
+package snmpvlans
+
+import (
+	"strings"
+	"testing"
+
+	"edgecheck/shared/labtest"
+)
+
+// These tests run the real check_snmp_vlans binary against the lab's real
+// snmpd, whose override lines present a switch (lab/components/40-snmpd.sh).
+
+type lab struct {
+	env map[string]string
+	bin string
+}
+
+func needLab(t *testing.T) lab {
+	t.Helper()
+	env := labtest.Need(t, "SNMP_HOST", "SNMP_PORT", "SNMP_V2_CREDENTIALS", "SNMP_V3_CREDENTIALS",
+		"SNMP_VLAN_PORT", "SNMP_VLAN_PORT_IFINDEX", "SNMP_VLAN_PORT_VLANS", "SNMP_VLAN_PORT_STATIC_ONLY", "SNMP_VLAN_PORT2", "SNMP_VLAN_PORT2_VLANS")
+	return lab{env: env, bin: labtest.Binary(t, "check_snmp_vlans")}
+}
+
+func (l lab) run(t *testing.T, protocol string, args ...string) labtest.Run {
+	t.Helper()
+	creds := l.env["SNMP_V2_CREDENTIALS"]
+	if protocol == "3" {
+		creds = l.env["SNMP_V3_CREDENTIALS"]
+	}
+	all := append([]string{"-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", protocol, "--credentials-file", creds}, args...)
+	r := labtest.Exec(t, l.bin, nil, all...)
+	t.Logf("exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
+	return r
+}
+
+func want(t *testing.T, r labtest.Run, code int, line1Contains ...string) {
+	t.Helper()
+	if r.Code != code {
+		t.Errorf("exit %d, want %d", r.Code, code)
+	}
+	line1 := strings.SplitN(r.Stdout, "\n", 2)[0]
+	for _, c := range line1Contains {
+		if !strings.Contains(line1, c) {
+			t.Errorf("line 1 %q lacks %q", line1, c)
+		}
+	}
+}
+
+func TestIntegrationVLANsExpected(t *testing.T) {
+	l := needLab(t)
+	for _, protocol := range []string{"2c", "3"} {
+		for _, source := range []string{SourceCurrent, SourceVTP} {
+			t.Run("v"+protocol+"/"+source, func(t *testing.T) {
+				r := l.run(t, protocol, "--source", source, "--port-name", l.env["SNMP_VLAN_PORT"], "--expect-vlans", l.env["SNMP_VLAN_PORT_VLANS"])
+				want(t, r, 0, "SNMP_VLANS OK - "+l.env["SNMP_VLAN_PORT"]+" (ifIndex "+l.env["SNMP_VLAN_PORT_IFINDEX"]+") carries exactly the")
+			})
+		}
+	}
+	t.Run("by ifIndex across the 1k/2k/3k/4k blocks", func(t *testing.T) {
+		r := l.run(t, "2c", "--source", SourceVTP, "--port-name", l.env["SNMP_VLAN_PORT2"], "--expect-vlans", l.env["SNMP_VLAN_PORT2_VLANS"])
+		want(t, r, 0, "carries exactly the 8 expected VLANs")
+		if !strings.Contains(r.Stdout, "1023-1025,2047,2048,4094") {
+			t.Errorf("boundary VLANs not listed:\n%s", r.Stdout)
+		}
+	})
+}
+
+func TestIntegrationVLANsMissingAndExtra(t *testing.T) {
+	l := needLab(t)
+	// Expect one VLAN the port lacks (999) and leave out one it carries (1).
+	expect := strings.TrimPrefix(l.env["SNMP_VLAN_PORT_VLANS"], "1,") + ",999"
+	for _, source := range []string{SourceCurrent, SourceVTP} {
+		r := l.run(t, "2c", "--source", source, "--port-name", l.env["SNMP_VLAN_PORT"], "--expect-vlans", expect)
+		want(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (999)", "1 extra (1)")
+		if !strings.Contains(r.Stdout, "[CRITICAL] missing VLANs (expected, not carried): 999\n[WARNING] extra VLANs (carried, not expected): 1\n") {
+			t.Errorf("long output:\n%s", r.Stdout)
+		}
+	}
+	// Static egress has a VLAN configured that is not active.
+	r := l.run(t, "2c", "--source", SourceStatic, "--port-name", l.env["SNMP_VLAN_PORT"], "--expect-vlans", l.env["SNMP_VLAN_PORT_VLANS"])
+	want(t, r, 1, "SNMP_VLANS WARNING", "1 extra ("+l.env["SNMP_VLAN_PORT_STATIC_ONLY"]+")")
+}
+
+func TestIntegrationVLANsRemovedOnTheSwitch(t *testing.T) {
+	l := needLab(t)
+	labtest.Lab(t, "snmpd", "remove_vlan", "205", l.env["SNMP_VLAN_PORT_IFINDEX"])
+	t.Cleanup(func() { labtest.Lab(t, "snmpd", "restore_vlans") })
+	for _, source := range []string{SourceCurrent, SourceStatic, SourceVTP} {
+		r := l.run(t, "3", "--source", source, "--port-name", l.env["SNMP_VLAN_PORT"], "--expect-vlans", l.env["SNMP_VLAN_PORT_VLANS"])
+		want(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (205)")
+	}
+}
+
+func TestIntegrationVLANsUnknownPort(t *testing.T) {
+	l := needLab(t)
+	r := l.run(t, "2c", "--port-name", "Ethernet9/99", "--expect-vlans", "10")
+	want(t, r, 3, `SNMP_VLANS UNKNOWN - SNMP agent`, `has no interface named "Ethernet9/99"`)
+	r = l.run(t, "2c", "--port-name", "lo", "--expect-vlans", "10")
+	want(t, r, 3, "is not a bridge port")
+}
