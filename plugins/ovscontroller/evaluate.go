@@ -236,7 +236,12 @@ func describeStatus(t Target) string {
 		b.WriteString(", state " + st)
 	}
 	if e := t.Status["last_error"]; e != "" {
-		fmt.Fprintf(&b, ", last_error %q", e)
+		if t.IsConnected {
+			// OVS keeps the error of an earlier failed attempt.
+			fmt.Fprintf(&b, ", earlier last_error %q", e)
+		} else {
+			fmt.Fprintf(&b, ", last_error %q", e)
+		}
 	}
 	return b.String()
 }
