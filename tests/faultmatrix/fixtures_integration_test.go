@@ -25,31 +25,30 @@ import (
 type fixture struct {
 	dir string
 
-	missingUnix  string // a path where no socket exists
-	hangUnix     string // accepts, never answers
-	garbageUnix  string // answers junk, then closes
-	deniedUnix   string // a live socket in a 0700 directory (for the nobody user)
-	closedTCP    string // host:port that refuses connections
-	hangTCP      string // accepts, never answers
-	garbageTCP   string // answers junk, then closes
-	garbageHTTP  string // URL of an HTTP server answering 200 with non-JSON
-	errorHTTP    string // URL of an HTTP server answering 503
-	udpSilent    int    // UDP port that swallows every datagram
-	udpGarbage   int    // UDP port that answers every datagram with junk
-	udpClosed    int    // UDP port nobody listens on (ICMP port unreachable)
-	rabbitCreds  string // 0600 username/password
-	rabbitLoose  string // 0644: refused
-	snmpCreds    string // 0600 community
-	snmpLoose    string // 0644: refused
-	missingFile  string
-	notExec      string // a "program" without any execute bit: EACCES even for root
-	garbageExec  string // a program that prints junk and exits 0
-	hangExec     string // a program that never finishes
-	deniedDir    string // a 0700 directory (for the nobody user)
-	kmodRoot     string // a fixture root whose loaded module reports a version (so OVSDB is asked)
-	kmodDenied   string // the same root inside deniedDir
-	closers      []io.Closer
-	hangingConns sync.WaitGroup
+	missingUnix string // a path where no socket exists
+	hangUnix    string // accepts, never answers
+	garbageUnix string // answers junk, then closes
+	deniedUnix  string // a live socket in a 0700 directory (for the nobody user)
+	closedTCP   string // host:port that refuses connections
+	hangTCP     string // accepts, never answers
+	garbageTCP  string // answers junk, then closes
+	garbageHTTP string // URL of an HTTP server answering 200 with non-JSON
+	errorHTTP   string // URL of an HTTP server answering 503
+	udpSilent   int    // UDP port that swallows every datagram
+	udpGarbage  int    // UDP port that answers every datagram with junk
+	udpClosed   int    // UDP port nobody listens on (ICMP port unreachable)
+	rabbitCreds string // 0600 username/password
+	rabbitLoose string // 0644: refused
+	snmpCreds   string // 0600 community
+	snmpLoose   string // 0644: refused
+	missingFile string
+	notExec     string // a "program" without any execute bit: EACCES even for root
+	garbageExec string // a program that prints junk and exits 0
+	hangExec    string // a program that never finishes
+	deniedDir   string // a 0700 directory (for the nobody user)
+	kmodRoot    string // a fixture root whose loaded module reports a version (so OVSDB is asked)
+	kmodDenied  string // the same root inside deniedDir
+	closers     []io.Closer
 }
 
 var junk = []byte("\x00\xffthis is not the protocol you are looking for\r\n{[<garbage>]}\x30\x82\xff\xff\n")
