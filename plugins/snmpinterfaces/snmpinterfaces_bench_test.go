@@ -42,7 +42,9 @@ func BenchmarkSNMPInterfacesVsSnmpget(b *testing.B) {
 			Label: "check_snmp_interfaces",
 			Argv: []string{labtest.Binary(b, "check_snmp_interfaces"), "-H", env["SNMP_HOST"], "--port", env["SNMP_PORT"], "--credentials-file", env["SNMP_V2_CREDENTIALS"],
 				"--interface-regex", sel, "--state-file", filepath.Join(dir, "ours.json")},
-			OK: func(stdout string, code int) bool { return code == 0 && strings.HasPrefix(stdout, "SNMP_INTERFACES OK - 2 interfaces: 2 up") },
+			OK: func(stdout string, code int) bool {
+				return code == 0 && strings.HasPrefix(stdout, "SNMP_INTERFACES OK - 2 interfaces: 2 up")
+			},
 		},
 		Peer: &benchcmp.Side{
 			Label: "snmpwalk + snmpget + awk",

@@ -39,12 +39,16 @@ func BenchmarkSNMPVLANsVsSnmpwalk(b *testing.B) {
 			Label: "check_snmp_vlans",
 			Argv: []string{labtest.Binary(b, "check_snmp_vlans"), "-H", env["SNMP_HOST"], "--port", env["SNMP_PORT"], "--credentials-file", env["SNMP_V2_CREDENTIALS"],
 				"--port-name", env["SNMP_VLAN_PORT"], "--expect-vlans", expect},
-			OK: func(stdout string, code int) bool { return code == 2 && strings.Contains(stdout, "1 missing (999), 1 extra (1)") },
+			OK: func(stdout string, code int) bool {
+				return code == 2 && strings.Contains(stdout, "1 missing (999), 1 extra (1)")
+			},
 		},
 		Peer: &benchcmp.Side{
 			Label: "snmpwalk + awk",
 			Argv:  []string{"sh", "testdata/bench_peer.sh", env["SNMP_HOST"] + ":" + env["SNMP_PORT"], community(b, env["SNMP_V2_CREDENTIALS"]), env["SNMP_VLAN_PORT"], expect},
-			OK:    func(stdout string, code int) bool { return code == 2 && strings.Contains(stdout, "missing: 999 extra: 1") },
+			OK: func(stdout string, code int) bool {
+				return code == 2 && strings.Contains(stdout, "missing: 999 extra: 1")
+			},
 		},
 	})
 }
