@@ -1,0 +1,112 @@
+//go:build integration
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"edgecheck/shared/labtest"
+)
+
+// renderSample builds nagios-cfg and renders the project's environments/.
+func renderSample(t *testing.T) (bin, out string, env []string) {
+	t.Helper()
+	lab := labtest.Need(t, "NAGIOS4_BIN", "ICINGA2_BIN")
+	env = []string{"NAGIOS4_BIN=" + lab["NAGIOS4_BIN"], "ICINGA2_BIN=" + lab["ICINGA2_BIN"]}
+	bin = labtest.Binary(t, "./nagios-cfg/cmd/nagios-cfg")
+	out = filepath.Join(t.TempDir(), "repo")
+	r := labtest.Exec(t, bin, nil, "render", "--inventory", filepath.Join(labtest.RepoRoot(t), "environments"), "--out", out)
+	if r.Code != 0 {
+		t.Fatalf("render: exit %d\n%s", r.Code, r.Stderr)
+	}
+	return bin, out, env
+}
+
+// TestIntegrationValidateSample runs the real nagios4 -v on every
+// server's assembled conf.d and icinga2 daemon -C on every environment.
+func TestIntegrationValidateSample(t *testing.T) {
+	bin, out, env := renderSample(t)
+	r := labtest.Exec(t, bin, env, "validate", out)
+	if r.Code != 0 {
+		t.Fatalf("validate: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	for _, want := range []string{
+		"ok     nagios4 -v for server nagios-global.prod.example.net\n",
+		"ok     nagios4 -v for server nagios-c0001.prod.example.net\n",
+		"ok     nagios4 -v for server nagios-c0002.prod.example.net\n",
+		"ok     nagios4 -v for server nagios-mixed-c0003.test.example.net\n",
+		"ok     nagios4 -v for server nagios-mixed-lab1.lab.example.net\n",
+		"ok     icinga2 daemon -C for environment prod\n",
+		"ok     icinga2 daemon -C for environment test\n",
+		"ok     icinga2 daemon -C for environment lab\n",
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	// The checks really ran: -v prints nagios4's own summary.
+	v := labtest.Exec(t, bin, env, "validate", "--verbose", out)
+	if !strings.Contains(v.Stdout, "Things look okay - No serious problems were detected during the pre-flight check") ||
+		!strings.Contains(v.Stdout, "Finished validating the configuration file(s).") {
+		t.Errorf("verbose validate does not show the daemons' own verdicts:\n%s", v.Stdout)
+	}
+}
+
+func edit(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIntegrationValidateCatchesBrokenTree breaks a rendered tree by hand
+// and expects the real daemons to reject it.
+func TestIntegrationValidateCatchesBrokenTree(t *testing.T) {
+	t.Run("nagios", func(t *testing.T) {
+		bin, out, env := renderSample(t)
+		edit(t, filepath.Join(out, "environments", "prod", "c0001", "services.cfg"),
+			"check_command               edgecheck_nrpe\n", "check_command               edgecheck_no_such_command\n")
+		r := labtest.Exec(t, bin, env, "validate", out)
+		if r.Code != 1 {
+			t.Fatalf("validate: exit %d, want 1\n%s%s", r.Code, r.Stdout, r.Stderr)
+		}
+		if !strings.Contains(r.Stdout, "FAILED nagios4 -v for server nagios-c0001.prod.example.net") ||
+			!strings.Contains(r.Stdout, "ok     nagios4 -v for server nagios-c0002.prod.example.net") {
+			t.Errorf("only c0001 should fail:\n%s", r.Stdout)
+		}
+		if !strings.Contains(r.Stderr, "edgecheck_no_such_command") {
+			t.Errorf("the failure does not name the broken command:\n%s", r.Stderr)
+		}
+	})
+	t.Run("icinga2", func(t *testing.T) {
+		bin, out, env := renderSample(t)
+		edit(t, filepath.Join(out, "icinga2", "prod", "zones.d", "c0001", "c0001.conf"),
+			"\timport \"edgecheck-service\"\n", "\timport \"edgecheck-no-such-template\"\n")
+		r := labtest.Exec(t, bin, env, "validate", out)
+		if r.Code != 1 || !strings.Contains(r.Stdout, "FAILED icinga2 daemon -C for environment prod") ||
+			!strings.Contains(r.Stdout, "ok     icinga2 daemon -C for environment test") {
+			t.Fatalf("validate: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+		}
+		if !strings.Contains(r.Stderr, "edgecheck-no-such-template") {
+			t.Errorf("the failure does not name the broken import:\n%s", r.Stderr)
+		}
+	})
+	t.Run("syntax", func(t *testing.T) {
+		bin, out, env := renderSample(t)
+		edit(t, filepath.Join(out, "common", "cell", "templates.cfg"), "define service {\n", "define service {\n    {\n")
+		r := labtest.Exec(t, bin, env, "validate", out)
+		if r.Code != 1 || !strings.Contains(r.Stdout, "FAILED nagios4 -v for server nagios-c0001.prod.example.net") {
+			t.Fatalf("validate: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+		}
+	})
+}
