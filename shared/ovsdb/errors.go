@@ -145,7 +145,7 @@ func connectError(target, network string, err error) *Error {
 	case errors.Is(err, os.ErrPermission), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		e.Hint = "run the check as root, e.g. through sudo in the NRPE command, or use --db tcp:HOST:PORT"
 	case errors.Is(err, syscall.ECONNREFUSED) && network == "unix":
-		e.Hint = "the socket file exists but nobody accepts on it; is ovsdb-server running?"
+		e.Hint = "the path exists but nobody accepts connections on it; is ovsdb-server running?"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Hint = "is ovsdb-server listening there? e.g. ovs-vsctl set-manager ptcp:6640:127.0.0.1"
 	}
