@@ -21,6 +21,7 @@
 #
 # Fault actions (lab/lab.sh lldp ACTION):
 #   stop_hv / kill_hv / start_hv   the hypervisor's lldpd (kill leaves a stale socket)
+#   freeze_hv / thaw_hv            SIGSTOP/SIGCONT it: a hung lldpd
 #   stop_sw / kill_sw / start_sw   the switch's lldpd (kill: no shutdown frame, the neighbor ages out)
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
 #   restore                        everything back to the healthy state
@@ -172,6 +173,17 @@ lldp_kill() {
 	rm -f "$f"
 }
 lldp_kill_hv() { lldp_kill hv; }
+# freeze_hv / thaw_hv: SIGSTOP/SIGCONT the hypervisor lldpd and its child, a
+# hung daemon: its socket still accepts, but nothing answers.
+lldp_signal() { # ROLE SIGNAL
+	local f="$LLDP_DIR/$1/lldpd.pid" pid
+	[ -s "$f" ] || return 0
+	pid=$(cat "$f")
+	# shellcheck disable=SC2046 # one pid per word
+	kill -"$2" $(ps -o pid= --ppid "$pid" 2>/dev/null) "$pid" 2>/dev/null || true
+}
+lldp_freeze_hv() { lldp_signal hv STOP; }
+lldp_thaw_hv() { lldp_signal hv CONT; }
 lldp_start_hv() {
 	lldp_start hv
 	lldp_alive "$LLDP_DIR/sw/lldpd.pid" || return 0

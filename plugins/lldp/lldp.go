@@ -170,7 +170,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	stdout, stderr, err := c.Exec(ctx, argv, Stdin())
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lldpcli did not answer: %w (is lldpd at %s hung? try: %s show neighbors)", ctx.Err(), c.Socket, strings.Join(argv[:3], " "))
+			return nil, fmt.Errorf("no answer from lldpd at %s (%w); if it is hung, restart it (%s); try: %s show neighbors", c.Socket, ctx.Err(), RestartHint, strings.Join(argv[:3], " "))
 		}
 		return c.runError(classify(argv, stderr, err))
 	}
@@ -400,7 +400,7 @@ func (c *Check) evaluateNIC(nic string, known map[string]Interface, knownNames [
 		return finding{
 			state: nagios.Critical,
 			short: fmt.Sprintf("%s: wrong %s: expected %s, seen %s: a cabling error or a stale inventory", nic, what, exp, strings.Join(seen, " and ")),
-			long: fmt.Sprintf("%s: expected %s but the neighbor is %s: recable the NIC to %s, or fix the inventory if the new cabling is intended (the port matches the neighbor's port ID or description)",
+			long: fmt.Sprintf("%s: expected %s but the neighbor is %s: recable the NIC to %s, or fix the inventory if the new cabling is intended (PORT is compared with the neighbor's port ID and port description)",
 				nic, exp, strings.Join(det, "; "), exp),
 		}
 	}

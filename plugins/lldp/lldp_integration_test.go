@@ -103,6 +103,17 @@ func TestIntegrationLLDPDKilledStaleSocket(t *testing.T) {
 		"systemctl restart lldpd && systemctl enable lldpd")
 }
 
+// TestIntegrationLLDPDHung: a stopped (SIGSTOP) lldpd still accepts on its
+// socket but never answers; --timeout must end the run with UNKNOWN naming
+// the stage, and lldpcli must not be left behind.
+func TestIntegrationLLDPDHung(t *testing.T) {
+	l := needLab(t)
+	t.Cleanup(func() { labtest.Lab(t, "lldp", "thaw_hv") })
+	labtest.Lab(t, "lldp", "freeze_hv")
+	r := l.run(t, "--timeout", "2", "--expect", l.nic+"="+l.sw+":"+l.port)
+	wantRun(t, r, 3, "LLDP UNKNOWN - timed out after 2s while running lldpcli -u "+l.socket, "no answer from lldpd")
+}
+
 func TestIntegrationNoNeighbor(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--interface", l.silentNIC)
