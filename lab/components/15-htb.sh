@@ -10,7 +10,9 @@
 # QoS linux-htb max-rate 100 Mbit/s with queues 0, 1, 7 and 13947 (class
 # 1:367c). Queue 7 is deliberately out of range (min below the MTU, max above
 # the parent) so that tests see OVS's clamping.
-# Published: HTB_PORT, HTB_PEER, HTB_VIF, HTB_VIF_IP, HTB_FLOW_BRIDGE,
+# veth-htb2 (port, MTU 9000) carries a QoS without max-rate and without queue
+# 0, queues 5 (min-rate below the MTU) and 6 (max-rate only): OVS's defaults.
+# Published: HTB_PORT, HTB_PEER, HTB_PORT2, HTB_VIF, HTB_VIF_IP, HTB_FLOW_BRIDGE,
 # HTB_OFCTL_TARGET, HTB_MAX_RATE, HTB_QUEUES, HTB_QUEUE_<id>_MIN/_MAX.
 
 htb_packages=(openvswitch-switch iproute2)
@@ -24,6 +26,11 @@ HTB_MAX_RATE=100000000
 # id:min-rate:max-rate (bits/s)
 HTB_QUEUE_SPEC=(0:10000000:50000000 1:20000000:80000000 7:1000:200000000 13947:5000000:30000000)
 HTB_COOKIE=0xedc0
+# A second port exercises OVS's defaults: MTU 9000, a QoS without max-rate
+# (OVS uses the link speed) and no queue 0 (OVS adds a default queue 0).
+HTB_PORT2=veth-htb2
+HTB_PEER2=veth-htb3
+HTB_QUEUE_SPEC2=(5:1000: 6::3000000)
 
 htb_ofctl() { ovs_env; ovs-ofctl -O OpenFlow13 "$@"; }
 htb_target() { echo "unix:$OVS_DIR/br-lab.mgmt"; }
@@ -35,28 +42,46 @@ htb_veth() {
 }
 
 htb_classes_ready() { tc class show dev "$HTB_PORT" classid 1:367c | grep -q htb; }
+htb_classes2_ready() { tc class show dev "$HTB_PORT2" classid 1:7 | grep -q htb; }
 
+# htb_create_qos PORT MAX-RATE SPEC...: a linux-htb QoS with one queue per
+# id:min:max spec (an empty rate is left unset).
 htb_create_qos() {
-	local args=() ids=() spec id min max
-	for spec in "${HTB_QUEUE_SPEC[@]}"; do
+	local port=$1 maxrate=$2
+	shift 2
+	local args=() ids=() spec id min max qargs
+	for spec in "$@"; do
 		IFS=: read -r id min max <<<"$spec"
 		ids+=("queues:$id=@q$id")
-		args+=(-- "--id=@q$id" create queue "other-config:min-rate=$min" "other-config:max-rate=$max" external-ids:edgecheck=htb)
+		qargs=()
+		[ -n "$min" ] && qargs+=("other-config:min-rate=$min")
+		[ -n "$max" ] && qargs+=("other-config:max-rate=$max")
+		args+=(-- "--id=@q$id" create queue "${qargs[@]}" external-ids:edgecheck=htb)
 	done
-	ovs_vsctl -- set port "$HTB_PORT" qos=@qos \
-		-- --id=@qos create qos type=linux-htb "other-config:max-rate=$HTB_MAX_RATE" external-ids:edgecheck=htb "${ids[@]}" "${args[@]}" >/dev/null
+	local qos=(type=linux-htb external-ids:edgecheck=htb)
+	[ -n "$maxrate" ] && qos+=("other-config:max-rate=$maxrate")
+	ovs_vsctl -- set port "$port" qos=@qos \
+		-- --id=@qos create qos "${qos[@]}" "${ids[@]}" "${args[@]}" >/dev/null
 }
 
 htb_up() {
 	pid_alive "$OVS_DIR/ovs-vswitchd.pid" || die "the htb component needs the ovs component: lab/lab.sh up ovs htb"
 	htb_veth "$HTB_PORT" "$HTB_PEER"
 	htb_veth "$HTB_VIF" "$HTB_VIF_PEER"
+	htb_veth "$HTB_PORT2" "$HTB_PEER2"
+	ip link set "$HTB_PORT2" mtu 9000
+	ip link set "$HTB_PEER2" mtu 9000
 	ovs_vsctl --may-exist add-port br-lab "$HTB_PORT"
 	ovs_vsctl --may-exist add-port br-lab "$HTB_VIF"
+	ovs_vsctl --may-exist add-port br-lab "$HTB_PORT2"
 	if [ -z "$(ovs_vsctl --if-exists get port "$HTB_PORT" qos | tr -d '[]')" ]; then
-		htb_create_qos
+		htb_create_qos "$HTB_PORT" "$HTB_MAX_RATE" "${HTB_QUEUE_SPEC[@]}"
+	fi
+	if [ -z "$(ovs_vsctl --if-exists get port "$HTB_PORT2" qos | tr -d '[]')" ]; then
+		htb_create_qos "$HTB_PORT2" "" "${HTB_QUEUE_SPEC2[@]}"
 	fi
 	wait_for "OVS to program htb on $HTB_PORT" 30 htb_classes_ready
+	wait_for "OVS to program htb on $HTB_PORT2" 30 htb_classes2_ready
 	local vals=() spec id min max ids=()
 	for spec in "${HTB_QUEUE_SPEC[@]}"; do
 		IFS=: read -r id min max <<<"$spec"
@@ -64,7 +89,7 @@ htb_up() {
 		vals+=("HTB_QUEUE_${id}_MIN=$min" "HTB_QUEUE_${id}_MAX=$max")
 	done
 	write_env htb \
-		"HTB_PORT=$HTB_PORT" "HTB_PEER=$HTB_PEER" "HTB_VIF=$HTB_VIF" "HTB_VIF_IP=$HTB_VIF_IP" \
+		"HTB_PORT=$HTB_PORT" "HTB_PEER=$HTB_PEER" "HTB_VIF=$HTB_VIF" "HTB_VIF_IP=$HTB_VIF_IP" "HTB_PORT2=$HTB_PORT2" \
 		"HTB_FLOW_BRIDGE=br-lab" "HTB_OFCTL_TARGET=$(htb_target)" \
 		"HTB_MAX_RATE=$HTB_MAX_RATE" "HTB_QUEUES=$(IFS=,; echo "${ids[*]}")" "${vals[@]}"
 }
@@ -75,6 +100,7 @@ htb_down() {
 		htb_ofctl del-flows br-lab "cookie=$HTB_COOKIE/-1" 2>/dev/null || true
 		ovs_vsctl --if-exists del-port br-lab "$HTB_PORT" 2>/dev/null || true
 		ovs_vsctl --if-exists del-port br-lab "$HTB_VIF" 2>/dev/null || true
+		ovs_vsctl --if-exists del-port br-lab "$HTB_PORT2" 2>/dev/null || true
 		local t u
 		for t in qos queue; do
 			for u in $(ovs_vsctl --bare --columns=_uuid find "$t" external_ids:edgecheck=htb 2>/dev/null); do
@@ -84,6 +110,7 @@ htb_down() {
 	fi
 	ip link del "$HTB_PORT" 2>/dev/null || true
 	ip link del "$HTB_VIF" 2>/dev/null || true
+	ip link del "$HTB_PORT2" 2>/dev/null || true
 }
 
 htb_status() {
@@ -118,7 +145,7 @@ htb_reset() {
 	qos=$(ovs_vsctl get port "$HTB_PORT" qos)
 	htb_del_flows 2>/dev/null || true
 	if [ "$qos" = "[]" ]; then
-		htb_create_qos
+		htb_create_qos "$HTB_PORT" "$HTB_MAX_RATE" "${HTB_QUEUE_SPEC[@]}"
 	else
 		ovs_vsctl clear port "$HTB_PORT" qos
 		tc qdisc del dev "$HTB_PORT" root 2>/dev/null || true

@@ -244,7 +244,7 @@ func portNames(ps []qosPort) []string {
 }
 
 func hasQueue(p qosPort, id uint32) bool {
-	for _, q := range p.Queues {
+	for _, q := range withDefaultQueue(p.Queues) {
 		if q.ID == id {
 			return true
 		}
@@ -317,7 +317,7 @@ func expectedRates(p qosPort, ifc iface, mtu int) (root uint64, classes map[uint
 		root = speed / 8
 	}
 	classes = map[uint32][2]uint64{}
-	for _, q := range p.Queues {
+	for _, q := range withDefaultQueue(p.Queues) {
 		lo := max(q.MinRate/8, uint64(max(mtu, 0)))
 		lo = min(lo, root)
 		hi := q.MaxRate / 8
@@ -328,6 +328,18 @@ func expectedRates(p qosPort, ifc iface, mtu int) (root uint64, classes map[uint
 		classes[q.ID] = [2]uint64{lo, hi}
 	}
 	return root, classes
+}
+
+// withDefaultQueue adds queue 0 with no rates when OVSDB has none: OVS
+// (bridge.c iface_configure_qos) always configures queue 0, the htb
+// qdisc's default class 1:1, so that unclassified traffic is shaped too.
+func withDefaultQueue(qs []queueConf) []queueConf {
+	for _, q := range qs {
+		if q.ID == 0 {
+			return qs
+		}
+	}
+	return append([]queueConf{{ID: 0}}, qs...)
 }
 
 // drift is the deviation of actual from expected, in percent.
@@ -392,6 +404,7 @@ func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *ui
 	for _, q := range p.Queues {
 		conf[q.ID] = q
 	}
+	_, hasZero := conf[0]
 	for _, id := range ids {
 		if only != nil && id != *only {
 			continue
@@ -413,8 +426,12 @@ func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *ui
 		dr, dc := drift(cl.Rate, exp[0]), drift(cl.Ceil, exp[1])
 		d := max(dr, dc)
 		st := th.Evaluate(d)
-		res.Add(st, "%s: rate %s ceil %s; OVSDB %s (drift rate %s%%, ceil %s%%)", label,
-			formatRate(cl.Rate*8), formatRate(cl.Ceil*8), describeConf(conf[id], exp), nagios.FormatNumber(dr), nagios.FormatNumber(dc))
+		confText := "OVSDB " + describeConf(conf[id], exp)
+		if id == 0 && !hasZero {
+			confText = fmt.Sprintf("not in OVSDB, OVS's default queue: min-rate the MTU (%s), max-rate the parent (%s)", formatRate(exp[0]*8), formatRate(exp[1]*8))
+		}
+		res.Add(st, "%s: rate %s ceil %s; %s (drift rate %s%%, ceil %s%%)", label,
+			formatRate(cl.Rate*8), formatRate(cl.Ceil*8), confText, nagios.FormatNumber(dr), nagios.FormatNumber(dc))
 		if st != nagios.OK {
 			switch {
 			case dc >= dr:

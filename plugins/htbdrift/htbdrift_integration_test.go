@@ -64,6 +64,24 @@ func TestIntegrationHealthy(t *testing.T) {
 	}
 }
 
+// TestIntegrationOVSDefaults checks veth-htb2, whose QoS has no max-rate and
+// no queue 0 on an MTU 9000 link: OVS uses the link speed (10 Gbit/s for a
+// veth), adds a default queue 0, and raises min-rates to one MTU per second.
+func TestIntegrationOVSDefaults(t *testing.T) {
+	l := setup(t)
+	env := labtest.Need(t, "HTB_PORT2")
+	r := labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", env["HTB_PORT2"])
+	t.Logf("%s", r.Stdout)
+	want(t, r, 0, "HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb2 (2 queues)",
+		"[OK] veth-htb2 root class 1:fffe: rate 10Gbit/s ceil 10Gbit/s",
+		"[OK] veth-htb2 queue 0 (class 1:1): rate 72kbit/s ceil 10Gbit/s; not in OVSDB, OVS's default queue",
+		"[OK] veth-htb2 queue 5 (class 1:6): rate 72kbit/s ceil 10Gbit/s; OVSDB min-rate 1kbit/s, clamped by OVS to 72kbit/s",
+		"[OK] veth-htb2 queue 6 (class 1:7): rate 72kbit/s ceil 3Mbit/s")
+	// Without --port both ports are compared.
+	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"]), 0,
+		"HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb0 (4 queues), veth-htb2 (2 queues)")
+}
+
 func TestIntegrationCeilChangedByThreshold(t *testing.T) {
 	l := setup(t)
 	// 30 Mbit/s -> 33 Mbit/s is a 10 % drift.

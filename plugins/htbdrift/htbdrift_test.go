@@ -293,9 +293,14 @@ func TestExpectedRates(t *testing.T) {
 		{"min above parent", 100e6, 0, queueConf{4, 400e6, 0}, 12.5e6, 12.5e6, 12.5e6},
 		{"QoS max-rate unset: link speed", 0, 1e9, queueConf{5, 8e6, 0}, 125e6, 1e6, 125e6},
 		{"QoS max-rate unset, speed unknown: 10 Gbit/s", 0, 0, queueConf{6, 0, 0}, 1.25e9, 1500, 1.25e9},
+		{"queue 0 is added when OVSDB has none", 100e6, 0, queueConf{0, 0, 0}, 12.5e6, 1500, 12.5e6},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			root, cls := expectedRates(qosPort{MaxRate: tt.max, Queues: []queueConf{tt.q}}, iface{LinkSpeed: tt.speed}, 1500)
+			qs := []queueConf{tt.q}
+			if tt.q.ID == 0 {
+				qs = []queueConf{{ID: 9, MinRate: 8e6}}
+			}
+			root, cls := expectedRates(qosPort{MaxRate: tt.max, Queues: qs}, iface{LinkSpeed: tt.speed}, 1500)
 			if root != tt.root || cls[tt.q.ID] != [2]uint64{tt.min, tt.cei} {
 				t.Errorf("got root %d, class %v; want %d, [%d %d]", root, cls[tt.q.ID], tt.root, tt.min, tt.cei)
 			}
