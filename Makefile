@@ -25,6 +25,10 @@ build: deps ## Build every check and nagios-cfg into bin/.
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./checks/...
 	@if [ -d nagios-cfg/cmd/nagios-cfg ]; then $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/nagios-cfg ./nagios-cfg/cmd/nagios-cfg; fi
 
+.PHONY: package
+package: deps ## Build the edgecheck .deb (checks, nagios-cfg, Icinga 2 CheckCommands) into dist/ with nfpm.
+	@scripts/package.sh
+
 .PHONY: lint
 lint: deps ## gofmt, go vet and staticcheck.
 	@scripts/lint.sh
