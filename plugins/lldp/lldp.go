@@ -190,8 +190,7 @@ func (c *Check) runError(err error) (*nagios.Result, error) {
 	errors.As(err, &cliErr)
 	switch {
 	case IsNotRunning(err):
-		reason := strings.TrimPrefix(cliErr.Err.Error(), ErrNotRunning.Error()+" ")
-		reason = strings.Trim(reason, "()")
+		reason := cliErr.Reason
 		res := &nagios.Result{State: nagios.Critical}
 		res.Summary = fmt.Sprintf("lldpd is not running: cannot connect to %s (%s); restart it and enable it at boot: %s", c.Socket, reason, RestartHint)
 		res.Add(nagios.Critical, "lldpd does not answer on %s (%s). If lldpd runs with another socket (lldpd -u), point --socket at it.", c.Socket, reason)

@@ -573,3 +573,35 @@ func TestTimeoutNamesTheStage(t *testing.T) {
 		t.Errorf("exit %d, output %q", code, stdout.String())
 	}
 }
+
+func TestClassify(t *testing.T) {
+	exit1 := exitError(t, 1)
+	tests := []struct {
+		name       string
+		stderr     string
+		err        error
+		notRunning bool
+		permission bool
+		reason     string
+	}{
+		{"missing socket", "2026-11-21T05:27:03 [WARN/control] unable to connect to socket /run/lldpd.socket: No such file or directory\n", exit1, true, false, "No such file or directory"},
+		{"refused", "[WARN/control] unable to connect to socket /run/lldpd.socket: Connection refused", exit1, true, false, "Connection refused"},
+		{"other wording", "lldpctl: cannot connect to socket /run/lldpd.socket: Connection refused", exit1, true, false, "Connection refused"},
+		{"socket permission", "unable to connect to socket /run/lldpd.socket: Permission denied", exit1, false, true, "Permission denied"},
+		{"other failure", "unknown command from argument 1: `bogus`", exit1, false, false, ""},
+		{"exec permission", "", &fs.PathError{Op: "fork/exec", Path: "/usr/sbin/lldpcli", Err: syscall.EACCES}, false, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := classify([]string{"lldpcli"}, []byte(tt.stderr), tt.err)
+			var cliErr *CLIError
+			if !errors.As(err, &cliErr) {
+				t.Fatalf("not a CLIError: %v", err)
+			}
+			if IsNotRunning(err) != tt.notRunning || isPermission(err) != tt.permission || cliErr.Reason != tt.reason {
+				t.Errorf("notRunning %v permission %v reason %q; want %v %v %q",
+					IsNotRunning(err), isPermission(err), cliErr.Reason, tt.notRunning, tt.permission, tt.reason)
+			}
+		})
+	}
+}

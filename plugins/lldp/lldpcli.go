@@ -74,7 +74,10 @@ type CLIError struct {
 	Argv     []string
 	ExitCode int // -1 when lldpcli did not run
 	Stderr   string
-	Err      error
+	// Reason is why lldpcli could not connect to the socket, e.g.
+	// "Connection refused"; empty for other failures.
+	Reason string
+	Err    error
 }
 
 func (e *CLIError) Error() string {
@@ -104,9 +107,10 @@ func classify(argv []string, stderr []byte, err error) error {
 	cliErr := &CLIError{Argv: argv, ExitCode: exitErr.ExitCode(), Stderr: string(stderr), Err: err}
 	if m := connectFailure.FindStringSubmatch(string(stderr)); m != nil {
 		reason := strings.TrimSpace(m[2])
+		cliErr.Reason = reason
 		switch {
 		case strings.Contains(reason, "No such file"), strings.Contains(reason, "Connection refused"):
-			cliErr.Err = fmt.Errorf("%w (%s)", ErrNotRunning, reason)
+			cliErr.Err = fmt.Errorf("%w: %s", ErrNotRunning, reason)
 		case strings.Contains(reason, "Permission denied"):
 			cliErr.Err = fmt.Errorf("%w: %s", fs.ErrPermission, reason)
 		}
