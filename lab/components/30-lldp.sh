@@ -26,6 +26,7 @@
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
 #   restore                        everything back to the healthy state
 
+# shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
 lldp_packages=(lldpd iproute2)
 
 LLDP_DIR="$LAB_DIR/lldp"
