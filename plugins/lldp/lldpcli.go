@@ -325,22 +325,24 @@ func Decode(out []byte) (*Snapshot, error) {
 			return nil, errors.New("a neighbor without a local interface name")
 		}
 		n := Neighbor{Interface: string(e.Name), Via: string(e.Via), TTL: -1, Age: parseAge(string(e.Age))}
-		for _, c := range e.Chassis {
+		// json0 wraps every object in a list; a neighbor has one chassis
+		// and one port.
+		if len(e.Chassis) > 0 {
+			c := e.Chassis[0]
 			_, n.SysName = c.Name.first()
 			n.ChassisType, n.ChassisID = c.ID.first()
 			_, n.MgmtIP = c.MgmtIP.first()
 			if _, ttl := c.TTL.first(); ttl != "" {
 				n.TTL = parseSeconds(ttl)
 			}
-			break
 		}
-		for _, p := range e.Port {
+		if len(e.Port) > 0 {
+			p := e.Port[0]
 			n.PortIDType, n.PortID = p.ID.first()
 			_, n.PortDescr = p.Descr.first()
 			if _, ttl := p.TTL.first(); ttl != "" {
 				n.TTL = parseSeconds(ttl)
 			}
-			break
 		}
 		snap.Neighbors = append(snap.Neighbors, n)
 	}
