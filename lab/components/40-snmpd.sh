@@ -186,8 +186,15 @@ snmpd_write_credentials() {
 
 snmpd_up() {
 	mkdir -p "$SNMPD_DIR/persist"
-	[ -s "$SNMPD_DIR/vlans" ] || printf '%s\n' "$SNMPD_DEFAULT_VLANS" >"$SNMPD_DIR/vlans"
+	# up always returns to the healthy lab: default VLANs, both veth ends up,
+	# and a restart when a fault (or a newer script) changed the config.
+	printf '%s\n' "$SNMPD_DEFAULT_VLANS" >"$SNMPD_DIR/vlans"
+	local before=""
+	[ -f "$SNMPD_DIR/snmpd.conf" ] && before=$(cat "$SNMPD_DIR/snmpd.conf")
 	snmpd_write_conf
+	if [ "$before" != "$(cat "$SNMPD_DIR/snmpd.conf")" ] && pid_alive "$SNMPD_DIR/snmpd.pid"; then
+		snmpd_stop
+	fi
 	snmpd_write_credentials
 	snmpd_link_setup
 	snmpd_start

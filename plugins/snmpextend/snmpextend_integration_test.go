@@ -171,3 +171,16 @@ func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
 		t.Errorf("exit %d: %q", r.Code, r.Stdout)
 	}
 }
+
+// The security level follows from the credentials file: a file with only
+// user and auth_* gives authNoPriv, which the lab's edgeauth user requires.
+func TestIntegrationExtendV3AuthNoPriv(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "SNMP_V3_AUTHNOPRIV_CREDENTIALS")
+	want, code := direct(t, l.env["SNMP_EXTEND_SCRIPT"], 1)
+	r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", "3",
+		"--credentials-file", env["SNMP_V3_AUTHNOPRIV_CREDENTIALS"], "--name", l.env["SNMP_EXTEND_WARNING"])
+	if r.Code != code || r.Stdout != want {
+		t.Errorf("exit %d, want %d; output %q, want %q", r.Code, code, r.Stdout, want)
+	}
+}
