@@ -190,6 +190,19 @@ func TestDecodeHealthy(t *testing.T) {
 	}
 }
 
+func TestDecodeEchoVariants(t *testing.T) {
+	healthy := string(loadFixture(t, "healthy").stdout)
+	for name, in := range map[string]string{
+		"no echo":     strings.NewReplacer("show neighbors details\n", "", "show interfaces\n", "", "show statistics\n", "").Replace(healthy),
+		"with prompt": strings.NewReplacer("show neighbors details\n", "[lldpcli] $ show neighbors details\n").Replace(healthy),
+	} {
+		snap, err := Decode([]byte(in))
+		if err != nil || len(snap.Neighbors) != 1 || len(snap.Interfaces) != 2 {
+			t.Errorf("%s: %v %+v", name, err, snap)
+		}
+	}
+}
+
 func TestDecodeNoNeighbors(t *testing.T) {
 	snap, err := Decode(loadFixture(t, "no-neighbors").stdout)
 	if err != nil {
@@ -210,6 +223,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"truncated", healthy[:len(healthy)/2], "show interfaces"},
 		{"one document", healthy[:strings.Index(healthy, "show interfaces")], "no JSON document for \"show interfaces\""},
 		{"wrong order", strings.Replace(healthy, "show interfaces", "show statistics", 1), "expected the output of \"show interfaces\""},
+		{"other echo", strings.Replace(healthy, "show statistics", "show chassis", 1), "expected the output of \"show statistics\""},
 		{"plain json", `{"lldp": {"interface": {"eth0": {}}}}`, "show neighbors details"},
 		{"no lldp key", "{}\n{}\n{}\n", "no \"lldp\" key"},
 		{"trailing", healthy + "garbage", "unexpected output after the last document"},

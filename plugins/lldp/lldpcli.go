@@ -268,8 +268,10 @@ type j0Doc struct {
 }
 
 // splitDocuments cuts lldpcli's stdout into one JSON document per command.
-// Reading commands from stdin, lldpcli echoes each command line before its
-// document; the echo, when present, must name the command in that place.
+// Reading commands from stdin, lldpcli 1.0.16 echoes each command line
+// before its document; the echo, when present, must end with the command
+// expected in that place, so documents are never attributed to the wrong
+// command.
 func splitDocuments(out []byte, commands []string) ([]j0Doc, error) {
 	docs := make([]j0Doc, 0, len(commands))
 	rest := out
@@ -278,7 +280,9 @@ func splitDocuments(out []byte, commands []string) ([]j0Doc, error) {
 		if start < 0 {
 			return nil, fmt.Errorf("no JSON document for %q", cmd)
 		}
-		if echo := strings.TrimSpace(string(rest[:start])); echo != "" && echo != cmd {
+		// The echo may carry a prompt in other builds ("[lldpcli] $ show ..."):
+		// only its end must name the command.
+		if echo := strings.TrimSpace(string(rest[:start])); echo != "" && !strings.HasSuffix(echo, cmd) {
 			return nil, fmt.Errorf("expected the output of %q, found %q", cmd, truncate(echo, 60))
 		}
 		dec := json.NewDecoder(bytes.NewReader(rest[start:]))
