@@ -399,7 +399,7 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgName(running), otherBuilds(pkgs, running))
 		summary = append(summary, "running kernel "+running+" has no "+pkgName(running))
 	}
-	pendRel, perr := xenPending(c.Root)
+	pendRel, link, perr := xenPending(c.Root)
 	pendOK := false
 	switch {
 	case perr != nil:
@@ -407,13 +407,13 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		summary = append(summary, "cannot tell the next-boot kernel")
 	case pendRel == running:
 		pendOK = runOK
-		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, xenVmlinuzLink)
+		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, link)
 	default:
 		pendOK = hasModulePackage(pkgs, pendRel, build)
 		if pendOK {
-			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, xenVmlinuzLink, pkgName(pendRel))
+			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pkgName(pendRel))
 		} else {
-			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, xenVmlinuzLink, pkgName(pendRel), otherBuilds(pkgs, pendRel))
+			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgName(pendRel), otherBuilds(pkgs, pendRel))
 			summary = append(summary, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
 		}
 	}
@@ -432,8 +432,8 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	}
 	if !runOK || (perr == nil && !pendOK) {
 		if target != "" && target != pendRel {
-			res.Add(nagios.OK, "rollback target: kernel %s has %s; point the boot default back: cd /boot && ln -sf vmlinuz-%sxen vmlinuz-2.6-xen && ln -sf initrd-%sxen.img initrd-2.6-xen.img",
-				target, pkgName(target), target, target)
+			res.Add(nagios.OK, "rollback target: kernel %s has %s; point the boot default back: %s",
+				target, pkgName(target), xenRollback(c.Root, link, target))
 		} else if target == "" {
 			res.Add(nagios.Critical, "no installed dom0 kernel has %s<kernel>-%s: install the module package for the OVS build before rebooting", xenModulesPrefix, build.String())
 		}
@@ -452,6 +452,18 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		res.Summary = strings.Join(summary, "; ")
 	}
 	return res, nil
+}
+
+// xenRollback is the command that points the boot links back at rel, using
+// the image names that exist (with or without the xen suffix).
+func xenRollback(root, link, rel string) string {
+	img := "vmlinuz-" + rel + "xen"
+	if _, err := os.Lstat(filepath.Join(root, "boot", img)); err != nil {
+		img = "vmlinuz-" + rel
+	}
+	initrd := strings.Replace(img, "vmlinuz-", "initrd-", 1) + ".img"
+	initrdLink := strings.Replace(filepath.Base(link), "vmlinuz-", "initrd-", 1) + ".img"
+	return fmt.Sprintf("cd /boot && ln -sf %s %s && ln -sf %s %s", img, filepath.Base(link), initrd, initrdLink)
 }
 
 // otherBuilds names the module builds that are installed for a kernel, which

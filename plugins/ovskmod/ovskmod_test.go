@@ -224,6 +224,38 @@ func TestXenRunFailures(t *testing.T) {
 	}
 }
 
+// TestXenServer7Layout covers XenServer 6.5+ names: kernels without the xen
+// suffix and a vmlinuz-4.4-xen link.
+func TestXenServer7Layout(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "boot", "vmlinuz-4.4.0+10"), "")
+	mustWrite(t, filepath.Join(root, "boot", "vmlinuz-4.4.0+2"), "")
+	if err := os.Symlink("vmlinuz-4.4.0+10", filepath.Join(root, "boot", "vmlinuz-4.4-xen")); err != nil {
+		t.Fatal(err)
+	}
+	fe := func(_ context.Context, argv ...string) ([]byte, error) {
+		if argv[0] == "rpm" {
+			return []byte("openvswitch-modules-xen-4.4.0+2-2.5.3-1.12345\n"), nil
+		}
+		return []byte("ovs-vswitchd (Open vSwitch) 2.5.3\n"), nil
+	}
+	c := &Check{Root: root, Mode: "xenserver", KernelRelease: "4.4.0+2", Exec: fe}
+	res, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Format("OVS_KMOD")
+	for _, w := range []string{"next-boot kernel 4.4.0+10 (from /boot/vmlinuz-4.4-xen): openvswitch-modules-xen-4.4.0+10-2.5.3 is not installed",
+		"cd /boot && ln -sf vmlinuz-4.4.0+2 vmlinuz-4.4-xen && ln -sf initrd-4.4.0+2.img initrd-4.4-xen.img"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if res.FinalState() != nagios.Critical {
+		t.Errorf("state %v", res.FinalState())
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for _, c := range []Check{{Root: "/", Mode: "kvm"}, {Root: "", Mode: "generic"}, {Root: "/", Mode: "generic", KernelRelease: "../x"}} {
 		if err := c.Validate(); err == nil {

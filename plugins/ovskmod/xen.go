@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -131,8 +132,11 @@ func xenKernels(root string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
+		// XenServer up to 6.2 names dom0 kernels vmlinuz-<rel>xen; 6.5 and
+		// later drop the suffix (vmlinuz-3.10.0+2). The -xen symlinks are
+		// aliases, not kernels.
 		rel, ok := strings.CutPrefix(e.Name(), "vmlinuz-")
-		if !ok || !strings.HasSuffix(rel, "xen") || e.Type()&os.ModeSymlink != 0 || rel == "2.6-xen" {
+		if !ok || rel == "" || e.Type()&os.ModeSymlink != 0 || e.IsDir() {
 			continue
 		}
 		out = append(out, stripXen(rel))
@@ -141,15 +145,28 @@ func xenKernels(root string) ([]string, error) {
 	return out, nil
 }
 
-// xenPending reads the next-boot dom0 kernel from the vmlinuz-2.6-xen link.
-func xenPending(root string) (string, error) {
-	target, err := os.Readlink(filepath.Join(root, xenVmlinuzLink))
+// xenPending reads the next-boot dom0 kernel from the vmlinuz-2.6-xen link
+// (XenServer 6.5 and later use vmlinuz-3.10-xen, vmlinuz-4.4-xen; the first
+// such link is used when 2.6-xen is absent). It returns the link it read.
+func xenPending(root string) (rel, link string, err error) {
+	link = xenVmlinuzLink
+	target, err := os.Readlink(filepath.Join(root, link))
 	if err != nil {
-		return "", fmt.Errorf("cannot read the %s symlink: %v", xenVmlinuzLink, err)
+		others, _ := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*-xen"))
+		sort.Strings(others)
+		for _, o := range others {
+			if t, lerr := os.Readlink(o); lerr == nil {
+				target, link, err = t, "/boot/"+filepath.Base(o), nil
+				break
+			}
+		}
+		if err != nil {
+			return "", xenVmlinuzLink, fmt.Errorf("cannot read the %s symlink: %v", xenVmlinuzLink, err)
+		}
 	}
 	rel, ok := strings.CutPrefix(filepath.Base(target), "vmlinuz-")
 	if !ok || rel == "" {
-		return "", fmt.Errorf("%s points to %q, not to a vmlinuz-<release> image", xenVmlinuzLink, target)
+		return "", link, fmt.Errorf("%s points to %q, not to a vmlinuz-<release> image", link, target)
 	}
-	return stripXen(rel), nil
+	return stripXen(rel), link, nil
 }
