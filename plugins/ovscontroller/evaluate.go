@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"edgecheck/shared/nagios"
+	"edgecheck/shared/ovsdb"
 	"edgecheck/shared/registry"
 )
 
@@ -14,6 +15,8 @@ type policy struct {
 	Grace         time.Duration
 	Bridges       []string // empty: every bridge, and the managers
 	RequireMaster bool
+	// Verbose (-v) adds each target's whole status map to its line.
+	Verbose int
 	// Uptime returns how long a daemon ("ovs-vswitchd", "ovsdb-server") has
 	// been running, when that is known. A target that never connected has
 	// been failing for at least as long as its daemon has been trying.
@@ -73,7 +76,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 			if e := t.Status["last_error"]; e != "" {
 				text += fmt.Sprintf(", last_error %q", e)
 			}
-			res.Add(nagios.OK, "%s: %s", name, text)
+			res.Add(nagios.OK, "%s: %s%s", name, text, verboseStatus(p.Verbose, t))
 			res.AddPerf(nagios.Perf{Label: label + " connections", Value: float64(n), Min: nagios.Float(0)})
 			return
 		}
@@ -143,7 +146,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 			}
 			text += describeStatus(t)
 		}
-		res.Add(state, "%s: %s", name, text)
+		res.Add(state, "%s: %s%s", name, text, verboseStatus(p.Verbose, t))
 		if state != nagios.OK && problem != "" {
 			problems = append(problems, name+" "+problem)
 		}
@@ -244,6 +247,19 @@ func describeStatus(t Target) string {
 		}
 	}
 	return b.String()
+}
+
+// verboseStatus renders the raw status map for -v.
+func verboseStatus(verbose int, t Target) string {
+	if verbose < 1 {
+		return ""
+	}
+	var kv []string
+	for _, k := range ovsdb.SortedKeys(t.Status) {
+		kv = append(kv, k+"="+t.Status[k])
+	}
+	s := fmt.Sprintf(" [is_connected=%t status {%s}]", t.IsConnected, strings.Join(kv, ", "))
+	return s
 }
 
 func firstClause(s string) string {

@@ -41,6 +41,7 @@ func TestGolden(t *testing.T) {
 		{name: "ok-bridge-filter", fixture: "unreachable", args: []string{"--bridge", "br-lab"}, code: 0},
 		{name: "unknown-no-such-bridge", fixture: "healthy", args: []string{"--bridge", "br-nope"}, code: 3},
 		{name: "critical-require-master", fixture: "healthy", args: []string{"--require-master"}, code: 2},
+		{name: "warning-verbose", fixture: "disconnected", args: []string{"-v"}, code: 1},
 		{name: "ok-require-master", fixture: "healthy", master: true, args: []string{"--require-master"}, code: 0},
 	}
 	for _, tt := range tests {

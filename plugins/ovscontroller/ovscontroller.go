@@ -20,7 +20,15 @@ import (
 )
 
 // vswitchdLock is the OVSDB lock ovs-vswitchd holds while it runs
-// (vswitchd/bridge.c: ovsdb_idl_set_lock(idl, "ovs_vswitchd")).
+// (vswitchd/bridge.c: ovsdb_idl_set_lock(idl, "ovs_vswitchd")). When
+// ovsdb-server grants it to the check, no ovs-vswitchd is connected to the
+// database and every Controller.status is stale (Manager.status is
+// ovsdb-server's own and stays current). Other ways were worse: the
+// pidfile is only local and says nothing about the OVSDB session,
+// ovs-appctl is a helper program, and next_cfg/cur_cfg only diverge after a
+// configuration change. One limit: two check runs overlapping within the
+// millisecond one of them holds the free lock would see each other as
+// ovs-vswitchd; the next run corrects it.
 const vswitchdLock = "ovs_vswitchd"
 
 // DefaultGrace is how long a target may be disconnected before it is
@@ -112,7 +120,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err := checkBridgesExist(snap, c.Bridges, c.DB); err != nil {
 		return nil, err
 	}
-	return evaluate(snap, policy{Grace: c.Grace, Bridges: c.Bridges, RequireMaster: c.RequireMaster, Uptime: c.uptime}), nil
+	return evaluate(snap, policy{Grace: c.Grace, Bridges: c.Bridges, RequireMaster: c.RequireMaster, Uptime: c.uptime, Verbose: nagios.Verbosity(ctx)}), nil
 }
 
 // checkBridgesExist makes a --bridge that names no bridge an UNKNOWN with

@@ -166,9 +166,11 @@ func (c *Client) LockHeld(ctx context.Context, name string) (bool, error) {
 			if _, err := c.conn.Write(append(reply, '\n')); err != nil {
 				return false, ioError(c.target, "answering an echo", err)
 			}
-		case m.Method == "locked" || m.Method == "stolen":
+		case m.Method == "locked":
 			// Our queued request was granted after all: the holder let go.
-			notify = m.Method == "locked"
+			notify = true
+		case m.Method == "stolen":
+			// Only possible for a steal request, which we never send.
 		case string(bytes.TrimSpace(m.ID)) == lockID:
 			if !isNull(m.Error) {
 				return false, &Error{Kind: KindServer, Target: c.target, msg: "OVSDB at " + c.target + " refused the lock request",

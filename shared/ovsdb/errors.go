@@ -52,10 +52,14 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error. A timeout also matches
 // context.DeadlineExceeded, so the runner reports it as a timeout.
 func (e *Error) Unwrap() []error {
-	if e.Kind == KindTimeout {
-		return []error{e.Err, context.DeadlineExceeded}
+	var errs []error
+	if e.Err != nil {
+		errs = append(errs, e.Err)
 	}
-	return []error{e.Err}
+	if e.Kind == KindTimeout {
+		errs = append(errs, context.DeadlineExceeded)
+	}
+	return errs
 }
 
 func kindOf(err error) Kind {
