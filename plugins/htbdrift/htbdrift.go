@@ -66,7 +66,7 @@ type Check struct {
 
 	// ReadOVSDB, TC and Exec are the three sources: OVSDB, rtnetlink and
 	// ovs-ofctl (only for --vif/--ip).
-	ReadOVSDB func(ctx context.Context, target, port string) (*snapshot, error)
+	ReadOVSDB func(ctx context.Context, target, port, bridge string) (*snapshot, error)
 	TC        tcReader
 	Exec      Exec
 }
@@ -150,7 +150,7 @@ func (c *Check) ofctlTarget() string {
 // Run reads OVSDB, the flows when asked, and the kernel, and compares them.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	nagios.SetStage(ctx, "reading QoS and queues from OVSDB at "+c.DB)
-	snap, err := c.ReadOVSDB(ctx, c.DB, c.Port)
+	snap, err := c.ReadOVSDB(ctx, c.DB, c.Port, c.FlowBridge)
 	if err != nil {
 		return nil, err
 	}
@@ -274,10 +274,16 @@ func vmLimit(res *nagios.Result, q uint32, ifaces []string) string {
 func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string, error) {
 	var sel selector
 	who := ""
+	if snap.FlowBridge == "" {
+		return 0, "", fmt.Errorf("bridge %s does not exist in OVSDB at %s (ovs-vsctl list-br shows the bridges)", c.FlowBridge, c.DB)
+	}
 	if c.VIF != "" {
 		ifc, ok := snap.Ifaces[c.VIF]
 		if !ok {
 			return 0, "", fmt.Errorf("interface %s does not exist in OVSDB at %s (ovs-vsctl list-ifaces %s)", c.VIF, c.DB, c.FlowBridge)
+		}
+		if !snap.BridgeIfaces[c.VIF] {
+			return 0, "", fmt.Errorf("interface %s is not on bridge %s, whose flows were asked for; OpenFlow port numbers are per bridge (ovs-vsctl iface-to-br %s)", c.VIF, c.FlowBridge, c.VIF)
 		}
 		if ifc.OFPort <= 0 {
 			return 0, "", fmt.Errorf("interface %s has no OpenFlow port number (ofport %d): is it attached to a running bridge?", c.VIF, ifc.OFPort)

@@ -148,4 +148,6 @@ func TestIntegrationFailures(t *testing.T) {
 		"HTB_DRIFT UNKNOWN - cannot connect to OVSDB at unix:", "is ovsdb-server running?")
 	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", l.env["HTB_VIF"]), 3,
 		"HTB_DRIFT UNKNOWN - port veth-vm0 has no QoS in OVSDB")
+	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--vif", l.env["HTB_VIF"], "--flow-bridge", "br-nope"), 3,
+		"HTB_DRIFT UNKNOWN - bridge br-nope does not exist in OVSDB")
 }

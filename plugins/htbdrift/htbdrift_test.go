@@ -121,11 +121,14 @@ func newCheck(t *testing.T, kv kernelView, args ...func(*Check)) *Check {
 	snap := capturedSnapshot(t)
 	w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
 	ch := &Check{DB: "unix:/run/lab/db.sock", Warn: &w, Crit: &c, TC: fakeTC{kv: kv},
-		ReadOVSDB: func(_ context.Context, _, port string) (*snapshot, error) {
+		ReadOVSDB: func(_ context.Context, _, port, bridge string) (*snapshot, error) {
+			if bridge == "br-lab" {
+				snap.FlowBridge, snap.BridgeIfaces = bridge, map[string]bool{"veth-htb0": true, "veth-vm0": true}
+			}
 			if port == "" {
 				return snap, nil
 			}
-			out := &snapshot{Ifaces: snap.Ifaces}
+			out := &snapshot{Ifaces: snap.Ifaces, FlowBridge: snap.FlowBridge, BridgeIfaces: snap.BridgeIfaces}
 			for _, p := range snap.Ports {
 				if p.Name == port {
 					out.Ports = append(out.Ports, p)
@@ -241,8 +244,15 @@ func TestFailuresAreUnknownErrors(t *testing.T) {
 			return c
 		}, "cannot connect to OVSDB at unix:"},
 		{"vif-unknown", func(t *testing.T) *Check {
-			return newCheck(t, healthyKernel(), func(c *Check) { c.VIF, c.FlowBridge = "tap-nope", "br-int" })
+			return newCheck(t, healthyKernel(), func(c *Check) { c.VIF, c.FlowBridge = "tap-nope", "br-lab" })
 		}, "interface tap-nope does not exist in OVSDB"},
+		{"vif-on-another-bridge", func(t *testing.T) *Check {
+			// br-lab's internal interface stands in for a vif of another bridge.
+			return newCheck(t, healthyKernel(), func(c *Check) { c.VIF, c.FlowBridge = "br-lab", "br-lab" })
+		}, "interface br-lab is not on bridge br-lab, whose flows were asked for"},
+		{"bridge-unknown", func(t *testing.T) *Check {
+			return newCheck(t, healthyKernel(), func(c *Check) { c.VIF, c.FlowBridge = "veth-vm0", "br-int" })
+		}, "bridge br-int does not exist in OVSDB"},
 		{"ofctl-fails", func(t *testing.T) *Check {
 			return newCheck(t, healthyKernel(), func(c *Check) {
 				c.VIF, c.FlowBridge = "veth-vm0", "br-lab"

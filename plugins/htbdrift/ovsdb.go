@@ -41,12 +41,17 @@ type qosPort struct {
 type snapshot struct {
 	Ports  []qosPort
 	Ifaces map[string]iface
+	// FlowBridge is set when a flow bridge was asked for and exists; its
+	// interfaces are then in BridgeIfaces.
+	FlowBridge   string
+	BridgeIfaces map[string]bool
 }
 
 // readOVSDB reads Port -> QoS -> Queue and the interfaces in one transaction.
 // With port set only that port is selected; otherwise every port that has a
-// QoS.
-func readOVSDB(ctx context.Context, target, port string) (*snapshot, error) {
+// QoS. With bridge set it also reads which interfaces are on that bridge,
+// since OpenFlow port numbers are per bridge.
+func readOVSDB(ctx context.Context, target, port, bridge string) (*snapshot, error) {
 	c, err := ovsdb.Dial(ctx, target)
 	if err != nil {
 		return nil, err
@@ -56,16 +61,67 @@ func readOVSDB(ctx context.Context, target, port string) (*snapshot, error) {
 	if port != "" {
 		portWhere = []ovsdb.Condition{ovsdb.Where("name", "==", port)}
 	}
-	res, err := c.Transact(ctx, ovsdb.OpenVSwitch,
+	ops := []ovsdb.Op{
 		ovsdb.Select("Port", []string{"name", "qos", "interfaces"}, portWhere...),
 		ovsdb.Select("QoS", []string{"_uuid", "type", "other_config", "queues"}),
 		ovsdb.Select("Queue", []string{"_uuid", "other_config"}),
 		ovsdb.Select("Interface", []string{"_uuid", "name", "type", "ofport", "link_speed", "mac_in_use", "external_ids"}),
-	)
+	}
+	if bridge != "" {
+		ops = append(ops,
+			ovsdb.Select("Bridge", []string{"ports"}, ovsdb.Where("name", "==", bridge)),
+			ovsdb.Select("Port", []string{"_uuid", "interfaces"}))
+	}
+	res, err := c.Transact(ctx, ovsdb.OpenVSwitch, ops...)
 	if err != nil {
 		return nil, err
 	}
-	return decodeSnapshot(res[0].Rows, res[1].Rows, res[2].Rows, res[3].Rows)
+	snap, err := decodeSnapshot(res[0].Rows, res[1].Rows, res[2].Rows, res[3].Rows)
+	if err != nil || bridge == "" {
+		return snap, err
+	}
+	return snap, decodeBridge(snap, bridge, res[3].Rows, res[4].Rows, res[5].Rows)
+}
+
+// decodeBridge fills in which interfaces are on the flow bridge.
+func decodeBridge(snap *snapshot, bridge string, ifaces, bridges, ports []ovsdb.Row) error {
+	if len(bridges) == 0 {
+		return nil
+	}
+	bad := func(table string, err error) error {
+		return fmt.Errorf("unexpected OVSDB %s row: %v (is this an Open_vSwitch database?)", table, err)
+	}
+	names := map[ovsdb.UUID]string{}
+	for _, r := range ifaces {
+		id, err := r.UUID("_uuid")
+		if err != nil {
+			return bad("Interface", err)
+		}
+		if names[id], err = r.String("name"); err != nil {
+			return bad("Interface", err)
+		}
+	}
+	portIfaces := map[ovsdb.UUID][]ovsdb.UUID{}
+	for _, r := range ports {
+		id, err := r.UUID("_uuid")
+		if err != nil {
+			return bad("Port", err)
+		}
+		if portIfaces[id], err = r.UUIDs("interfaces"); err != nil {
+			return bad("Port", err)
+		}
+	}
+	onBridge, err := bridges[0].UUIDs("ports")
+	if err != nil {
+		return bad("Bridge", err)
+	}
+	snap.FlowBridge, snap.BridgeIfaces = bridge, map[string]bool{}
+	for _, p := range onBridge {
+		for _, i := range portIfaces[p] {
+			snap.BridgeIfaces[names[i]] = true
+		}
+	}
+	return nil
 }
 
 // decodeSnapshot turns the four selects into the typed picture.
