@@ -148,42 +148,62 @@ type queue struct {
 // A listing is what one fetch returned.
 type listing struct {
 	Queues   []queue
-	Total    int // queues in the vhost, before the name filter
+	Direct   bool // read with GET /api/queues/VHOST/NAME
+	Total    int  // queues in the vhost, before the name filter (-1: not known)
 	Pages    int
 	Requests int
 }
 
-// presence is decoded from the same bytes as rabbit-hole's QueueInfo, to
+// A rawItem is decoded from the same bytes as rabbit-hole's QueueInfo, to
 // learn which fields the broker really sent.
-type presence struct {
-	Items []struct {
-		Name     string          `json:"name"`
-		Messages json.RawMessage `json:"messages"`
-	} `json:"items"`
+type rawItem struct {
+	Name     string          `json:"name"`
+	Messages json.RawMessage `json:"messages"`
 }
 
 // convert turns one decoded page into queues, refusing what cannot be a
 // management API answer so that garbage is UNKNOWN, never OK.
 func convert(page rabbithole.PagedQueueInfo, body []byte) ([]queue, error) {
-	var pres presence
+	var pres struct {
+		Items []rawItem `json:"items"`
+	}
 	if err := json.Unmarshal(body, &pres); err != nil {
 		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if len(pres.Items) != len(page.Items) {
-		return nil, fmt.Errorf("inconsistent page: %d items vs %d", len(pres.Items), len(page.Items))
 	}
 	if page.PageCount < 0 || page.PageCount > maxPages || page.TotalCount < 0 || page.FilteredCount < 0 {
 		return nil, fmt.Errorf("implausible paging fields (page_count=%d total_count=%d filtered_count=%d)", page.PageCount, page.TotalCount, page.FilteredCount)
 	}
-	out := make([]queue, 0, len(page.Items))
-	for i, it := range page.Items {
-		if it.Name == "" {
+	return convertItems(page.Items, pres.Items)
+}
+
+// convertOne is convert for the answer of GET /api/queues/VHOST/NAME.
+func convertOne(qi *rabbithole.DetailedQueueInfo, body []byte, want string) ([]queue, error) {
+	if qi == nil {
+		return nil, fmt.Errorf("empty answer (JSON null)")
+	}
+	var raw rawItem
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %v", err)
+	}
+	if qi.Name != want {
+		return nil, fmt.Errorf("asked for queue %q, got %q", want, qi.Name)
+	}
+	return convertItems([]rabbithole.QueueInfo{rabbithole.QueueInfo(*qi)}, []rawItem{raw})
+}
+
+func convertItems(items []rabbithole.QueueInfo, raws []rawItem) ([]queue, error) {
+	if len(raws) != len(items) {
+		return nil, fmt.Errorf("inconsistent answer: %d items vs %d", len(raws), len(items))
+	}
+	out := make([]queue, 0, len(items))
+	for i, it := range items {
+		if it.Name == "" || raws[i].Name != it.Name {
 			return nil, fmt.Errorf("queue #%d has no name", i+1)
 		}
 		if it.Messages < 0 || it.MessagesReady < 0 || it.MessagesUnacknowledged < 0 || it.Consumers < 0 {
 			return nil, fmt.Errorf("queue %q has negative counters", it.Name)
 		}
-		raw := pres.Items[i].Messages
+		raw := raws[i].Messages
 		q := queue{
 			Name:     it.Name,
 			State:    it.Status,
@@ -212,15 +232,42 @@ type fetcher struct {
 	vhost    string
 	pageSize int
 	regex    string // server-side name filter; empty for every queue
+	single   string // the one exact queue name, when that is the whole selection
 	source   string // where the credentials came from, for 401/403
 	user     string
 }
 
-// fetch reads every page of the filtered listing. With a name filter that
-// matches at most pageSize queues, that is one request however many queues
-// the vhost holds. rabbit-hole's PagedListQueuesWithParametersIn expresses
-// this query fully (page, page_size, name, use_regex, columns).
+// fetch reads the selection in one request. A selection of exactly one
+// queue name is read with GET /api/queues/VHOST/NAME, which the broker
+// answers from one table lookup (about 1 ms with 10,000 queues, against
+// about 100 ms for a filtered listing, which makes the broker gather and
+// filter every queue of the vhost). Every other selection is one paged,
+// filtered listing: with a name filter that matches at most pageSize
+// queues that is one request however many queues the vhost holds.
+// rabbit-hole expresses both queries fully (GetQueueWithParameters,
+// PagedListQueuesWithParametersIn with page, page_size, name, use_regex
+// and columns), so no request bypasses it.
 func (f *fetcher) fetch(ctx context.Context) (*listing, error) {
+	if f.single != "" {
+		nagios.SetStage(ctx, fmt.Sprintf("querying queue %q in vhost %q at %s", f.single, f.vhost, f.endpoint))
+		qi, err := f.client.GetQueueWithParameters(f.vhost, f.single, url.Values{"columns": {columns}})
+		var rme rabbithole.ErrorResponse
+		switch {
+		case err == nil:
+			_, body := f.tr.last()
+			qs, err := convertOne(qi, body, f.single)
+			if err != nil {
+				return nil, fmt.Errorf("unreadable answer from the RabbitMQ management API at %s: %v (is --url the management API, e.g. http://host:15672?)", f.endpoint, err)
+			}
+			return &listing{Queues: qs, Direct: true, Total: -1, Pages: 0, Requests: f.tr.count()}, nil
+		case errors.As(err, &rme) && rme.StatusCode == http.StatusNotFound:
+			// The queue or its vhost is missing; the API answers 404 for
+			// both. The listing below tells them apart (404 only for the
+			// vhost), at the cost of a second request in this case only.
+		default:
+			return nil, f.explain(ctx, err)
+		}
+	}
 	res := &listing{}
 	seen := map[string]bool{}
 	for page := 1; ; page++ {

@@ -190,9 +190,14 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		if filter == "" {
 			filter = "(none: every queue)"
 		}
-		res.Add(nagios.OK, "API: %d HTTP %s, %d %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
-			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
-			len(lst.Queues), lst.Total, c.VHost, filter)
+		if lst.Direct {
+			res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
+				lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
+		} else {
+			res.Add(nagios.OK, "API: %d HTTP %s, %d %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
+				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
+				len(lst.Queues), lst.Total, c.VHost, filter)
+		}
 	}
 
 	res.AddPerf(

@@ -290,6 +290,9 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	}
 	f := &fetcher{client: client, tr: tr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize,
 		regex: sel.serverRegex(), source: source, user: cr.Username}
+	if len(sel.exact) == 1 && sel.user == nil {
+		f.single = sel.exact[0]
+	}
 	lst, err := f.fetch(ctx)
 	if err != nil {
 		return nil, err

@@ -381,7 +381,7 @@ func TestIntegrationHangingServer(t *testing.T) {
 		}
 	})
 	r := labtest.Exec(t, l.bin, nil, "--url", "http://"+ln.Addr().String(), "--vhost", "nova", "--credentials-file", l.env["RABBITMQ_CREDENTIALS_FILE"], "--host", "n1", "-t", "2")
-	expect(t, r, 3, "RABBITMQ_QUEUES UNKNOWN - timed out after 2s while querying page 1 of queues", "no answer from the RabbitMQ management API")
+	expect(t, r, 3, `RABBITMQ_QUEUES UNKNOWN - timed out after 2s while querying queue "compute.n1" in vhost "nova"`, "no answer from the RabbitMQ management API")
 }
 
 // TestIntegrationStoppedBroker stops the lab broker; it is restarted in

@@ -3,6 +3,7 @@ package rabbitmqqueues
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"net"
@@ -72,6 +73,34 @@ func static(status int, body []byte) func(*http.Request) (int, []byte) {
 	return func(*http.Request) (int, []byte) { return status, body }
 }
 
+// fromPage serves a captured listing the way the broker does: the listing
+// for /api/queues/VHOST, and one item of it (same columns, same shape) for
+// /api/queues/VHOST/NAME, or the broker's 404 when the page lacks it.
+func fromPage(t *testing.T, name string) func(*http.Request) (int, []byte) {
+	page := fixture(t, name)
+	var p struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(page, &p); err != nil {
+		t.Fatal(err)
+	}
+	return func(r *http.Request) (int, []byte) {
+		parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/api/queues/"), "/")
+		if len(parts) == 1 {
+			return 200, page
+		}
+		want, _ := url.PathUnescape(parts[1])
+		for _, it := range p.Items {
+			var n struct{ Name string }
+			_ = json.Unmarshal(it, &n)
+			if n.Name == want {
+				return 200, it
+			}
+		}
+		return 404, fixture(t, "error_404_vhost.json")
+	}
+}
+
 func run(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -123,7 +152,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			withEnvCreds(t)
-			_, srv := newAPI(t, static(200, fixture(t, tc.body)))
+			_, srv := newAPI(t, fromPage(t, tc.body))
 			out, code := run(t, append([]string{"--url", srv.URL, "--vhost", "nova"}, tc.args...)...)
 			out = strings.ReplaceAll(out, srv.URL, "http://SERVER")
 			if code != tc.wantCode {
@@ -138,7 +167,7 @@ func TestGolden(t *testing.T) {
 // column-filtered, with one anchored, quoted regex for exact names.
 func TestServerSideFilter(t *testing.T) {
 	withEnvCreds(t)
-	a, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	a, srv := newAPI(t, fromPage(t, "queues_page.json"))
 	hosts := filepath.Join(t.TempDir(), "hosts")
 	if err := os.WriteFile(hosts, []byte("# cell c1\nn1\n n7 \n\nn1\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -221,40 +250,70 @@ func TestFailures(t *testing.T) {
 		body   []byte
 		user   string
 		want   []string
+		single bool // also true for a one-queue selection (GET /api/queues/VHOST/NAME)
 	}{
-		{"truncated", 200, page[:len(page)/2], testUser, []string{"truncated answer", "retry"}},
-		{"truncated_at_start", 200, page[:1], testUser, []string{"truncated answer"}},
-		{"empty_body", 200, nil, testUser, []string{"truncated answer", "0 bytes"}},
-		{"html", 200, []byte("<html><body>Welcome to nginx</body></html>"), testUser, []string{"not the management API's JSON", "--url"}},
-		{"trailing_garbage", 200, append(append([]byte{}, page...), []byte("}garbage")...), testUser, []string{"malformed JSON"}},
-		{"wrong_type", 200, []byte(`{"items":[{"name":"q","messages":"many"}],"page_count":1}`), testUser, []string{"not the management API's JSON"}},
-		{"negative", 200, []byte(`{"items":[{"name":"q","messages":-1}],"page_count":1}`), testUser, []string{"negative counters"}},
-		{"nameless", 200, []byte(`{"items":[{"messages":1}],"page_count":1}`), testUser, []string{"has no name"}},
-		{"absurd_pages", 200, []byte(`{"items":[],"page_count":99999}`), testUser, []string{"implausible paging"}},
-		{"unauthorized", 0, nil, "someone-else", []string{"HTTP 401", `user "someone-else"`, "environment variables RABBITMQ_USERNAME/RABBITMQ_PASSWORD"}},
-		{"forbidden", 403, []byte(`{"error":"not_authorised","reason":"Access refused."}`), testUser, []string{"HTTP 403", "set_permissions -p nova"}},
-		{"vhost_missing", 404, fixture(t, "error_404_vhost.json"), testUser, []string{`vhost "nova" does not exist`, "HTTP 404", "--vhost"}},
-		{"server_error", 500, []byte(`{"error":"internal","reason":"boom"}`), testUser, []string{"HTTP 500", "internal boom"}},
-		{"server_error_html", 502, []byte(`<html>Bad Gateway</html>`), testUser, []string{"HTTP 502"}},
+		{"truncated", 200, page[:len(page)/2], testUser, []string{"truncated answer", "retry"}, true},
+		{"truncated_at_start", 200, page[:1], testUser, []string{"truncated answer"}, true},
+		{"empty_body", 200, nil, testUser, []string{"truncated answer", "0 bytes"}, true},
+		{"html", 200, []byte("<html><body>Welcome to nginx</body></html>"), testUser, []string{"not the management API's JSON", "--url"}, true},
+		{"trailing_garbage", 200, append(append([]byte{}, page...), []byte("}garbage")...), testUser, []string{"malformed JSON"}, false},
+		{"wrong_type", 200, []byte(`{"items":[{"name":"q","messages":"many"}],"page_count":1}`), testUser, []string{"not the management API's JSON"}, false},
+		{"negative", 200, []byte(`{"items":[{"name":"q","messages":-1}],"page_count":1}`), testUser, []string{"negative counters"}, false},
+		{"nameless", 200, []byte(`{"items":[{"messages":1}],"page_count":1}`), testUser, []string{"has no name"}, false},
+		{"absurd_pages", 200, []byte(`{"items":[],"page_count":99999}`), testUser, []string{"implausible paging"}, false},
+		{"unauthorized", 0, nil, "someone-else", []string{"HTTP 401", `user "someone-else"`, "environment variables RABBITMQ_USERNAME/RABBITMQ_PASSWORD"}, true},
+		{"forbidden", 403, []byte(`{"error":"not_authorised","reason":"Access refused."}`), testUser, []string{"HTTP 403", "set_permissions -p nova"}, true},
+		{"vhost_missing", 404, fixture(t, "error_404_vhost.json"), testUser, []string{`vhost "nova" does not exist`, "HTTP 404", "--vhost"}, true},
+		{"server_error", 500, []byte(`{"error":"internal","reason":"boom"}`), testUser, []string{"HTTP 500", "internal boom"}, true},
+		{"server_error_html", 502, []byte(`<html>Bad Gateway</html>`), testUser, []string{"HTTP 502"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(EnvUsername, tc.user)
 			t.Setenv(EnvPassword, testPass)
 			_, srv := newAPI(t, static(tc.status, tc.body))
-			out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--queue-regex", ".")
-			if code != 3 {
-				t.Errorf("exit %d, want 3\n%s", code, out)
+			selections := [][]string{{"--queue-regex", "."}}
+			if tc.single {
+				selections = append(selections, []string{"--host", "n1"})
 			}
-			if !strings.HasPrefix(out, "RABBITMQ_QUEUES UNKNOWN - ") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
-				t.Errorf("want one UNKNOWN line, got:\n%s", out)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q:\n%s", w, out)
+			for _, sel := range selections {
+				out, code := run(t, append([]string{"--url", srv.URL, "--vhost", "nova"}, sel...)...)
+				if code != 3 {
+					t.Errorf("%v: exit %d, want 3\n%s", sel, code, out)
+				}
+				if !strings.HasPrefix(out, "RABBITMQ_QUEUES UNKNOWN - ") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+					t.Errorf("%v: want one UNKNOWN line, got:\n%s", sel, out)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(out, w) {
+						t.Errorf("%v: output lacks %q:\n%s", sel, w, out)
+					}
 				}
 			}
 		})
+	}
+}
+
+// TestSingleQueue: a one-queue selection is one direct lookup; a missing
+// queue costs a second request that tells it from a missing vhost.
+func TestSingleQueue(t *testing.T) {
+	withEnvCreds(t)
+	a, srv := newAPI(t, fromPage(t, "queues_page.json"))
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--host", "n2", "-v")
+	if code != 0 || len(a.paths) != 1 || a.paths[0] != "/api/queues/nova/compute.n2" || a.queries[0].Get("columns") != columns {
+		t.Fatalf("exit %d, requests %q %v:\n%s", code, a.paths, a.queries, out)
+	}
+	if !strings.Contains(out, "API: 1 HTTP request, direct lookup of queue compute.n2 in vhost nova") {
+		t.Errorf("verbose line missing:\n%s", out)
+	}
+
+	a, srv = newAPI(t, fromPage(t, "queues_page.json"))
+	out, code = run(t, "--url", srv.URL, "--vhost", "nova", "--queue", "no/such queue")
+	if code != 3 || !strings.Contains(out, "no queue in vhost \"nova\" (5 queues) matched") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if len(a.paths) != 2 || a.paths[0] != "/api/queues/nova/no%2Fsuch%20queue" || a.paths[1] != "/api/queues/nova" {
+		t.Errorf("requests %q", a.paths)
 	}
 }
 
@@ -305,7 +364,7 @@ func TestHangingServer(t *testing.T) {
 	if code != 3 {
 		t.Errorf("exit %d, want 3\n%s", code, out)
 	}
-	for _, want := range []string{"timed out after 0.5s", `querying page 1 of queues in vhost "nova"`} {
+	for _, want := range []string{"timed out after 0.5s", `while querying queue "compute.n1" in vhost "nova"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -313,7 +372,7 @@ func TestHangingServer(t *testing.T) {
 }
 
 func TestCredentials(t *testing.T) {
-	_, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	_, srv := newAPI(t, fromPage(t, "queues_page.json"))
 	dir := t.TempDir()
 	write := func(name, body string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
@@ -429,11 +488,14 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // check's validation: the result is an error or sane queues, never a panic.
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"queues_page.json", "queues_paged_1of2.json", "queues_paged_2of2.json", "queues_no_stats_yet.json", "queues_empty.json", "error_404_vhost.json"} {
-		f.Add(fixture(f, name))
+		f.Add(fixture(f, name), false)
 	}
-	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`))
-	f.Add([]byte(`{"items":null,"page_count":-1}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
+	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`), false)
+	f.Add([]byte(`{"items":null,"page_count":-1}`), false)
+	f.Add([]byte(`{"consumers":1,"messages":3,"messages_ready":2,"messages_unacknowledged":1,"name":"q","state":"running"}`), true)
+	f.Add([]byte(`{"name":"q"}`), true)
+	f.Add([]byte(`null`), true)
+	f.Fuzz(func(t *testing.T, body []byte, single bool) {
 		ctx := context.Background()
 		tr := &transport{ctx: ctx, base: memTransport{body: body}}
 		client, err := rabbithole.NewTLSClient("http://fuzz", "u", "p", tr)
@@ -441,6 +503,9 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal(err)
 		}
 		fe := &fetcher{client: client, tr: tr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500, source: "test", user: "u"}
+		if single {
+			fe.single = "q"
+		}
 		lst, err := fe.fetch(ctx)
 		if err != nil {
 			return

@@ -1,0 +1,287 @@
+//go:build bench
+
+package rabbitmqqueues
+
+// The benchmark fills the lab broker with 10,000 queues
+// (compute.bench-00000 ... compute.bench-09999, in vhost nova), then times
+// check_rabbitmq_queues against Debian's check_rabbitmq_queue
+// (nagios-plugins-rabbitmq) on the same selections:
+//
+//   - one queue among 10,000: one run of each;
+//   - 50 queues among 10,000: one run of ours (server-side regex) against 50
+//     runs of the peer, which checks one queue per run, so the ratio is the
+//     cost of the whole selection, and per queue alike;
+//   - all 10,000 queues (ours only, 20 pages of 500): the scaling record.
+//
+// HTTP requests are counted by a reverse proxy in this process, in one extra
+// run of each side outside the timed loop; the timed runs go straight to the
+// broker. The 10,000 queues are deleted when the benchmarks end.
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"edgecheck/shared/benchcmp"
+	"edgecheck/shared/credentials"
+	"edgecheck/shared/labtest"
+)
+
+const benchQueues = 10000
+
+func benchQueue(i int) string { return fmt.Sprintf("compute.bench-%05d", i) }
+
+var (
+	benchOnce    sync.Once
+	benchErr     error
+	benchCreated bool
+	benchEnv     map[string]string
+)
+
+// TestMain removes the benchmark's queues after every test and benchmark
+// of this package has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchCreated {
+		if err := forEachQueue(benchEnv["RABBITMQ_AMQP_URL"], func(ch *amqp.Channel, name string) error {
+			_, err := ch.QueueDelete(name, false, false, true)
+			return err
+		}); err != nil {
+			fmt.Fprintf(os.Stderr, "deleting the %d benchmark queues: %v\n", benchQueues, err)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}
+
+// forEachQueue runs fn for every benchmark queue on one channel, with
+// noWait operations, then makes one synchronous round trip so that every
+// operation has been processed (a channel's operations are ordered).
+func forEachQueue(amqpURL string, fn func(*amqp.Channel, string) error) error {
+	conn, err := amqp.DialConfig(amqpURL, amqp.Config{Dial: amqp.DefaultDial(10 * time.Second)})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return err
+	}
+	for i := 0; i < benchQueues; i++ {
+		if err := fn(ch, benchQueue(i)); err != nil {
+			return fmt.Errorf("%s: %w", benchQueue(i), err)
+		}
+	}
+	_, err = ch.QueueDeclare("bench.sync", false, true, false, false, nil)
+	return err
+}
+
+// setupBench declares the 10,000 queues and puts a few messages in the
+// ones the selections use, then waits until the broker has statistics for
+// all of them (the check reports a queue without statistics as UNKNOWN).
+func setupBench(b *testing.B, bin string) map[string]string {
+	b.Helper()
+	env := labtest.Need(b, "RABBITMQ_URL", "RABBITMQ_AMQP_URL", "RABBITMQ_VHOST", "RABBITMQ_CREDENTIALS_FILE", "RABBITMQ_PEER_CHECK")
+	benchOnce.Do(func() {
+		benchEnv = env
+		start := time.Now()
+		benchCreated = true
+		benchErr = forEachQueue(env["RABBITMQ_AMQP_URL"], func(ch *amqp.Channel, name string) error {
+			if _, err := ch.QueueDeclare(name, false, false, false, true, nil); err != nil {
+				return err
+			}
+			if strings.HasPrefix(name, "compute.bench-000") {
+				return ch.Publish("", name, false, false, amqp.Publishing{Body: []byte("work")})
+			}
+			return nil
+		})
+		if benchErr != nil {
+			return
+		}
+		b.Logf("declared %d queues in %s", benchQueues, time.Since(start).Round(time.Millisecond))
+		// Wait until every queue has statistics: our check over all of
+		// them is OK (not UNKNOWN) only then.
+		deadline := time.Now().Add(3 * time.Minute)
+		for {
+			out, err := exec.Command(bin, "--url", env["RABBITMQ_URL"], "--vhost", env["RABBITMQ_VHOST"],
+				"--credentials-file", env["RABBITMQ_CREDENTIALS_FILE"], "--queue-regex", `^compute\.bench-`,
+				"--min-consumers", "0", "--max-perfdata", "0", "-t", "30").Output()
+			if err == nil && strings.Contains(string(out), fmt.Sprintf("%d queues OK", benchQueues)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				benchErr = fmt.Errorf("the broker never had statistics for all %d queues: %s", benchQueues, firstLine(string(out)))
+				return
+			}
+			time.Sleep(2 * time.Second)
+		}
+		b.Logf("statistics for all queues after %s", time.Since(start).Round(time.Millisecond))
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return env
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+// countingProxy forwards to the broker and counts requests.
+type countingProxy struct {
+	srv   *http.Server
+	addr  string
+	count atomic.Int64
+}
+
+func newCountingProxy(b *testing.B, target string) *countingProxy {
+	b.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &countingProxy{addr: ln.Addr().String()}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.count.Add(1)
+		rp.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = p.srv.Serve(ln) }()
+	b.Cleanup(func() { _ = p.srv.Shutdown(context.Background()) })
+	return p
+}
+
+// requests runs argv once and returns how many requests reached the proxy.
+func (p *countingProxy) requests(b *testing.B, argv []string) int {
+	b.Helper()
+	before := p.count.Load()
+	out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s through the counting proxy: %v\n%s", argv[0], err, out)
+	}
+	return int(p.count.Load() - before)
+}
+
+type benchSetup struct {
+	env      map[string]string
+	ours     string
+	peer     string
+	user     string
+	password string
+	mgmtHost string
+	mgmtPort string
+}
+
+func newBenchSetup(b *testing.B) benchSetup {
+	b.Helper()
+	bin := labtest.Binary(b, "check_rabbitmq_queues")
+	env := setupBench(b, bin)
+	var cr creds
+	if err := credentials.Load(env["RABBITMQ_CREDENTIALS_FILE"], &cr); err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse(env["RABBITMQ_URL"])
+	return benchSetup{env: env, ours: bin, peer: env["RABBITMQ_PEER_CHECK"], user: cr.Username, password: cr.Password,
+		mgmtHost: u.Hostname(), mgmtPort: u.Port()}
+}
+
+func (s benchSetup) oursArgv(base string, args ...string) []string {
+	return append([]string{s.ours, "--url", base, "--vhost", s.env["RABBITMQ_VHOST"],
+		"--credentials-file", s.env["RABBITMQ_CREDENTIALS_FILE"], "--min-consumers", "0", "-w", "1000", "-c", "2000"}, args...)
+}
+
+// peerArgv checks the given queues one after the other, as an operator
+// would have to with check_rabbitmq_queue: one process per queue. With more
+// than one queue it runs through /bin/sh, which stops at the first failure.
+func (s benchSetup) peerArgv(host, port string, queues []string) []string {
+	args := []string{"-H", host, "--port", port, "-u", s.user, "-p", s.password, "--vhost", s.env["RABBITMQ_VHOST"], "-w", "1000", "-c", "2000"}
+	if len(queues) == 1 {
+		return append(append([]string{s.peer}, args...), "--queue", queues[0])
+	}
+	// argv is: sh -c LOOP sh PEER PEER-ARGS... -- QUEUES...
+	loop := `peer=$1; shift; set -f
+args=""; while [ "$1" != "--" ]; do args="$args $1"; shift; done; shift
+for q in "$@"; do "$peer" $args --queue "$q" >/dev/null || exit $?; done`
+	argv := []string{"/bin/sh", "-c", loop, "sh", s.peer}
+	argv = append(argv, args...)
+	argv = append(argv, "--")
+	return append(argv, queues...)
+}
+
+func okOurs(want string) func(string, int) bool {
+	return func(out string, code int) bool { return code == 0 && strings.Contains(out, want) }
+}
+
+func okPeer(out string, code int) bool {
+	return code == 0 && (out == "" || strings.HasPrefix(out, "RABBITMQ_QUEUE OK"))
+}
+
+func runCase(b *testing.B, s benchSetup, workload string, queues []string, oursArgs []string, wantOurs string) {
+	proxy := newCountingProxy(b, s.env["RABBITMQ_URL"])
+	pHost, pPort, _ := net.SplitHostPort(proxy.addr)
+	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, oursArgs...))
+	c := benchcmp.Case{
+		Group:    "rabbitmq",
+		Workload: workload,
+		Ours:     benchcmp.Side{Label: "check_rabbitmq_queues", Argv: s.oursArgv(s.env["RABBITMQ_URL"], oursArgs...), OK: okOurs(wantOurs)},
+		Extra:    map[string]float64{"ours-http-requests": float64(oursReq), "queues-in-vhost": benchQueues, "queues-selected": float64(len(queues))},
+	}
+	if queues != nil {
+		peerReq := proxy.requests(b, s.peerArgv(pHost, pPort, queues))
+		c.Peer = &benchcmp.Side{Label: "check_rabbitmq_queue (Debian, one process per queue)", Argv: s.peerArgv(s.mgmtHost, s.mgmtPort, queues), OK: okPeer}
+		c.Extra["peer-http-requests"] = float64(peerReq)
+	}
+	rec := benchcmp.Run(b, c)
+	if rec.PeerMs > 0 && len(queues) > 0 {
+		b.ReportMetric(rec.OursMs/float64(len(queues)), "ours-ms/queue")
+		b.ReportMetric(rec.PeerMs/float64(len(queues)), "peer-ms/queue")
+	}
+	b.ReportMetric(float64(oursReq), "ours-http-requests")
+	if v, ok := c.Extra["peer-http-requests"]; ok {
+		b.ReportMetric(v, "peer-http-requests")
+	}
+}
+
+// BenchmarkRabbitMQOneQueueOf10000: one compute queue among 10,000.
+func BenchmarkRabbitMQOneQueueOf10000(b *testing.B) {
+	s := newBenchSetup(b)
+	q := benchQueue(42)
+	runCase(b, s, "1 queue of 10,000 (--host bench-00042)", []string{q}, []string{"--host", "bench-00042"}, "1 queue OK")
+}
+
+// BenchmarkRabbitMQ50QueuesOf10000: 50 compute queues among 10,000, ours in
+// one run with a server-side regex, the peer once per queue.
+func BenchmarkRabbitMQ50QueuesOf10000(b *testing.B) {
+	s := newBenchSetup(b)
+	var queues []string
+	for i := 0; i < 50; i++ {
+		queues = append(queues, benchQueue(i))
+	}
+	runCase(b, s, "50 queues of 10,000 (regex ^compute\\.bench-000[0-4][0-9]$)", queues,
+		[]string{"--queue-regex", `^compute\.bench-000[0-4][0-9]$`}, "50 queues OK")
+}
+
+// BenchmarkRabbitMQAll10000: every one of the 10,000 queues (20 pages of
+// 500). The peer has no way to do this short of 10,000 processes.
+func BenchmarkRabbitMQAll10000(b *testing.B) {
+	s := newBenchSetup(b)
+	runCase(b, s, "all 10,000 queues (20 pages of 500)", nil,
+		[]string{"--queue-regex", `^compute\.bench-`, "--max-perfdata", "10"}, strconv.Itoa(benchQueues)+" queues OK")
+}
