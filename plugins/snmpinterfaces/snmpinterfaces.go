@@ -185,7 +185,18 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err := sf.Write(st); err != nil {
 		return nil, err
 	}
-	return c.evaluate(selected, rates, note), nil
+	res := c.evaluate(selected, rates, note)
+	if nagios.Verbosity(ctx) > 0 {
+		for _, it := range selected {
+			width := "32-bit"
+			if it.sample.HC {
+				width = "64-bit"
+			}
+			res.Add(nagios.OK, "%s counters (%s): in_octets=%d out_octets=%d in_errors=%d out_errors=%d in_discards=%d out_discards=%d sysUpTime=%d, kept in %s",
+				it.name, width, it.sample.InOctets, it.sample.OutOctets, it.sample.InErrors, it.sample.OutErrors, it.sample.InDiscards, it.sample.OutDiscards, uptime, c.StateFile)
+		}
+	}
+	return res, nil
 }
 
 func (c *Check) selectInterfaces(ctx context.Context, g snmp.Getter) ([]*iface, error) {
@@ -372,7 +383,11 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 		}
 		res.Add(state, "%s (ifIndex %d) %s; %s", it.name, it.index, text, strings.Join(details, "; "))
 	}
-	summary := fmt.Sprintf("%d interfaces: %d up", len(selected), up)
+	noun := "interfaces"
+	if len(selected) == 1 {
+		noun = "interface"
+	}
+	summary := fmt.Sprintf("%d %s: %d up", len(selected), noun, up)
 	if adminDown > 0 {
 		summary += fmt.Sprintf(", %d admin down", adminDown)
 	}

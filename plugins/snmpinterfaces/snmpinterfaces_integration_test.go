@@ -154,7 +154,7 @@ func TestIntegrationInterfacesLinkDown(t *testing.T) {
 	}
 	labtest.Lab(t, "snmpd", "link_up")
 	r = l.run(t, "2c", state, "--interface-regex", "^"+regexp.QuoteMeta(link)+"$")
-	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "SNMP_INTERFACES OK - 1 interfaces: 1 up") {
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "SNMP_INTERFACES OK - 1 interface: 1 up") {
 		t.Errorf("after link_up: exit %d: %q", r.Code, r.Stdout)
 	}
 }

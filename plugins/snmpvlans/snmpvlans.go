@@ -54,6 +54,8 @@ type Check struct {
 	CritExtra   *nagios.Range
 
 	expected []int
+	// bridgePortNote says which bridge port was read, for -v.
+	bridgePortNote string
 }
 
 // The defaults: any missing VLAN is CRITICAL (traffic is being dropped),
@@ -171,7 +173,11 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.evaluate(p, carried), nil
+	res := c.evaluate(p, carried)
+	if nagios.Verbosity(ctx) > 0 {
+		res.Add(nagios.OK, "read %s from %s for %s%s", c.Source, addr, p, c.bridgePortNote)
+	}
+	return res, nil
 }
 
 func (c *Check) resolvePort(ctx context.Context, g snmp.Getter) (port, error) {
@@ -252,6 +258,7 @@ func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, 
 		}
 		return nil, fmt.Errorf("%s is not a bridge port on SNMP agent %s (no dot1dBasePortIfIndex entry): is it a routed port or a port-channel member? Check --port-name", p, addr)
 	}
+	c.bridgePortNote = fmt.Sprintf(", bridge port %d", bridgePort)
 	column, label := oidVlanCurrentEgress, "dot1qVlanCurrentEgressPorts"
 	if c.Source == SourceStatic {
 		column, label = oidVlanStaticEgress, "dot1qVlanStaticEgressPorts"
