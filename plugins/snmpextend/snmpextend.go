@@ -115,6 +115,10 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	idx := NameIndex(c.Name)
 	nagios.SetStage(ctx, fmt.Sprintf("reading extend %q (nsExtendResult, nsExtendOutputFull) from %s", c.Name, addr))
 	vars, err := g.Get(ctx, oidExtendResult+"."+idx, oidExtendOutputFull+"."+idx)
+	if errors.Is(err, snmp.ErrNoResponse) {
+		// snmpd answers nothing while an extend's command runs.
+		return nil, fmt.Errorf("%v, or extend %s's command runs longer than that (give it its own shorter -t)", err, c.Name)
+	}
 	if err != nil {
 		return nil, err
 	}

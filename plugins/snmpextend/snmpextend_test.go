@@ -2,7 +2,6 @@ package snmpextend
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/runner"
+	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
 )
 
@@ -80,7 +80,7 @@ func TestGoldenEveryState(t *testing.T) {
 func TestGoldenFailures(t *testing.T) {
 	t.Run("dead_agent", func(t *testing.T) {
 		agent := snmptest.New()
-		agent.Err = errors.New("no SNMP response from hv0001:161 within 9.7s: check the agent, the community and any firewall")
+		agent.Err = snmp.NoResponse("no SNMP response from hv0001:161 within 9.7s: check the agent, the community and any firewall")
 		golden(t, "dead_agent", execute(t, agent, "-H", "hv0001", "--name", "edge_ok"))
 	})
 	t.Run("no_extends", func(t *testing.T) {

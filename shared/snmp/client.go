@@ -92,6 +92,19 @@ func (v Var) Index(root string) (string, bool) {
 	return oid[len(root)+1:], true
 }
 
+// ErrNoResponse matches (errors.Is) the error for an agent that did not
+// answer within the run's time.
+var ErrNoResponse = errors.New("no SNMP response")
+
+type noResponse string
+
+func (e noResponse) Error() string        { return string(e) }
+func (e noResponse) Is(target error) bool { return target == ErrNoResponse }
+
+// NoResponse returns an error carrying msg that matches ErrNoResponse; fake
+// agents in unit tests use it too.
+func NoResponse(msg string) error { return noResponse(msg) }
+
 // A Getter is what the checks need from an agent. Client implements it
 // against a real agent; unit tests substitute a fake.
 type Getter interface {
@@ -283,7 +296,7 @@ func (cl *Client) explain(ctx context.Context, err error, total time.Duration) e
 		return fmt.Errorf("no SNMP response from %s: check the agent, %s and any firewall: %w", addr, who, context.DeadlineExceeded)
 	}
 	if timedOut {
-		return fmt.Errorf("no SNMP response from %s within %ss: check the agent, %s and any firewall", addr, registry.FormatSeconds(total.Round(100*time.Millisecond)), who)
+		return NoResponse(fmt.Sprintf("no SNMP response from %s within %ss: check the agent, %s and any firewall", addr, registry.FormatSeconds(total.Round(100*time.Millisecond)), who))
 	}
 	return fmt.Errorf("SNMP request to %s failed: %v", addr, err)
 }

@@ -222,6 +222,9 @@ func TestExplain(t *testing.T) {
 			if !strings.Contains(got.Error(), tt.want) {
 				t.Errorf("got %q, want it to contain %q", got, tt.want)
 			}
+			if errors.Is(got, ErrNoResponse) != strings.HasPrefix(tt.name, "silent") {
+				t.Errorf("errors.Is(ErrNoResponse) = %v for %q", errors.Is(got, ErrNoResponse), got)
+			}
 			if strings.Contains(got.Error(), "\n") {
 				t.Errorf("message spans lines: %q", got)
 			}
