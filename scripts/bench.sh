@@ -7,6 +7,9 @@ keep=${EDGECHECK_KEEP_LAB:-}
 cleanup() { [ -n "$keep" ] || lab/lab.sh down || true; }
 trap cleanup EXIT
 lab/lab.sh up
+source lab/lib.sh
+# GNU time measures the peak RSS of each compared command.
+ensure_packages time
 mkdir -p bench
 out=bench/results.jsonl
 : > "$out"

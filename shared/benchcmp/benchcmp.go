@@ -11,10 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"sort"
-	"syscall"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
+
+// timeBinary is GNU time (Debian package "time", installed by scripts/bench.sh).
+const timeBinary = "/usr/bin/time"
 
 // A Side is one command line to time: edgecheck's or the peer's.
 type Side struct {
@@ -57,16 +61,32 @@ type sample struct {
 	rssKB int64
 }
 
-func runOnce(b *testing.B, s Side) sample {
+// runOnce runs one side. With measureRSS it runs under GNU time to take
+// the peak RSS; timed runs go without it, so that time's own start-up cost
+// does not narrow the ratio.
+func runOnce(b *testing.B, s Side, measureRSS bool) sample {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.Argv[0], s.Argv[1:]...)
+	// A child's ru_maxrss includes the pages of the (large) Go test process
+	// it was forked from, so peak RSS is taken from GNU time, which forks
+	// the measured command from its own small process.
+	rssFile, err := os.CreateTemp("", "benchcmp-rss-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rssFile.Close()
+	defer os.Remove(rssFile.Name())
+	argv := s.Argv
+	if measureRSS {
+		argv = append([]string{timeBinary, "-q", "-f", "%M", "-o", rssFile.Name()}, s.Argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), s.Env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(start)
 	code := 0
 	if err != nil {
@@ -80,8 +100,13 @@ func runOnce(b *testing.B, s Side) sample {
 		b.Fatalf("%s gave unexpected output (exit %d):\n%s%s", s.Label, code, out.String(), errOut.String())
 	}
 	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
+	if data, err := os.ReadFile(rssFile.Name()); err == nil {
+		// GNU time appends its own notes (e.g. "Command exited with non-zero
+		// status") before the figure; the figure is the last line.
+		lines := strings.Fields(strings.TrimSpace(string(data)))
+		if len(lines) > 0 {
+			rss, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64)
+		}
 	}
 	return sample{wall: wall, rssKB: rss}
 }
@@ -96,22 +121,19 @@ func median(xs []time.Duration) time.Duration {
 // medians, the ratio and peak RSS.
 func Run(b *testing.B, c Case) Record {
 	b.Helper()
-	// One warm-up each so page cache and daemon caches are equal.
-	runOnce(b, c.Ours)
+	// One warm-up each, which also takes the peak RSS, so page cache and
+	// daemon caches are equal for the timed runs.
+	oursRSS := runOnce(b, c.Ours, true).rssKB
+	var peerRSS int64
 	if c.Peer != nil {
-		runOnce(b, *c.Peer)
+		peerRSS = runOnce(b, *c.Peer, true).rssKB
 	}
 	var ours, peer []time.Duration
-	var oursRSS, peerRSS int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		o := runOnce(b, c.Ours)
-		ours = append(ours, o.wall)
-		oursRSS = max(oursRSS, o.rssKB)
+		ours = append(ours, runOnce(b, c.Ours, false).wall)
 		if c.Peer != nil {
-			p := runOnce(b, *c.Peer)
-			peer = append(peer, p.wall)
-			peerRSS = max(peerRSS, p.rssKB)
+			peer = append(peer, runOnce(b, *c.Peer, false).wall)
 		}
 	}
 	b.StopTimer()
