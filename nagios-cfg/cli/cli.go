@@ -88,7 +88,7 @@ func parse(fs *flag.FlagSet, args []string, required ...string) bool {
 	return true
 }
 
-func load(dir string, stderr io.Writer, cat inventory.Catalogue) (render.Tree, bool) {
+func load(dir string, stderr io.Writer, cat inventory.Catalogue) (*inventory.Fleet, bool) {
 	fleet, err := inventory.Load(dir, cat)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -100,12 +100,7 @@ func load(dir string, stderr io.Writer, cat inventory.Catalogue) (render.Tree, b
 		}
 		return nil, false
 	}
-	t, err := render.Render(fleet)
-	if err != nil {
-		fmt.Fprintf(stderr, "nagios-cfg: %v; nothing written\n", err)
-		return nil, false
-	}
-	return t, true
+	return fleet, true
 }
 
 func cmdRender(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) int {
@@ -115,15 +110,16 @@ func cmdRender(args []string, stdout, stderr io.Writer, cat inventory.Catalogue)
 	if !parse(fs, args, "inventory", "out") {
 		return ExitUsage
 	}
-	t, ok := load(*inv, stderr, cat)
+	fleet, ok := load(*inv, stderr, cat)
 	if !ok {
 		return ExitFail
 	}
-	if err := render.Write(t, *out); err != nil {
-		fmt.Fprintf(stderr, "nagios-cfg render: %v\n", err)
+	n, err := render.Write(fleet, *out)
+	if err != nil {
+		fmt.Fprintf(stderr, "nagios-cfg render: %v; %s unchanged\n", err, *out)
 		return ExitFail
 	}
-	fmt.Fprintf(stdout, "rendered %d files into %s\n", len(t), *out)
+	fmt.Fprintf(stdout, "rendered %d files into %s\n", n, *out)
 	return ExitOK
 }
 
@@ -134,7 +130,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) 
 	if !parse(fs, args, "inventory", "against") {
 		return ExitUsage
 	}
-	t, ok := load(*inv, stderr, cat)
+	fleet, ok := load(*inv, stderr, cat)
 	if !ok {
 		return ExitFail
 	}
@@ -142,7 +138,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) 
 		fmt.Fprintf(stderr, "nagios-cfg check: %s is not a directory; run nagios-cfg render --inventory %s --out %s\n", *against, *inv, *against)
 		return ExitFail
 	}
-	diff, err := render.Compare(t, *against)
+	diff, n, err := render.Compare(fleet, *against)
 	if err != nil {
 		fmt.Fprintf(stderr, "nagios-cfg check: %v\n", err)
 		return ExitFail
@@ -152,7 +148,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) 
 		fmt.Fprintf(stderr, "nagios-cfg check: %s is stale: run nagios-cfg render --inventory %s --out %s and commit the result\n", *against, *inv, *against)
 		return ExitFail
 	}
-	fmt.Fprintf(stdout, "%s is up to date (%d files)\n", *against, len(t))
+	fmt.Fprintf(stdout, "%s is up to date (%d files)\n", *against, n)
 	return ExitOK
 }
 

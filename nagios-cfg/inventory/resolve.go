@@ -210,8 +210,7 @@ func (l *loader) checkValue(p *Plugin, decl *registry.Flag, v string, pos Pos, h
 		}
 	}
 	if h != nil {
-		v = strings.NewReplacer("{host}", h.Name, "{host.short}", h.Short(), "{host.address}", h.Address,
-			"{cell}", h.Cell.Name, "{env}", h.Cell.Env.Name).Replace(v)
+		v = expand(v, h)
 	} else if placeholder.MatchString(v) {
 		return Value{}, true
 	}
@@ -408,9 +407,27 @@ func (l *loader) flagValues(p *Plugin, flags map[string]flagSrc, h *Host, requir
 		if p.Decl(d.Name) == nil || d.Name == "help" || d.Name == "version" {
 			continue
 		}
-		fv := FlagValue{Decl: d}
+		fv := FlagValue{Decl: d, Values: make([]Value, 0, len(f.vals))}
 		good := true
 		for i, v := range f.vals {
+			if strings.IndexByte(v, '{') < 0 && !strings.HasPrefix(v, "secret:") {
+				// A literal was validated where it was written (checkStatic).
+				fv.Values = append(fv.Values, Value{Lit: v, Pos: f.posOf[i]})
+				continue
+			}
+			if !strings.HasPrefix(v, "secret:") {
+				// Placeholder names were checked where the value was
+				// written; per host only the expanded value's type is.
+				x := expand(v, h)
+				if d.Kind != registry.KindString && d.Kind != registry.KindStrings {
+					if _, ok := l.checkValue(p, d, x, f.posOf[i], nil); !ok {
+						good = false
+						continue
+					}
+				}
+				fv.Values = append(fv.Values, Value{Lit: x, Pos: f.posOf[i]})
+				continue
+			}
 			val, ok := l.checkValue(p, d, v, f.posOf[i], h)
 			if !ok {
 				good = false
@@ -449,4 +466,38 @@ func (v Value) String() string {
 		return "secret:" + v.Secret.Name
 	}
 	return fmt.Sprintf("%q", v.Lit)
+}
+
+// expand replaces the placeholders {host}, {host.short}, {host.address},
+// {cell} and {env} in v.
+func expand(v string, h *Host) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(v, '{')
+		if i < 0 {
+			b.WriteString(v)
+			return b.String()
+		}
+		j := strings.IndexByte(v[i:], '}')
+		if j < 0 {
+			b.WriteString(v)
+			return b.String()
+		}
+		b.WriteString(v[:i])
+		switch v[i : i+j+1] {
+		case "{host}":
+			b.WriteString(h.Name)
+		case "{host.short}":
+			b.WriteString(h.Short())
+		case "{host.address}":
+			b.WriteString(h.Address)
+		case "{cell}":
+			b.WriteString(h.Cell.Name)
+		case "{env}":
+			b.WriteString(h.Cell.Env.Name)
+		default:
+			b.WriteString(v[i : i+j+1])
+		}
+		v = v[i+j+1:]
+	}
 }

@@ -10,7 +10,7 @@ import (
 
 // renderAgents writes, per environment, cell and role, the NRPE command
 // lines and snmpd extend lines of the services that run on the host.
-func renderAgents(t Tree, f *inventory.Fleet, a *agentNames) error {
+func renderAgents(t sink, f *inventory.Fleet, a *agentNames) error {
 	for _, e := range f.Envs {
 		for _, c := range e.Cells {
 			nrpe := map[string]map[string]string{} // role -> name -> line
@@ -36,10 +36,10 @@ func renderAgents(t Tree, f *inventory.Fleet, a *agentNames) error {
 			base := "agents/" + e.Name + "/" + c.Name + "/"
 			src := header(cellSources(f, c)...)
 			for role, lines := range nrpe {
-				t[base+"nrpe/"+role+".cfg"] = []byte(src + fmt.Sprintf("# NRPE commands for role %s: include this file in nrpe.cfg on its hosts.\n", role) + sortedLines(lines))
+				t.put(base+"nrpe/"+role+".cfg", src+fmt.Sprintf("# NRPE commands for role %s: include this file in nrpe.cfg on its hosts.\n", role)+sortedLines(lines))
 			}
 			for role, lines := range snmp {
-				t[base+"snmpd/"+role+".conf"] = []byte(src + fmt.Sprintf("# snmpd extend lines for role %s: include this file in snmpd.conf on its hosts;\n# check_snmp_extend reads them through NET-SNMP-EXTEND-MIB.\n", role) + sortedLines(lines))
+				t.put(base+"snmpd/"+role+".conf", src+fmt.Sprintf("# snmpd extend lines for role %s: include this file in snmpd.conf on its hosts;\n# check_snmp_extend reads them through NET-SNMP-EXTEND-MIB.\n", role)+sortedLines(lines))
 			}
 		}
 	}

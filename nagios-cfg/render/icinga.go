@@ -15,9 +15,14 @@ import (
 // zone.
 const GlobalTemplatesDir = "icinga2/zones.d/global-templates"
 
+var istrEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
+
+// istr quotes an Icinga 2 string.
 func istr(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
-	return `"` + r.Replace(s) + `"`
+	if !strings.ContainsAny(s, "\\\"\n\t") {
+		return `"` + s + `"`
+	}
+	return `"` + istrEscaper.Replace(s) + `"`
 }
 
 func ilist(xs []string) string {
@@ -100,16 +105,16 @@ func cellEndpoints(e *inventory.Env, cell string) []string {
 	return out
 }
 
-func renderIcinga(t Tree, f *inventory.Fleet, a *agentNames) {
+func renderIcinga(t sink, f *inventory.Fleet, a *agentNames) {
 	src := f.Source(f.DefaultsFile)
-	t[GlobalTemplatesDir+"/edgecheck-commands.conf"] = []byte(icingaCommands(f, src))
-	t[GlobalTemplatesDir+"/edgecheck-templates.conf"] = []byte(icingaTemplates(f, src))
-	t[SecretsExample] = []byte(icingaSecrets(f, src))
+	t.put(GlobalTemplatesDir+"/edgecheck-commands.conf", icingaCommands(f, src))
+	t.put(GlobalTemplatesDir+"/edgecheck-templates.conf", icingaTemplates(f, src))
+	t.put(SecretsExample, icingaSecrets(f, src))
 	for _, e := range f.Envs {
-		t["icinga2/"+e.Name+"/zones.conf"] = []byte(icingaZones(f, e))
+		t.put("icinga2/"+e.Name+"/zones.conf", icingaZones(f, e))
 		for _, c := range e.Cells {
 			p := fmt.Sprintf("icinga2/%s/zones.d/%s/%s.conf", e.Name, zoneOf(e, c), c.Name)
-			t[p] = []byte(icingaCell(f, e, c, a))
+			t.put(p, icingaCell(f, e, c, a))
 		}
 	}
 }

@@ -22,14 +22,24 @@ const NRPECommand = "edgecheck_nrpe"
 
 type kv struct{ k, v string }
 
+const pad = "                            " // 28 spaces: the value column
+
 func writeObject(b *strings.Builder, kind string, fields []kv) {
-	fmt.Fprintf(b, "define %s {\n", kind)
+	b.WriteString("define ")
+	b.WriteString(kind)
+	b.WriteString(" {\n")
 	for _, f := range fields {
-		if f.v == "" {
-			fmt.Fprintf(b, "    %s\n", f.k)
-			continue
+		b.WriteString("    ")
+		b.WriteString(f.k)
+		if f.v != "" {
+			if len(f.k) < 27 {
+				b.WriteString(pad[:28-len(f.k)])
+			} else {
+				b.WriteByte(' ')
+			}
+			b.WriteString(f.v)
 		}
-		fmt.Fprintf(b, "    %-27s %s\n", f.k, f.v)
+		b.WriteByte('\n')
 	}
 	b.WriteString("}\n\n")
 }
@@ -107,7 +117,7 @@ func checkOf(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, a *age
 	return nagiosCheck{plugin: s.Plugin, flags: s.Flags, bindings: bindingsOf(s.Flags)}, true
 }
 
-func renderNagios(t Tree, f *inventory.Fleet, a *agentNames) {
+func renderNagios(t sink, f *inventory.Fleet, a *agentNames) {
 	// Every secret binding used anywhere gets its command variant, in
 	// every class, so any server can be given any cell.
 	variants := map[string]nagiosCheck{}
@@ -125,18 +135,18 @@ func renderNagios(t Tree, f *inventory.Fleet, a *agentNames) {
 	src := f.Source(f.DefaultsFile)
 	for _, class := range inventory.Classes {
 		dir := "common/" + class + "/"
-		t[dir+"commands.cfg"] = []byte(nagiosCommands(f, variants, src))
-		t[dir+"templates.cfg"] = []byte(nagiosTemplates(f, class, src))
-		t[dir+"contacts.cfg"] = []byte(nagiosContacts(f, src))
-		t[dir+"hostgroups.cfg"] = []byte(nagiosHostgroups(f, src))
-		t[dir+"timeperiods.cfg"] = []byte(nagiosTimeperiods(src))
+		t.put(dir+"commands.cfg", nagiosCommands(f, variants, src))
+		t.put(dir+"templates.cfg", nagiosTemplates(f, class, src))
+		t.put(dir+"contacts.cfg", nagiosContacts(f, src))
+		t.put(dir+"hostgroups.cfg", nagiosHostgroups(f, src))
+		t.put(dir+"timeperiods.cfg", nagiosTimeperiods(src))
 	}
 	for _, e := range f.Envs {
 		for _, c := range e.Cells {
 			dir := "environments/" + e.Name + "/" + c.Name + "/"
 			hosts, services := nagiosCell(f, c, a)
-			t[dir+"hosts.cfg"] = []byte(hosts)
-			t[dir+"services.cfg"] = []byte(services)
+			t.put(dir+"hosts.cfg", hosts)
+			t.put(dir+"services.cfg", services)
 		}
 	}
 }

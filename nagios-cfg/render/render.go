@@ -34,17 +34,50 @@ func (t Tree) Paths() []string {
 // ServersIndex is the file deploy reads to find a server's class and view.
 const ServersIndex = "servers.conf"
 
-// Render renders everything.
+// A sink receives the rendered files one at a time.
+type sink interface {
+	put(path, data string)
+}
+
+func (t Tree) put(path, data string) { t[path] = []byte(data) }
+
+// emitter adapts a function to a sink, keeping the first error.
+type emitter struct {
+	fn  func(path, data string) error
+	err error
+}
+
+func (e *emitter) put(path, data string) {
+	if e.err == nil {
+		e.err = e.fn(path, data)
+	}
+}
+
+// Render renders everything into memory.
 func Render(f *inventory.Fleet) (Tree, error) {
 	t := Tree{}
+	if err := renderAll(t, f); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// RenderTo streams every file to fn as soon as it is rendered, so that
+// memory holds the fleet and one file, not the whole tree.
+func RenderTo(f *inventory.Fleet, fn func(path, data string) error) error {
+	e := &emitter{fn: fn}
+	if err := renderAll(e, f); err != nil {
+		return err
+	}
+	return e.err
+}
+
+func renderAll(t sink, f *inventory.Fleet) error {
 	a := newAgentNames(f)
 	renderIndex(t, f)
 	renderNagios(t, f, a)
 	renderIcinga(t, f, a)
-	if err := renderAgents(t, f, a); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return renderAgents(t, f, a)
 }
 
 // header is the first lines of every generated file.
@@ -60,7 +93,7 @@ func cellSources(f *inventory.Fleet, c *inventory.Cell) []string {
 	return []string{f.Source(c.File), f.Source(c.Env.File), f.Source(f.DefaultsFile)}
 }
 
-func renderIndex(t Tree, f *inventory.Fleet) {
+func renderIndex(t sink, f *inventory.Fleet) {
 	var b strings.Builder
 	b.WriteString(header(f.Source(f.DefaultsFile), "the env.yaml of each environment"))
 	b.WriteString("# One line per Nagios server: hostname class environment cells...\n")
@@ -70,13 +103,15 @@ func renderIndex(t Tree, f *inventory.Fleet) {
 			fmt.Fprintf(&b, "%s %s %s %s\n", s.Name, s.Class, s.Env, strings.Join(s.Cells(e), " "))
 		}
 	}
-	t[ServersIndex] = []byte(b.String())
+	t.put(ServersIndex, b.String())
 }
 
 // varName is a flag's Nagios custom variable, e.g. EC_CREDENTIALS_FILE.
 func varName(flag string) string {
-	return "EC_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(flag))
+	return "EC_" + strings.ToUpper(identReplacer.Replace(flag))
 }
+
+var identReplacer = strings.NewReplacer("-", "_", ".", "_")
 
 // icingaPrefix is a check's Icinga 2 custom variable prefix, ITL style:
 // check_ovs_controller becomes ovs_controller.
@@ -85,7 +120,7 @@ func icingaPrefix(check string) string {
 }
 
 func icingaVar(check, flag string) string {
-	return icingaPrefix(check) + "_" + strings.NewReplacer("-", "_", ".", "_").Replace(flag)
+	return icingaPrefix(check) + "_" + identReplacer.Replace(flag)
 }
 
 // passedFlags are the declarations a generated command passes: every flag
@@ -231,7 +266,7 @@ func newAgentNames(f *inventory.Fleet) *agentNames {
 					if k == agentNone {
 						continue
 					}
-					base := "ec_" + strings.NewReplacer(".", "_", "-", "_").Replace(s.Name)
+					base := "ec_" + identReplacer.Replace(s.Name)
 					if len(variants[agentKey{e.Name, c.Name, s.Role, s.Name, k}]) > 1 {
 						sum := sha256.Sum256([]byte(a.cmds[s]))
 						base += "_" + hex.EncodeToString(sum[:4])
