@@ -233,7 +233,7 @@ func okPeer(out string, code int) bool {
 	return code == 0 && (out == "" || strings.HasPrefix(out, "RABBITMQ_QUEUE OK"))
 }
 
-func runCase(b *testing.B, s benchSetup, workload string, queues []string, oursArgs []string, wantOurs string) {
+func runCase(b *testing.B, s benchSetup, workload string, selected int, queues []string, oursArgs []string, wantOurs string) {
 	proxy := newCountingProxy(b, s.env["RABBITMQ_URL"])
 	pHost, pPort, _ := net.SplitHostPort(proxy.addr)
 	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, oursArgs...))
@@ -241,7 +241,7 @@ func runCase(b *testing.B, s benchSetup, workload string, queues []string, oursA
 		Group:    "rabbitmq",
 		Workload: workload,
 		Ours:     benchcmp.Side{Label: "check_rabbitmq_queues", Argv: s.oursArgv(s.env["RABBITMQ_URL"], oursArgs...), OK: okOurs(wantOurs)},
-		Extra:    map[string]float64{"ours-http-requests": float64(oursReq), "queues-in-vhost": benchQueues, "queues-selected": float64(len(queues))},
+		Extra:    map[string]float64{"ours-http-requests": float64(oursReq), "queues-in-vhost": benchQueues, "queues-selected": float64(selected)},
 	}
 	if queues != nil {
 		peerReq := proxy.requests(b, s.peerArgv(pHost, pPort, queues))
@@ -263,7 +263,7 @@ func runCase(b *testing.B, s benchSetup, workload string, queues []string, oursA
 func BenchmarkRabbitMQOneQueueOf10000(b *testing.B) {
 	s := newBenchSetup(b)
 	q := benchQueue(42)
-	runCase(b, s, "1 queue of 10,000 (--host bench-00042)", []string{q}, []string{"--host", "bench-00042"}, "1 queue OK")
+	runCase(b, s, "1 queue of 10,000 (--host bench-00042)", 1, []string{q}, []string{"--host", "bench-00042"}, "1 queue OK")
 }
 
 // BenchmarkRabbitMQ50QueuesOf10000: 50 compute queues among 10,000, ours in
@@ -274,7 +274,7 @@ func BenchmarkRabbitMQ50QueuesOf10000(b *testing.B) {
 	for i := 0; i < 50; i++ {
 		queues = append(queues, benchQueue(i))
 	}
-	runCase(b, s, "50 queues of 10,000 (regex ^compute\\.bench-000[0-4][0-9]$)", queues,
+	runCase(b, s, "50 queues of 10,000 (regex ^compute\\.bench-000[0-4][0-9]$)", len(queues), queues,
 		[]string{"--queue-regex", `^compute\.bench-000[0-4][0-9]$`}, "50 queues OK")
 }
 
@@ -282,6 +282,6 @@ func BenchmarkRabbitMQ50QueuesOf10000(b *testing.B) {
 // 500). The peer has no way to do this short of 10,000 processes.
 func BenchmarkRabbitMQAll10000(b *testing.B) {
 	s := newBenchSetup(b)
-	runCase(b, s, "all 10,000 queues (20 pages of 500)", nil,
+	runCase(b, s, "all 10,000 queues (20 pages of 500)", benchQueues, nil,
 		[]string{"--queue-regex", `^compute\.bench-`, "--max-perfdata", "10"}, strconv.Itoa(benchQueues)+" queues OK")
 }
