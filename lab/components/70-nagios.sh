@@ -15,6 +15,7 @@
 #   lab/lab.sh nagios verify [CONFDIR]    nagios4 -v on the config
 #   lab/lab.sh nagios force_check HOST [SERVICE]   SCHEDULE_FORCED_{SVC,HOST}_CHECK now
 #   lab/lab.sh nagios status_of HOST [SERVICE]     "STATE<TAB>plugin output" from status.dat
+#   lab/lab.sh nagios resource USERn=VALUE...   rewrite resource.cfg ($USER1$ stays the plugin dir)
 #   lab/lab.sh nagios nrpe_reload         SIGHUP nrpe after changing $NRPE_INCLUDE_DIR
 #   lab/lab.sh nagios stop_nrpe / start_nrpe
 #
@@ -169,6 +170,24 @@ define service {
 }
 EOF
 	echo "$c"
+}
+
+# nagios_resource USERn=VALUE...: the $USERn$ macros of resource.cfg, where
+# generated configuration finds its plugin directory and secrets. $USER1$
+# is always the monitoring-plugins directory. Takes effect on the next
+# start or reload.
+nagios_resource() {
+	local kv
+	mkdir -p "$NAGIOS_DIR/etc"
+	{
+		printf '$USER1$=%s\n' "$NAGIOS_PLUGINS"
+		for kv in "$@"; do
+			[[ "$kv" =~ ^USER([2-9]|[1-9][0-9]{1,2})=.+$ ]] || die "nagios resource: want USERn=VALUE, got $kv"
+			printf '$%s$=%s\n' "${kv%%=*}" "${kv#*=}"
+		done
+	} >"$NAGIOS_DIR/etc/resource.cfg.tmp"
+	chmod 600 "$NAGIOS_DIR/etc/resource.cfg.tmp"
+	mv "$NAGIOS_DIR/etc/resource.cfg.tmp" "$NAGIOS_DIR/etc/resource.cfg"
 }
 
 nagios_pid() { [ -s "$NAGIOS_DIR/var/nagios.lock" ] && cat "$NAGIOS_DIR/var/nagios.lock"; }
@@ -342,6 +361,8 @@ nagios_up() {
 
 nagios_down() {
 	remove_env nagios
+	# scripts/demo.sh's stand-in nova-compute consumer.
+	stop_pidfile "$NAGIOS_DIR/demo-consumer.pid"
 	nagios_stop
 	nagios_stop_nrpe
 	rm -rf "$NAGIOS_DIR"
