@@ -54,8 +54,7 @@ func (c *testCheck) Run(ctx context.Context) (*nagios.Result, error) {
 	case "error":
 		return nil, errors.New("cannot connect to the daemon at /run/x.sock: no such file (is it running?)")
 	case "panic":
-		var m map[string]int
-		m["boom"]++
+		panic("simulated bug")
 	case "hang":
 		<-ctx.Done()
 		return nil, ctx.Err()
