@@ -102,14 +102,6 @@ type Cell struct {
 // Global reports whether this is the environment's global control plane.
 func (c *Cell) Global() bool { return c.Name == GlobalCell }
 
-// Zone is the Icinga 2 zone that holds the cell's objects.
-func (c *Cell) Zone() string {
-	if c.Global() {
-		return "master"
-	}
-	return c.Name
-}
-
 // A Server is a Nagios (and Icinga 2) server.
 type Server struct {
 	Name  string

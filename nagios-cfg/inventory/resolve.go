@@ -184,6 +184,10 @@ func (l *loader) checkFlag(p *Plugin, name string, f flagSrc, relay bool) {
 		return
 	}
 	for i, v := range f.vals {
+		if len(f.vals) > 1 && strings.HasPrefix(v, "secret:") {
+			l.el.add(f.posOf[i], "flag --%s of %s: a secret must be the flag's only value", name, p.Name)
+			continue
+		}
 		l.checkValue(p, decl, v, f.posOf[i], nil)
 	}
 }
