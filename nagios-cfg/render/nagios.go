@@ -194,7 +194,7 @@ func nagiosCommands(f *inventory.Fleet, variants map[string]nagiosCheck, src str
 	}
 	writeObject(&b, "command", []kv{
 		{"command_name", NRPECommand},
-		{"command_line", MacroPluginDir + "/check_nrpe -H $HOSTADDRESS$ -p $_SERVICEEC_NRPE_PORT$ -t $_SERVICEEC_NRPE_TIMEOUT$ -c $_SERVICEEC_NRPE_COMMAND$"},
+		{"command_line", MacroPluginDir + "/check_nrpe -H $HOSTADDRESS$ -p $_SERVICEEDGECHECK_NRPE_PORT$ -t $_SERVICEEDGECHECK_NRPE_TIMEOUT$ -c $_SERVICEEDGECHECK_NRPE_COMMAND$"},
 	})
 	writeObject(&b, "command", []kv{
 		{"command_name", "edgecheck_notify_host"},
@@ -222,7 +222,7 @@ func nagiosTemplates(f *inventory.Fleet, class, src string) string {
 		{"notification_period", "24x7"},
 		{"notification_options", "d,u,r"},
 		{"notifications_enabled", "1"},
-		{"_EC_SERVER_CLASS", class},
+		{"_EDGECHECK_SERVER_CLASS", class},
 	})
 	writeObject(&b, "service", []kv{
 		{"name", "edgecheck-service"},
@@ -250,9 +250,9 @@ func nagiosTemplates(f *inventory.Fleet, class, src string) string {
 		{"name", "ec-nrpe"},
 		{"register", "0"},
 		{"check_command", NRPECommand},
-		{"_EC_NRPE_COMMAND", ""},
-		{"_EC_NRPE_PORT", "5666"},
-		{"_EC_NRPE_TIMEOUT", "30"},
+		{"_EDGECHECK_NRPE_COMMAND", ""},
+		{"_EDGECHECK_NRPE_PORT", "5666"},
+		{"_EDGECHECK_NRPE_TIMEOUT", "30"},
 	})
 	return strings.TrimSuffix(b.String(), "\n")
 }
@@ -351,7 +351,7 @@ func nagiosCell(f *inventory.Fleet, c *inventory.Cell, a *agentNames) (string, s
 		if len(h.Settings.ContactGroups) > 0 {
 			fields = append(fields, kv{"contact_groups", strings.Join(h.Settings.ContactGroups, ",")})
 		}
-		fields = append(fields, kv{"_EC_ENV", c.Env.Name}, kv{"_EC_CELL", c.Name})
+		fields = append(fields, kv{"_EDGECHECK_ENV", c.Env.Name}, kv{"_EDGECHECK_CELL", c.Name})
 		writeObject(&hb, "host", fields)
 		for _, s := range h.Services {
 			writeObject(&sb, "service", nagiosService(f, h, s, a))
@@ -390,12 +390,12 @@ func nagiosService(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, 
 	if len(s.ContactGroups) > 0 {
 		fields = append(fields, kv{"contact_groups", strings.Join(s.ContactGroups, ",")})
 	}
-	fields = append(fields, kv{"_EC_ROLE", s.Role}, kv{"_EC_RUN_MODE", s.RunMode}, kv{"_EC_CHECK", s.Plugin.Name})
+	fields = append(fields, kv{"_EDGECHECK_ROLE", s.Role}, kv{"_EDGECHECK_RUN_MODE", s.RunMode}, kv{"_EDGECHECK_CHECK", s.Plugin.Name})
 	if !direct {
 		fields = append(fields,
-			kv{"_EC_NRPE_COMMAND", a.names[s]},
-			kv{"_EC_NRPE_PORT", strconv.Itoa(s.NRPEPort)},
-			kv{"_EC_NRPE_TIMEOUT", strconv.Itoa(s.NRPETimeout)},
+			kv{"_EDGECHECK_NRPE_COMMAND", a.names[s]},
+			kv{"_EDGECHECK_NRPE_PORT", strconv.Itoa(s.NRPEPort)},
+			kv{"_EDGECHECK_NRPE_TIMEOUT", strconv.Itoa(s.NRPETimeout)},
 		)
 		return fields
 	}
