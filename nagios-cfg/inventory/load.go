@@ -58,7 +58,7 @@ func Load(dir string, cat Catalogue) (*Fleet, error) {
 	}
 	sort.Slice(l.plugins, func(i, j int) bool { return l.plugins[i].Name < l.plugins[j].Name })
 	dir = filepath.Clean(dir)
-	l.fleet = &Fleet{Name: filepath.Base(dir), Root: dir, Plugins: l.plugins}
+	l.fleet = &Fleet{Name: filepath.Base(dir), Root: dir, Plugins: l.plugins, RoleDesc: map[string]string{}}
 	l.fleet.DefaultsFile = filepath.Join(dir, DefaultsFile)
 
 	root, err := l.read(filepath.Join(dir, DefaultsFile))
@@ -166,6 +166,7 @@ func (l *loader) decodeRoles(n *Node) {
 					if msg := unsafeValue(s); msg != "" {
 						l.el.add(rv.Pos, "description %s", msg)
 					}
+					l.fleet.RoleDesc[k.Value] = s
 				}
 			case "services":
 				if !isMap(rv, &l.el, "services") {

@@ -47,7 +47,8 @@ type Fleet struct {
 	Root          string // the inventory directory as given
 	DefaultsFile  string // e.g. environments/defaults.yaml
 	Plugins       []*Plugin
-	Roles         []string // sorted
+	Roles         []string          // sorted
+	RoleDesc      map[string]string // role -> description, when given
 	Contacts      []Contact
 	ContactGroups []ContactGroup
 	Secrets       []*Secret // sorted by name

@@ -228,7 +228,11 @@ template Service "edgecheck-service" {
 
 `)
 	for _, r := range f.Roles {
-		fmt.Fprintf(&b, "object HostGroup %s {\n\tdisplay_name = %s\n}\n\n", istr(r), istr("edgecheck role "+r))
+		alias := f.RoleDesc[r]
+		if alias == "" {
+			alias = "edgecheck role " + r
+		}
+		fmt.Fprintf(&b, "object HostGroup %s {\n\tdisplay_name = %s\n}\n\n", istr(r), istr(alias))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -294,7 +294,11 @@ func nagiosHostgroups(f *inventory.Fleet, src string) string {
 	b.WriteString(header(src))
 	b.WriteString("# One hostgroup per role; hosts join through their hostgroups field.\n\n")
 	for _, r := range f.Roles {
-		writeObject(&b, "hostgroup", []kv{{"hostgroup_name", r}, {"alias", "edgecheck role " + r}})
+		alias := f.RoleDesc[r]
+		if alias == "" {
+			alias = "edgecheck role " + r
+		}
+		writeObject(&b, "hostgroup", []kv{{"hostgroup_name", r}, {"alias", alias}})
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

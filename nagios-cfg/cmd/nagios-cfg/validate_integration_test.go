@@ -110,3 +110,16 @@ func TestIntegrationValidateCatchesBrokenTree(t *testing.T) {
 		}
 	})
 }
+
+// TestIntegrationValidateGolden: the golden tree of the unit tests (test
+// plugins, secrets bound in command variants, the snmp-extend relay, an
+// icinga-agent zone) is accepted by the real daemons too.
+func TestIntegrationValidateGolden(t *testing.T) {
+	lab := labtest.Need(t, "NAGIOS4_BIN", "ICINGA2_BIN")
+	bin := labtest.Binary(t, "./nagios-cfg/cmd/nagios-cfg")
+	golden := filepath.Join(labtest.RepoRoot(t), "nagios-cfg", "testdata", "golden", "fleet", "want")
+	r := labtest.Exec(t, bin, []string{"NAGIOS4_BIN=" + lab["NAGIOS4_BIN"], "ICINGA2_BIN=" + lab["ICINGA2_BIN"]}, "validate", golden)
+	if r.Code != 0 || strings.Count(r.Stdout, "ok     ") != 5 {
+		t.Fatalf("validate golden: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+}
