@@ -30,6 +30,7 @@ func TestGolden(t *testing.T) {
 		{name: "version", args: []string{"--version"}, code: 3},
 		{name: "bad-flag", args: []string{"--no-such-flag"}, code: 3},
 		{name: "bad-grace", args: []string{"--grace=abc"}, code: 3},
+		{name: "bad-grace-huge", args: []string{"--grace=1e300"}, code: 3},
 		{name: "bad-db", args: []string{"--db", "/var/run/openvswitch/db.sock"}, code: 3},
 		{name: "unknown-missing-socket", args: []string{"--db", "unix:/nonexistent/edgecheck/db.sock"}, code: 3},
 		{name: "ok", fixture: "healthy", code: 0},

@@ -7,6 +7,7 @@ package ovscontroller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,6 +87,12 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 func (c *Check) Validate() error {
 	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
 		return fmt.Errorf("--db: %v", err)
+	}
+	// The flag parser turns NaN, Inf and values beyond ~292 years into a
+	// negative duration; evaluate builds the perfdata range from the grace,
+	// so such a value must stop here and not as an internal error later.
+	if c.Grace < 0 {
+		return errors.New("--grace is out of range (give whole or decimal seconds, such as 30)")
 	}
 	for _, b := range c.Bridges {
 		if strings.TrimSpace(b) == "" {

@@ -2,6 +2,7 @@ package ovscontroller
 
 import (
 	"context"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -263,6 +264,8 @@ func TestValidate(t *testing.T) {
 		{Check{DB: "tcp:1.2.3.4:6640"}, ""},
 		{Check{DB: "/var/run/openvswitch/db.sock"}, "--db: invalid OVSDB target"},
 		{Check{DB: "unix:/x", Bridges: []string{" "}}, "--bridge: empty"},
+		// What the flag parser makes of --grace NaN, Inf or 1e300 on amd64.
+		{Check{DB: "unix:/x", Grace: math.MinInt64}, "--grace is out of range"},
 	} {
 		err := tt.c.Validate()
 		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
