@@ -33,15 +33,27 @@ const maxBody = 32 << 20
 const maxPages = 200
 
 // columns are the only fields the check reads. The management API prunes
-// every other field server-side, which is most of the response size.
+// every other field server-side, which is most of the response size. The
+// message counters come as samples over the rate window (see rateParams):
+// two samples per counter, now and one window ago.
 var columns = strings.Join([]string{
 	"name", "state", "messages", "messages_ready", "messages_unacknowledged", "consumers",
-	"message_stats.publish_details.rate",
-	"message_stats.deliver_get_details.rate",
-	"message_stats.ack_details.rate",
-	"message_stats.deliver_no_ack_details.rate",
-	"message_stats.get_no_ack_details.rate",
+	"message_stats.publish_details.samples",
+	"message_stats.ack_details.samples",
+	"message_stats.deliver_no_ack_details.samples",
+	"message_stats.get_no_ack_details.samples",
 }, ",")
+
+// rateParams asks for counter samples one window apart. The instantaneous
+// `rate` the API reports by default covers only the last statistics
+// interval and flaps between 0 and the real rate on a busy broker (seen in
+// the lab: 0.0, 0.0, 20.0, 0.0 for a queue taking 20 msg/s), so growth is
+// judged on the average over the window instead.
+func rateParams(v url.Values, window time.Duration) {
+	secs := strconv.Itoa(int(window / time.Second))
+	v.Set("msg_rates_age", secs)
+	v.Set("msg_rates_incr", secs)
+}
 
 // A transport gives rabbit-hole, which has no context support and no default
 // timeout, a real deadline: every request it sends is bound to the check's
@@ -139,10 +151,34 @@ type queue struct {
 	Unacked  int64
 	Consumer int64
 
-	HasRates   bool
-	Publish    float64
-	DeliverGet float64
-	Drain      float64 // ack + deliver_no_ack + get_no_ack: messages leaving the queue
+	// HasRates is false when message_stats is absent or holds no
+	// publish/drain samples spanning time.
+	HasRates bool
+	Publish  float64 // messages/s published over the rate window
+	Drain    float64 // ack + deliver_no_ack + get_no_ack per second: messages leaving the queue
+	Window   time.Duration
+}
+
+// windowRate is the average rate between the newest and the oldest sample.
+// ok is false when the samples do not span any time.
+func windowRate(d rabbithole.RateDetails) (rate float64, span time.Duration, ok bool) {
+	if len(d.Samples) < 2 {
+		return 0, 0, false
+	}
+	newest, oldest := d.Samples[0], d.Samples[0]
+	for _, s := range d.Samples {
+		if s.Timestamp > newest.Timestamp {
+			newest = s
+		}
+		if s.Timestamp < oldest.Timestamp {
+			oldest = s
+		}
+	}
+	ms := newest.Timestamp - oldest.Timestamp
+	if ms <= 0 || newest.Sample < oldest.Sample {
+		return 0, 0, false
+	}
+	return float64(newest.Sample-oldest.Sample) / (float64(ms) / 1000), time.Duration(ms) * time.Millisecond, true
 }
 
 // A listing is what one fetch returned.
@@ -214,10 +250,22 @@ func convertItems(items []rabbithole.QueueInfo, raws []rawItem) ([]queue, error)
 			Consumer: int64(it.Consumers),
 		}
 		if ms := it.MessageStats; ms != nil {
-			q.HasRates = true
-			q.Publish = float64(ms.PublishDetails.Rate)
-			q.DeliverGet = float64(ms.DeliverGetDetails.Rate)
-			q.Drain = float64(ms.AckDetails.Rate) + float64(ms.DeliverNoAckDetails.Rate) + float64(ms.GetNoAckDetails.Rate)
+			// A counter the broker leaves out never moved (no publish, or
+			// no ack, ever): its rate is 0. The queue's rates are known
+			// when at least one counter has samples spanning time.
+			for _, c := range []struct {
+				d   rabbithole.RateDetails
+				dst *float64
+			}{
+				{ms.PublishDetails, &q.Publish}, {ms.AckDetails, &q.Drain},
+				{ms.DeliverNoAckDetails, &q.Drain}, {ms.GetNoAckDetails, &q.Drain},
+			} {
+				if r, span, ok := windowRate(c.d); ok {
+					*c.dst += r
+					q.HasRates = true
+					q.Window = max(q.Window, span)
+				}
+			}
 		}
 		out = append(out, q)
 	}
@@ -231,9 +279,10 @@ type fetcher struct {
 	endpoint string
 	vhost    string
 	pageSize int
-	regex    string // server-side name filter; empty for every queue
-	single   string // the one exact queue name, when that is the whole selection
-	source   string // where the credentials came from, for 401/403
+	window   time.Duration // rate window
+	regex    string        // server-side name filter; empty for every queue
+	single   string        // the one exact queue name, when that is the whole selection
+	source   string        // where the credentials came from, for 401/403
 	user     string
 }
 
@@ -250,7 +299,9 @@ type fetcher struct {
 func (f *fetcher) fetch(ctx context.Context) (*listing, error) {
 	if f.single != "" {
 		nagios.SetStage(ctx, fmt.Sprintf("querying queue %q in vhost %q at %s", f.single, f.vhost, f.endpoint))
-		qi, err := f.client.GetQueueWithParameters(f.vhost, f.single, url.Values{"columns": {columns}})
+		params := url.Values{"columns": {columns}}
+		rateParams(params, f.window)
+		qi, err := f.client.GetQueueWithParameters(f.vhost, f.single, params)
 		var rme rabbithole.ErrorResponse
 		switch {
 		case err == nil:
@@ -275,6 +326,7 @@ func (f *fetcher) fetch(ctx context.Context) (*listing, error) {
 		params.Set("page", strconv.Itoa(page))
 		params.Set("page_size", strconv.Itoa(f.pageSize))
 		params.Set("columns", columns)
+		rateParams(params, f.window)
 		if f.regex != "" {
 			params.Set("name", f.regex)
 			params.Set("use_regex", "true")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"edgecheck/shared/nagios"
+	"edgecheck/shared/registry"
 )
 
 // badStates are queue states in which the queue cannot deliver.
@@ -57,9 +58,9 @@ func (c *Check) judge(q queue) verdict {
 	if c.GrowthFloor >= 0 && q.Messages > int64(c.GrowthFloor) {
 		switch {
 		case !q.HasRates:
-			v.flag(nagios.OK, "norates", fmt.Sprintf("growth not evaluated: no message_stats (no traffic since the stats were reset, or rate statistics disabled) while above the growth floor %d", c.GrowthFloor))
+			v.flag(nagios.OK, "norates", fmt.Sprintf("growth not evaluated: no message rate samples (no traffic in the last %s, statistics just reset, or rates disabled) while above the growth floor %d", registry.FormatSeconds(c.RateWindow)+"s", c.GrowthFloor))
 		case q.Publish > q.Drain:
-			v.flag(nagios.Warning, "growth", fmt.Sprintf("growing backlog: publish %s/s > drain %s/s above the growth floor %d", rate(q.Publish), rate(q.Drain), c.GrowthFloor))
+			v.flag(nagios.Warning, "growth", fmt.Sprintf("growing backlog: publish %s/s > drain %s/s over %s, above the growth floor %d", rate(q.Publish), rate(q.Drain), registry.FormatSeconds(q.Window)+"s", c.GrowthFloor))
 		}
 	}
 	return v
@@ -101,7 +102,7 @@ func (v verdict) text() string {
 		fmt.Fprintf(&b, "consumers=%d", q.Consumer)
 	}
 	if q.HasRates {
-		fmt.Fprintf(&b, " publish=%s/s deliver=%s/s drain=%s/s", rate(q.Publish), rate(q.DeliverGet), rate(q.Drain))
+		fmt.Fprintf(&b, " publish=%s/s drain=%s/s (over %ss)", rate(q.Publish), rate(q.Drain), registry.FormatSeconds(q.Window))
 	} else {
 		b.WriteString(" rates=n/a")
 	}
@@ -183,7 +184,7 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		res.Summary = fmt.Sprintf("%d of %d %s alerting (%s); worst %s", alerting, total, plural(total, "queue", "queues"), strings.Join(parts, ", "), worst)
 	}
 	if n := counts["norates"]; n > 0 {
-		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no message_stats)", n, plural(n, "queue", "queues"))
+		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no rate samples)", n, plural(n, "queue", "queues"))
 	}
 	if nagios.Verbosity(ctx) > 0 {
 		filter := regex

@@ -50,6 +50,7 @@ type Check struct {
 	WarnUnacked, CritUnacked *nagios.Range
 	MinConsumers             int
 	GrowthFloor              int
+	RateWindow               time.Duration
 	MaxPerfdata              int
 	PageSize                 int
 
@@ -65,6 +66,7 @@ func New() *Check {
 		VHost:        "/",
 		MinConsumers: 1,
 		GrowthFloor:  100,
+		RateWindow:   60 * time.Second,
 		MaxPerfdata:  10,
 		PageSize:     maxPageSize,
 		getenv:       os.Getenv,
@@ -89,7 +91,8 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Range(&c.WarnUnacked, "warning-unacked", "Unacknowledged messages per queue outside this range are WARNING.")
 	fs.Range(&c.CritUnacked, "critical-unacked", "Unacknowledged messages per queue outside this range are CRITICAL.")
 	fs.Int(&c.MinConsumers, "min-consumers", c.MinConsumers, "A queue with fewer consumers is CRITICAL (a compute queue without consumer means nova-compute is not consuming). 0 disables.")
-	fs.Int(&c.GrowthFloor, "growth-floor", c.GrowthFloor, "A queue holding more than this many messages whose publish rate exceeds its drain rate (acks plus no-ack deliveries) is WARNING as a growing backlog. -1 disables.")
+	fs.Int(&c.GrowthFloor, "growth-floor", c.GrowthFloor, "A queue holding more than this many messages whose publish rate exceeds its drain rate (acks plus no-ack deliveries), both averaged over --rate-window, is WARNING as a growing backlog. -1 disables.")
+	fs.Duration(&c.RateWindow, "rate-window", c.RateWindow, "Publish and drain rates for --growth-floor are averaged over this window, from the broker's own counter samples (5 to 600 seconds, a multiple of 5; the management API keeps 5-second samples for 10 minutes).")
 	fs.Int(&c.MaxPerfdata, "max-perfdata", c.MaxPerfdata, "Emit perfdata for at most this many queues, the worst first (state, then depth, then name); totals are always emitted. -1 means every queue.")
 	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request.")
 }
@@ -131,6 +134,9 @@ func (c *Check) Validate() error {
 	}
 	if c.MaxPerfdata < -1 {
 		return fmt.Errorf("--max-perfdata must be -1 (all) or more, not %d", c.MaxPerfdata)
+	}
+	if w := c.RateWindow; w < 5*time.Second || w > 600*time.Second || w%(5*time.Second) != 0 {
+		return fmt.Errorf("--rate-window must be 5 to 600 seconds in steps of 5, not %s", registry.FormatSeconds(w))
 	}
 	if c.PageSize < 1 || c.PageSize > maxPageSize {
 		return fmt.Errorf("--page-size must be between 1 and %d, not %d", maxPageSize, c.PageSize)
@@ -288,7 +294,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		client.SetTimeout(time.Until(dl) + time.Second)
 	}
-	f := &fetcher{client: client, tr: tr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize,
+	f := &fetcher{client: client, tr: tr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
 		regex: sel.serverRegex(), source: source, user: cr.Username}
 	if len(sel.exact) == 1 && sel.user == nil {
 		f.single = sel.exact[0]

@@ -87,7 +87,8 @@ func forEachQueue(amqpURL string, fn func(*amqp.Channel, string) error) error {
 			return fmt.Errorf("%s: %w", benchQueue(i), err)
 		}
 	}
-	_, err = ch.QueueDeclare("bench.sync", false, true, false, false, nil)
+	// An exclusive queue vanishes with the connection.
+	_, err = ch.QueueDeclare("bench.sync", false, true, true, false, nil)
 	return err
 }
 

@@ -312,18 +312,19 @@ func TestIntegrationGrowingBacklog(t *testing.T) {
 		}
 	}()
 	defer func() { cancel(); wg.Wait() }()
-	// Rates need a few statistics samples; poll the check itself until it
-	// sees the growth, which must happen while publishing goes on.
+	// Rates need two counter samples, which the broker aligns to multiples
+	// of the window; poll the check itself until it sees the growth, which
+	// must happen while publishing goes on.
 	deadline := time.Now().Add(45 * time.Second)
 	var r labtest.Run
 	for time.Now().Before(deadline) {
-		r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "20", "-c", "100000")
+		r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "20", "--rate-window", "5", "-c", "100000")
 		if r.Code == 1 {
 			break
 		}
 		time.Sleep(time.Second)
 	}
-	expect(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s above the growth floor 20")
+	expect(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20")
 	// Below the floor nothing is said about growth.
 	r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "100000000")
 	expect(t, r, 0, "RABBITMQ_QUEUES OK")

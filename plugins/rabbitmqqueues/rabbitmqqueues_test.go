@@ -140,9 +140,10 @@ func TestGolden(t *testing.T) {
 		args     []string
 		wantCode int
 	}{
-		{"ok", "queues_paged_2of2.json", []string{"--queue", "compute.n3", "-w", "100", "-c", "1000"}, 0},
+		{"ok", "queues_page.json", []string{"--queue", "compute.n3", "-w", "100", "-c", "1000"}, 0},
 		{"warning_depth", "queues_page.json", []string{"--queue-regex", `^compute\.n[23]$`, "-w", "10", "-c", "100"}, 1},
-		{"warning_growth", "queues_paged_2of2.json", []string{"--queue", "compute.n4", "--min-consumers", "0", "-c", "1000"}, 1},
+		{"warning_growth", "queues_page.json", []string{"--queue", "compute.n4", "--min-consumers", "0", "-c", "1000", "-v"}, 1},
+		{"warning_growth_listing", "queues_page.json", []string{"--queue-regex", `n4$`, "--min-consumers", "0", "-c", "1000", "-v"}, 1},
 		{"critical_mixed", "queues_page.json", []string{"--queue-regex", `^compute\.`, "--host", "n9", "-w", "5", "-c", "400", "--warning-unacked", "4", "--max-perfdata", "2"}, 2},
 		{"critical_no_consumer", "queues_page.json", []string{"--host", "n1"}, 2},
 		{"unknown_no_stats_yet", "queues_no_stats_yet.json", []string{"--host", "n1"}, 3},
@@ -309,7 +310,7 @@ func TestSingleQueue(t *testing.T) {
 
 	a, srv = newAPI(t, fromPage(t, "queues_page.json"))
 	out, code = run(t, "--url", srv.URL, "--vhost", "nova", "--queue", "no/such queue")
-	if code != 3 || !strings.Contains(out, "no queue in vhost \"nova\" (5 queues) matched") {
+	if code != 3 || !strings.Contains(out, "no queue in vhost \"nova\" (6 queues) matched") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 	if len(a.paths) != 2 || a.paths[0] != "/api/queues/nova/no%2Fsuch%20queue" || a.paths[1] != "/api/queues/nova" {
@@ -459,19 +460,19 @@ func TestPerfdataBound(t *testing.T) {
 	for _, tc := range []struct {
 		max        string
 		wantQueues int
-	}{{"0", 0}, {"1", 1}, {"3", 3}, {"-1", 5}} {
+	}{{"0", 0}, {"1", 1}, {"3", 3}, {"-1", 6}} {
 		out, _ := run(t, "--url", srv.URL, "--vhost", "nova", "--max-perfdata", tc.max, "-c", "100")
 		line := strings.SplitN(out, "\n", 2)[0]
 		if got := strings.Count(line, " messages'="); got != tc.wantQueues {
 			t.Errorf("--max-perfdata %s: %d queues in perfdata, want %d:\n%s", tc.max, got, tc.wantQueues, line)
 		}
-		if !strings.Contains(line, "'queues'=5;;;0") {
+		if !strings.Contains(line, "'queues'=6;;;0") {
 			t.Errorf("totals missing:\n%s", line)
 		}
 	}
 	// The worst queue comes first: compute.n4 (454 > 100) is CRITICAL.
 	out, _ := run(t, "--url", srv.URL, "--vhost", "nova", "--max-perfdata", "1", "-c", "100")
-	if !strings.Contains(out, "'compute.n4 messages'=454;;100;0") {
+	if !strings.Contains(out, "'compute.n4 messages'=453;;100;0") {
 		t.Errorf("want compute.n4 as the only perfdata queue:\n%s", out)
 	}
 }
@@ -487,9 +488,10 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // FuzzDecode feeds arbitrary bodies through rabbit-hole's decoding and the
 // check's validation: the result is an error or sane queues, never a panic.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"queues_page.json", "queues_paged_1of2.json", "queues_paged_2of2.json", "queues_no_stats_yet.json", "queues_empty.json", "error_404_vhost.json"} {
+	for _, name := range []string{"queues_page.json", "queues_paged_1of2.json", "queues_paged_2of2.json", "queues_no_stats_yet.json", "queues_empty.json", "queues_idle_no_message_stats.json", "error_404_vhost.json"} {
 		f.Add(fixture(f, name), false)
 	}
+	f.Add(fixture(f, "queue_single.json"), true)
 	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`), false)
 	f.Add([]byte(`{"items":null,"page_count":-1}`), false)
 	f.Add([]byte(`{"consumers":1,"messages":3,"messages_ready":2,"messages_unacknowledged":1,"name":"q","state":"running"}`), true)
