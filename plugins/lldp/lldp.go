@@ -131,6 +131,11 @@ func (c *Check) Validate() error {
 	if strings.TrimSpace(c.LLDPCLI) == "" {
 		return errors.New("--lldpcli is empty")
 	}
+	// The flag parser turns NaN, Inf and values beyond ~292 years into a
+	// negative duration, which would silently disable --max-age.
+	if c.MaxAge < 0 {
+		return errors.New("--max-age is out of range (give whole or decimal seconds, such as 300, or 0 to disable)")
+	}
 	for _, i := range c.Interfaces {
 		if strings.TrimSpace(i) == "" || strings.ContainsAny(i, " =,") {
 			return fmt.Errorf("--interface %q is not an interface name", i)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -345,6 +346,8 @@ func TestValidate(t *testing.T) {
 		{"empty socket", Check{Socket: " ", LLDPCLI: "l"}, "--socket is empty"},
 		{"empty lldpcli", Check{Socket: "s", LLDPCLI: ""}, "--lldpcli is empty"},
 		{"bad interface", Check{Socket: "s", LLDPCLI: "l", Interfaces: []string{"eth0,eth1"}}, "--interface \"eth0,eth1\""},
+		// What the flag parser makes of --max-age NaN, Inf or 1e300 on amd64.
+		{"max-age out of range", Check{Socket: "s", LLDPCLI: "l", MaxAge: math.MinInt64}, "--max-age is out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
