@@ -27,7 +27,9 @@
 #   restore                        everything back to the healthy state
 
 # shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
-lldp_packages=(lldpd iproute2)
+# procps: ps finds lldpd's privilege-separated child for kill_* and freeze_hv
+# (a minimal Debian 12 has no ps unless another component pulls it in).
+lldp_packages=(lldpd iproute2 procps)
 
 LLDP_DIR="$LAB_DIR/lldp"
 LLDP_HV_NS=ec-lldp-hv
@@ -124,6 +126,10 @@ lldp_hv_sees() {
 lldp_up() {
 	mkdir -p "$LLDP_DIR/hv" "$LLDP_DIR/sw"
 	lldp_netns
+	# Idempotent: a freeze_hv left behind by an interrupted test is undone,
+	# or the lldpcli calls below would wait on a stopped lldpd for ever.
+	lldp_signal hv CONT
+	lldp_signal sw CONT
 	lldp_start sw
 	lldp_start hv
 	# Idempotent: an earlier set_port_descr fault is undone.
