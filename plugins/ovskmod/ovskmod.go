@@ -100,7 +100,8 @@ func (c *Check) Validate() error {
 	if c.Root == "" {
 		return errors.New("--root must not be empty (use / for this host)")
 	}
-	if strings.ContainsAny(c.KernelRelease, "/ \t\n") {
+	// "." and ".." would make /lib/modules/REL name /lib/modules or /lib.
+	if strings.ContainsAny(c.KernelRelease, "/ \t\n") || c.KernelRelease == "." || c.KernelRelease == ".." {
 		return fmt.Errorf("--kernel-release %q is not a kernel release (like 6.1.0-18-amd64)", c.KernelRelease)
 	}
 	return nil

@@ -257,7 +257,8 @@ func TestXenServer7Layout(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	for _, c := range []Check{{Root: "/", Mode: "kvm"}, {Root: "", Mode: "generic"}, {Root: "/", Mode: "generic", KernelRelease: "../x"}} {
+	for _, c := range []Check{{Root: "/", Mode: "kvm"}, {Root: "", Mode: "generic"}, {Root: "/", Mode: "generic", KernelRelease: "../x"},
+		{Root: "/", Mode: "generic", KernelRelease: ".."}, {Root: "/", Mode: "generic", KernelRelease: "."}} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: want an error", c)
 		}
