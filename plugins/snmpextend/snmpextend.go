@@ -142,6 +142,10 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 // Relay builds the result from the remote exit code and output.
 func Relay(name, addr string, code int64, out []byte) *nagios.Result {
 	text := string(out)
+	// Raw output skips the formatter's escaping, so the lines this check
+	// writes itself escape the operator's --name and --hostname: a `|` or
+	// a newline there would corrupt line 1.
+	name, addr = nagios.OneLine(name), nagios.OneLine(addr)
 	if code < 0 || code > 3 {
 		raw := fmt.Sprintf("%s UNKNOWN - extend %s on %s exited with code %d, outside the plugin range 0-3%s; its output follows\n",
 			service, name, addr, code, exitHint(code))

@@ -154,4 +154,13 @@ func TestExitHints(t *testing.T) {
 	if empty.State != nagios.Warning || *empty.Raw != "SNMP_EXTEND WARNING - extend ovs on hv1:161 exited 1 with no output\n" {
 		t.Errorf("got %v %q", empty.State, *empty.Raw)
 	}
+	// The check's own lines escape what the operator typed.
+	odd := Relay("a|b\nc", "hv1:161", 2, nil)
+	if want := "SNMP_EXTEND CRITICAL - extend a/b; c on hv1:161 exited 2 with no output\n"; *odd.Raw != want {
+		t.Errorf("got %q, want %q", *odd.Raw, want)
+	}
+	odd = Relay("a|b", "hv1:161", 9, []byte("x"))
+	if first, _, _ := strings.Cut(*odd.Raw, "\n"); strings.Contains(first, "|") {
+		t.Errorf("unescaped | on line 1: %q", first)
+	}
 }
