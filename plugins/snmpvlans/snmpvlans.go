@@ -110,6 +110,9 @@ func (c *Check) Validate() error {
 	if strings.TrimSpace(c.PortName) == "" {
 		return errors.New("--port-name is empty")
 	}
+	if n, err := strconv.Atoi(c.PortName); err == nil && n > maxIfIndex {
+		return fmt.Errorf("--port-name %d is not an ifIndex (1-%d) nor an interface name", n, maxIfIndex)
+	}
 	switch c.Source {
 	case SourceCurrent, SourceStatic, SourceVTP:
 	default:
@@ -132,6 +135,10 @@ func (c *Check) Validate() error {
 	}
 	return nil
 }
+
+// maxIfIndex is the largest InterfaceIndex (IF-MIB): a larger number cannot
+// even be encoded in the request OID.
+const maxIfIndex = 2147483647
 
 // A port is the resolved interface.
 type port struct {

@@ -70,6 +70,7 @@ func TestGolden(t *testing.T) {
 		{"unknown_bad_list", []string{"--port-name", "Ethernet1/1", "--expect-vlans", "10-5"}, 3},
 		{"unknown_bad_range", []string{"--port-name", "Ethernet1/1", "--expect-vlans", "10", "--warning-extra", "2:1"}, 3},
 		{"unknown_bad_source", []string{"--port-name", "Ethernet1/1", "--source", "lldp"}, 3},
+		{"unknown_bad_ifindex", []string{"--port-name", "99999999999", "--expect-vlans", "10"}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
