@@ -34,6 +34,7 @@ Usage:
   nagios-cfg check    --inventory DIR --against DIR
   nagios-cfg validate [--nagios4 BIN] [--icinga2 BIN] DIR
   nagios-cfg deploy   --hostname NAME --repo DIR --conf-dir DIR [--dry-run]
+  nagios-cfg commands --format nagios|icinga2
 
 render writes the repository atomically (nothing when the inventory is bad).
 check exits 1 with a unified diff when DIR is stale: the CI gate.
@@ -41,6 +42,8 @@ validate runs the real nagios4 -v on each server's conf.d and icinga2
 daemon -C on each environment's Icinga 2 tree.
 deploy installs one server's view (common/<class>/ and conf.d/<cell> links)
 into its conf.d atomically; --dry-run prints the plan.
+commands prints the command definitions generated from the plugin registry
+alone (no inventory), for packages.
 
 Exit codes: 0 success, 1 failure, 2 usage error.
 See docs/nagios-cfg.md for the inventory schema.
@@ -64,6 +67,8 @@ func Run(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) int {
 		return cmdValidate(args[1:], stdout, stderr)
 	case "deploy":
 		return cmdDeploy(args[1:], stdout, stderr)
+	case "commands":
+		return cmdCommands(args[1:], stdout, stderr, cat)
 	}
 	fmt.Fprintf(stderr, "nagios-cfg: unknown subcommand %q\n\n%s", args[0], usage)
 	return ExitUsage
@@ -213,5 +218,20 @@ func cmdDeploy(args []string, stdout, stderr io.Writer) int {
 		return ExitFail
 	}
 	fmt.Fprintf(stdout, "deployed %s into %s\n", plan.Server.Name, plan.ConfDir)
+	return ExitOK
+}
+
+func cmdCommands(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) int {
+	fs := newFlags("commands", stderr)
+	format := fs.String("format", "icinga2", "nagios or icinga2")
+	if !parse(fs, args, "format") {
+		return ExitUsage
+	}
+	out, err := render.Commands(cat, *format)
+	if err != nil {
+		fmt.Fprintf(stderr, "nagios-cfg commands: %v\n", err)
+		return ExitUsage
+	}
+	fmt.Fprint(stdout, out)
 	return ExitOK
 }

@@ -51,12 +51,10 @@ type loader struct {
 // it returns Errors, each at file:line:col, and no Fleet.
 func Load(dir string, cat Catalogue) (*Fleet, error) {
 	l := &loader{cat: map[string]*Plugin{}, roles: map[string]*role{}, secrets: map[string]*Secret{}, groups: map[string]bool{}}
-	for _, p := range cat {
-		pl := &Plugin{Plugin: p, Decls: p.Flags()}
-		l.cat[p.Name] = pl
-		l.plugins = append(l.plugins, pl)
+	l.plugins = Plugins(cat)
+	for _, p := range l.plugins {
+		l.cat[p.Name] = p
 	}
-	sort.Slice(l.plugins, func(i, j int) bool { return l.plugins[i].Name < l.plugins[j].Name })
 	dir = filepath.Clean(dir)
 	l.fleet = &Fleet{Name: filepath.Base(dir), Root: dir, Plugins: l.plugins, RoleDesc: map[string]string{}}
 	l.fleet.DefaultsFile = filepath.Join(dir, DefaultsFile)
@@ -88,6 +86,16 @@ func Load(dir string, cat Catalogue) (*Fleet, error) {
 		return nil, err
 	}
 	return l.fleet, nil
+}
+
+// Plugins reads each catalogue entry's declarations once, sorted by name.
+func Plugins(cat Catalogue) []*Plugin {
+	out := make([]*Plugin, 0, len(cat))
+	for _, p := range cat {
+		out = append(out, &Plugin{Plugin: p, Decls: p.Flags()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // read parses one YAML file; a syntax error stops the load at once.

@@ -134,9 +134,9 @@ func icingaSecrets(f *inventory.Fleet, src string) string {
 	return b.String()
 }
 
-func icingaCommands(f *inventory.Fleet, src string) string {
+func icingaCommands(f *inventory.Fleet, sources ...string) string {
 	var b strings.Builder
-	b.WriteString(header("the plugin registry", src))
+	b.WriteString(header(append([]string{"the plugin registry"}, sources...)...))
 	b.WriteString("# CheckCommands in the style of the Icinga Template Library, generated from\n" +
 		"# each check's flag declarations: switches use set_if, repeatable flags\n" +
 		"# repeat_key, required flags required, defaults are vars.\n\n")

@@ -167,9 +167,9 @@ func commandLine(nc nagiosCheck) string {
 	return strings.Join(words, " ")
 }
 
-func nagiosCommands(f *inventory.Fleet, variants map[string]nagiosCheck, src string) string {
+func nagiosCommands(f *inventory.Fleet, variants map[string]nagiosCheck, sources ...string) string {
 	var b strings.Builder
-	b.WriteString(header("the plugin registry", src))
+	b.WriteString(header(append([]string{"the plugin registry"}, sources...)...))
 	b.WriteString("# One command per check, generated from its flag declarations. Each flag\n" +
 		"# comes from the service's custom variable _EC_<FLAG>, which holds the whole\n" +
 		"# --flag=value fragment or nothing (the check's own default applies).\n" +
@@ -207,11 +207,11 @@ func nagiosCommands(f *inventory.Fleet, variants map[string]nagiosCheck, src str
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-func nagiosTemplates(f *inventory.Fleet, class, src string) string {
+func nagiosTemplates(f *inventory.Fleet, class string, sources ...string) string {
 	var b strings.Builder
-	b.WriteString(header("the plugin registry", src))
+	b.WriteString(header(append([]string{"the plugin registry"}, sources...)...))
 	fmt.Fprintf(&b, "# Templates shared by every %s server.\n\n", class)
-	writeObject(&b, "host", []kv{
+	host := []kv{
 		{"name", "edgecheck-host"},
 		{"register", "0"},
 		{"max_check_attempts", "3"},
@@ -223,7 +223,8 @@ func nagiosTemplates(f *inventory.Fleet, class, src string) string {
 		{"notification_options", "d,u,r"},
 		{"notifications_enabled", "1"},
 		{"_EDGECHECK_SERVER_CLASS", class},
-	})
+	}
+	writeObject(&b, "host", host)
 	writeObject(&b, "service", []kv{
 		{"name", "edgecheck-service"},
 		{"register", "0"},
@@ -238,15 +239,22 @@ func nagiosTemplates(f *inventory.Fleet, class, src string) string {
 		{"retain_nonstatus_information", "1"},
 		{"is_volatile", "0"},
 	})
+	checkTemplates(&b, f)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// checkTemplates writes one service template per check, declaring every
+// flag's custom variable empty, and the NRPE transport's template.
+func checkTemplates(b *strings.Builder, f *inventory.Fleet) {
 	b.WriteString("# One template per check: every flag's custom variable, empty by default.\n\n")
 	for _, p := range f.Plugins {
 		fields := []kv{{"name", "ec-" + p.Name}, {"register", "0"}, {"check_command", "edgecheck_" + p.Name}}
 		for _, d := range passedFlags(p) {
 			fields = append(fields, kv{"_" + varName(d.Name), ""})
 		}
-		writeObject(&b, "service", fields)
+		writeObject(b, "service", fields)
 	}
-	writeObject(&b, "service", []kv{
+	writeObject(b, "service", []kv{
 		{"name", "ec-nrpe"},
 		{"register", "0"},
 		{"check_command", NRPECommand},
@@ -254,7 +262,6 @@ func nagiosTemplates(f *inventory.Fleet, class, src string) string {
 		{"_EDGECHECK_NRPE_PORT", "5666"},
 		{"_EDGECHECK_NRPE_TIMEOUT", "30"},
 	})
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func nagiosContacts(f *inventory.Fleet, src string) string {

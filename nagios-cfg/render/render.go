@@ -278,3 +278,23 @@ func newAgentNames(f *inventory.Fleet) *agentNames {
 	}
 	return a
 }
+
+// Commands renders the command definitions of a catalogue on their own,
+// without an inventory, for packages: format "icinga2" gives the
+// CheckCommands (for Icinga 2's plugin-contrib include directory),
+// "nagios" the Nagios commands with the per-check service templates that
+// declare their custom variables.
+func Commands(cat inventory.Catalogue, format string) (string, error) {
+	f := &inventory.Fleet{Plugins: inventory.Plugins(cat)}
+	switch format {
+	case "icinga2":
+		return icingaCommands(f), nil
+	case "nagios":
+		var b strings.Builder
+		b.WriteString(nagiosCommands(f, nil))
+		b.WriteString("\n\n")
+		checkTemplates(&b, f)
+		return strings.TrimSuffix(b.String(), "\n"), nil
+	}
+	return "", fmt.Errorf("unknown format %q (nagios or icinga2)", format)
+}

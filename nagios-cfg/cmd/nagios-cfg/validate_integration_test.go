@@ -123,3 +123,32 @@ func TestIntegrationValidateGolden(t *testing.T) {
 		t.Fatalf("validate golden: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
+
+// TestIntegrationStandaloneCheckCommands: the CheckCommands a package
+// installs (nagios-cfg commands --format icinga2) load in a bare Icinga 2.
+func TestIntegrationStandaloneCheckCommands(t *testing.T) {
+	lab := labtest.Need(t, "ICINGA2_BIN")
+	bin := labtest.Binary(t, "./nagios-cfg/cmd/nagios-cfg")
+	r := labtest.Exec(t, bin, nil, "commands", "--format", "icinga2")
+	if r.Code != 0 {
+		t.Fatalf("commands: %d %s", r.Code, r.Stderr)
+	}
+	// icinga2 drops privileges to nagios: the directory must be
+	// readable by it, which t.TempDir's parent is not.
+	dir, err := os.MkdirTemp("", "nagios-cfg-commands-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmds := filepath.Join(dir, "edgecheck.conf")
+	conf := filepath.Join(dir, "icinga2.conf")
+	os.WriteFile(cmds, []byte(r.Stdout), 0o644)
+	os.WriteFile(conf, []byte("const PluginDir = \"/usr/lib/nagios/plugins\"\ninclude <itl>\ninclude \""+cmds+"\"\n"), 0o644)
+	v := labtest.Exec(t, lab["ICINGA2_BIN"], nil, "daemon", "-C", "-c", conf, "-DVarsPath="+filepath.Join(dir, "vars"), "-DObjectsPath="+filepath.Join(dir, "objects"))
+	if v.Code != 0 {
+		t.Fatalf("icinga2 daemon -C: exit %d\n%s%s", v.Code, v.Stdout, v.Stderr)
+	}
+}
