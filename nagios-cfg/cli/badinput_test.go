@@ -126,6 +126,8 @@ func TestBadInput(t *testing.T) {
 			`defaults.yaml:10:15: flag --db of check_vswitch: unknown secret "nope"`},
 		{"secret in a list", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `bridge: [br-int, "secret:x"]`, 1)},
 			`defaults.yaml:10:28: flag --bridge of check_vswitch: a secret must be the flag's only value`},
+		{"cell directory without cell.yaml", map[string]string{"prod/c2/notes.txt": "todo\n"},
+			"prod/c2/cell.yaml:1:1: missing: every cell directory needs cell.yaml"},
 		{"unknown placeholder", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: "unix:/{hostname}.sock"`, 1)},
 			`defaults.yaml:10:15: flag --db of check_vswitch: unknown placeholder {hostname}`},
 	}

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,6 +102,14 @@ func Plugins(cat Catalogue) []*Plugin {
 // read parses one YAML file; a syntax error stops the load at once.
 func (l *loader) read(path string) (*Node, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		what := map[string]string{
+			DefaultsFile: "the inventory directory needs defaults.yaml",
+			EnvFile:      "every environment directory needs env.yaml (its servers and environment layer)",
+			CellFile:     "every cell directory needs cell.yaml (its hosts and cell layer)",
+		}[filepath.Base(path)]
+		return nil, &Error{Pos: Pos{File: path, Line: 1, Col: 1}, Msg: "missing: " + what}
+	}
 	if err != nil {
 		return nil, &Error{Pos: Pos{File: path, Line: 1, Col: 1}, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
