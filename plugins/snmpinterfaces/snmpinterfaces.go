@@ -162,23 +162,37 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The sample is timed when its counters were read, not when the lock
+	// is granted: a run that waited for the lock would otherwise pair its
+	// counters with a later time and overstate the next rate.
+	t := now()
 	nagios.SetStage(ctx, "updating state file "+c.StateFile)
 	sf := &StateFile{Path: c.StateFile}
 	if err := sf.Lock(ctx); err != nil {
 		return nil, err
 	}
 	defer sf.Unlock()
+	locked := now()
 	st, note, err := sf.Read(addr)
 	if err != nil {
 		return nil, err
 	}
-	t := now()
 	rates := make([]Rates, len(selected))
 	for i, it := range selected {
 		it.sample.Time = t
 		it.sample.SysUpTime = uptime
 		key := strconv.Itoa(it.index)
-		rates[i] = Compare(st.Interfaces[key], &it.sample)
+		prev := st.Interfaces[key]
+		if prev != nil && prev.Time.After(t) && !prev.Time.After(locked) {
+			// A concurrent run for the same agent read these counters
+			// after us and stored them while we waited for the lock. Ours
+			// are older: replacing them would make the next rate go back.
+			// (A sample newer than the lock is a clock that went back,
+			// which Compare reports and the new sample repairs.)
+			rates[i].Problems = []string{"a concurrent run sampled it more recently; rates from the next run"}
+			continue
+		}
+		rates[i] = Compare(prev, &it.sample)
 		s := it.sample
 		st.Interfaces[key] = &s
 	}

@@ -119,6 +119,52 @@ func TestGoldenFirstRunThenRates(t *testing.T) {
 	golden(t, "ok_second_run_rates", second)
 }
 
+// TestConcurrentNewerSampleIsKept: a run that read its counters before a
+// concurrent run, but got the state file lock after it, must not replace
+// the newer sample with its older counters.
+func TestConcurrentNewerSampleIsKept(t *testing.T) {
+	f := newFixture(t)
+	wantCode(t, f.run(t0, "--interface-regex", "^esnmp0$"), 0)
+	sf := &StateFile{Path: f.state}
+	st, _, err := sf.Read("sw1:161")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := *st.Interfaces["13"]
+	newer.Time = t0.Add(70 * time.Second)
+	newer.InOctets += 1000
+	st.Interfaces["13"] = &newer
+	if err := sf.Write(st); err != nil {
+		t.Fatal(err)
+	}
+
+	// This run reads the counters at t0+60s and gets the lock at t0+75s.
+	f.t.Setenv("SNMP_COMMUNITY", "public")
+	oldDial, oldNow := dial, now
+	defer func() { dial, now = oldDial, oldNow }()
+	dial = f.agent.Dialer()
+	times := []time.Time{t0.Add(60 * time.Second), t0.Add(75 * time.Second)}
+	now = func() time.Time {
+		at := times[0]
+		if len(times) > 1 {
+			times = times[1:]
+		}
+		return at
+	}
+	var out, errOut bytes.Buffer
+	code := runner.Execute("check_snmp_interfaces", []string{"-H", "sw1", "--state-file", f.state, "--interface-regex", "^esnmp0$"}, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "a concurrent run sampled it more recently") {
+		t.Errorf("exit %d:\n%s", code, out.String())
+	}
+	st, _, err = sf.Read("sw1:161")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Interfaces["13"]; !got.Time.Equal(newer.Time) || got.InOctets != newer.InOctets {
+		t.Errorf("the newer sample was replaced: %+v", got)
+	}
+}
+
 func TestGoldenStates(t *testing.T) {
 	tests := []struct {
 		name   string
