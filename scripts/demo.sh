@@ -12,8 +12,10 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lab/lib.sh
 source lab/lib.sh
 
-DEMO_COMPONENTS=(ovs)
+DEMO_COMPONENTS=(ovs htb rabbitmq lldp snmpd nagios)
 SECTIONS=(demo_ovs)
+# demo_nagios needs every component and stays the last section.
+SECTIONS+=(demo_nagios)
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 section() { printf '\n'; bold "=== $* ==="; }
@@ -90,6 +92,100 @@ demo_ovs() {
 	show bin/check_ovs_controller --db "unix:$LAB_DIR/ovs/no-such.sock"
 	show bin/check_ovs_controller --db "$db" --bridge br-nope
 	show bin/check_ovs_controller --grace=abc
+}
+
+# demo_nagios is the end of the operator's first hour: nagios-cfg renders the
+# `lab` environment from environments/, and a real Nagios 4 runs it against
+# the whole lab through all three run modes (local, NRPE, snmpd extend
+# relayed by check_snmp_extend). Each fault and repair is read back from
+# Nagios' own status.dat, not from plugin exit codes. tests/e2e asserts the
+# same sequence.
+demo_nagios() {
+	section "Nagios 4 runs the configuration nagios-cfg generates for the lab"
+	need_bin nagios-cfg
+	lab/lab.sh up ovs htb rabbitmq lldp snmpd nagios
+	local bin=$LAB_DIR/bin repo=$LAB_DIR/e2e/repo confd=$LAB_DIR/e2e/conf.d
+	local status cmd nd
+	status=$(lab_value NAGIOS_STATUS_FILE nagios)
+	cmd=$(lab_value NAGIOS_COMMAND_FILE nagios)
+	mkdir -p "$bin" && chmod 755 "$bin"
+	cp bin/check_* bin/nagios-cfg "$bin/"
+	go build -o "$bin/nagiosdemo" ./tools/nagiosdemo
+	nd=$bin/nagiosdemo
+
+	note "render the whole repository, then deploy the lab server's view into a conf.d"
+	rm -rf "$repo"
+	show "$bin/nagios-cfg" render --inventory environments --out "$repo"
+	show "$bin/nagios-cfg" deploy --hostname nagios-mixed-lab1.lab.example.net --repo "$repo" --conf-dir "$confd"
+
+	note "agent side: the rendered NRPE command[] lines and snmpd extend lines"
+	local f
+	for f in "$repo"/agents/lab/lab1/nrpe/*.cfg; do cp "$f" "$(lab_value NRPE_INCLUDE_DIR nagios)/edgecheck-$(basename "$f")"; show cat "$f"; done
+	lab/lab.sh nagios nrpe_reload
+	local extend_dir
+	extend_dir=$(lab_value SNMPD_EXTEND_DIR snmpd 2>/dev/null || true)
+	for f in "$repo"/agents/lab/lab1/snmpd/*.conf; do
+		[ -e "$f" ] || continue
+		show cat "$f"
+		if [ -n "$extend_dir" ]; then cp "$f" "$extend_dir/edgecheck-$(basename "$f")"; else note "the snmpd lab component has no extend directory yet: the snmp-extend service stays UNKNOWN"; fi
+	done
+	[ -z "$extend_dir" ] || lab/lab.sh snmpd restart
+
+	note "the check_ovs_kmod fixture host tree, and nova-compute's queue with a consumer"
+	rm -rf "$LAB_DIR/kmod-root"
+	cp -a plugins/ovskmod/testdata/debian-match/root "$LAB_DIR/kmod-root"
+	local amqp_url
+	amqp_url=$(lab_value RABBITMQ_AMQP_URL rabbitmq)
+	stop_pidfile "$LAB_DIR/nagios/demo-consumer.pid"
+	"$nd" queue -url "$amqp_url" -queue compute.hv01 consume &
+	echo $! >"$LAB_DIR/nagios/demo-consumer.pid"
+
+	note "\$USER2\$ is the edgecheck plugin directory, \$USER5\$/\$USER6\$ the secrets (resource.cfg)"
+	lab/lab.sh nagios resource "USER2=$bin" "USER5=$(lab_value RABBITMQ_CREDENTIALS_FILE rabbitmq)" "USER6=$(lab_value SNMP_V2_CREDENTIALS snmpd)"
+	lab/lab.sh nagios start "$confd"
+
+	section "1. the first results, from Nagios' status.dat"
+	"$nd" wait -status "$status" -cmd "$cmd" -state OK -timeout 90s || note "not every service is OK yet"
+	show "$nd" table -status "$status"
+
+	section "2. one fault per check, as Nagios sees it"
+	nagios_fault hv01.lab ovs_controller CRITICAL "the OpenFlow controller dies (via NRPE)" lab/lab.sh ovs stop_controller
+	nagios_fault hv01.lab ovs_kmod CRITICAL "the next-boot kernel has no openvswitch module (via snmpd extend)" demo_kmod_pending
+	nagios_fault hv01.lab htb_drift CRITICAL "someone changes a tc class by hand" lab/lab.sh htb change_class 1 5mbit 80mbit
+	nagios_fault hv01.lab lldp_uplinks CRITICAL "lldpd stops" lab/lab.sh lldp stop_hv
+	nagios_fault hv01.lab nova_compute_queue CRITICAL "a backlog builds on compute.hv01" "$nd" queue -url "$amqp_url" -queue compute.hv01 publish 1200
+	nagios_fault sw1.lab trunk_vlans WARNING,CRITICAL "the switch port loses a VLAN" lab/lab.sh snmpd remove_vlan 210
+	nagios_fault hv01.lab uplink_interfaces WARNING,CRITICAL "an uplink goes down" lab/lab.sh snmpd link_down
+	show "$nd" table -status "$status"
+
+	section "3. repairs, and Nagios sees every service recover"
+	lab/lab.sh ovs restart
+	ln -sfn boot/vmlinuz-6.1.0-18-amd64 "$LAB_DIR/kmod-root/vmlinuz"
+	lab/lab.sh htb reset
+	lab/lab.sh lldp start_hv
+	"$nd" queue -url "$amqp_url" -queue compute.hv01 purge
+	lab/lab.sh snmpd restore_vlans
+	lab/lab.sh snmpd link_up
+	"$nd" wait -status "$status" -cmd "$cmd" -state OK -timeout 120s || note "not every service recovered yet"
+	show "$nd" table -status "$status"
+}
+
+# nagios_fault HOST SERVICE STATES WHAT CMD...: induce a fault with CMD and
+# show the service's state once Nagios has it.
+nagios_fault() {
+	local host=$1 svc=$2 want=$3 what=$4
+	shift 4
+	printf '\n'
+	note "$what: $*"
+	"$@" >/dev/null
+	"$LAB_DIR/bin/nagiosdemo" wait -status "$(lab_value NAGIOS_STATUS_FILE nagios)" -cmd "$(lab_value NAGIOS_COMMAND_FILE nagios)" \
+		-host "$host" -service "$svc" -state "$want" -timeout 90s || note "Nagios does not show $want for $host/$svc yet"
+}
+
+demo_kmod_pending() {
+	mkdir -p "$LAB_DIR/kmod-root/lib/modules/6.1.0-99-amd64"
+	: >"$LAB_DIR/kmod-root/boot/vmlinuz-6.1.0-99-amd64"
+	ln -sfn boot/vmlinuz-6.1.0-99-amd64 "$LAB_DIR/kmod-root/vmlinuz"
 }
 
 demo_down() {
