@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"edgecheck/shared/command"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
 	"edgecheck/shared/registry"
@@ -33,24 +33,6 @@ const defaultLinkBPS = 10_000_000_000
 // Exec runs a helper program without a shell; a field so tests can assert
 // the argv.
 type Exec func(ctx context.Context, argv ...string) ([]byte, error)
-
-func execCommand(ctx context.Context, argv ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		if msg != "" {
-			return out, fmt.Errorf("%v: %s", err, msg)
-		}
-		return out, err
-	}
-	return out, nil
-}
 
 // A Check is one configured run of check_htb_drift.
 type Check struct {
@@ -90,7 +72,7 @@ func init() {
 		RunsOn: "hypervisor",
 		New: func() registry.Check {
 			w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
-			return &Check{Warn: &w, Crit: &c, ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: execCommand}
+			return &Check{Warn: &w, Crit: &c, ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
 		},
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"edgecheck/shared/command"
 	"edgecheck/shared/labtest"
 )
 
@@ -45,7 +46,7 @@ func TestIntegrationUserspaceVersion(t *testing.T) {
 			vsctl("set", "Open_vSwitch", ".", "ovs_version="+before)
 		}
 	})
-	c := &Check{Root: "/", DB: env["OVS_DB"], Exec: execCommand, OVSDBVersion: ovsdbVersion}
+	c := &Check{Root: "/", DB: env["OVS_DB"], Exec: command.Output, OVSDBVersion: ovsdbVersion}
 
 	vsctl("clear", "Open_vSwitch", ".", "ovs_version")
 	if _, err := ovsdbVersion(ctx, env["OVS_DB"]); err == nil || !strings.Contains(err.Error(), "ovs_version is empty") {

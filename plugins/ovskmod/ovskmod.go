@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 
+	"edgecheck/shared/command"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/registry"
 )
@@ -22,25 +22,6 @@ import (
 // Exec runs a helper program without a shell and returns its stdout. It is
 // a field of Check so that unit tests can assert the exact argv.
 type Exec func(ctx context.Context, argv ...string) ([]byte, error)
-
-// execCommand is the production Exec.
-func execCommand(ctx context.Context, argv ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = strings.TrimSpace(string(out))
-		}
-		if msg != "" {
-			return out, fmt.Errorf("%s: %v: %s", argv[0], err, firstLine(msg))
-		}
-		return out, fmt.Errorf("%s: %v", argv[0], err)
-	}
-	return out, nil
-}
 
 // A Check is one configured run of check_ovs_kmod.
 type Check struct {
@@ -77,7 +58,7 @@ func init() {
 		},
 		RunsOn: "hypervisor",
 		New: func() registry.Check {
-			return &Check{Exec: execCommand, Uname: uname, OVSDBVersion: ovsdbVersion}
+			return &Check{Exec: command.Output, Uname: uname, OVSDBVersion: ovsdbVersion}
 		},
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"edgecheck/shared/command"
 )
 
 // xenModulesPrefix starts the name of XenServer's per-kernel OVS module
@@ -51,18 +53,7 @@ func parseVswitchdVersion(out string) (ovsBuild, error) {
 			return ovsBuild{Version: strings.TrimRight(m[1], "."), Build: m[2]}, nil
 		}
 	}
-	return ovsBuild{}, fmt.Errorf("no \"ovs-vswitchd (Open vSwitch) VERSION\" line in %q", firstLine(out))
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + " ..."
-	}
-	if len(s) > 120 {
-		s = s[:120] + "..."
-	}
-	return s
+	return ovsBuild{}, fmt.Errorf("no \"ovs-vswitchd (Open vSwitch) VERSION\" line in %q", command.FirstLine(out))
 }
 
 // parseRPMList reads `rpm -qa --qf '%{NAME}-%{VERSION}-%{RELEASE}\n'`
