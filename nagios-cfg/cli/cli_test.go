@@ -126,6 +126,19 @@ func TestGoldenLayout(t *testing.T) {
 			t.Errorf("Icinga 2 CheckCommands lack %q", want)
 		}
 	}
+	tmpl := string(files["icinga2/zones.d/global-templates/edgecheck-templates.conf"])
+	for _, want := range []string{
+		"object UserGroup \"ops\"",
+		"object User \"oncall\" {\n\tdisplay_name = \"On call\"\n\temail = \"oncall@example.net\"\n\tgroups = [ \"ops\" ]",
+		"apply Notification \"edgecheck-mail\" to Service {",
+	} {
+		if !strings.Contains(tmpl, want) {
+			t.Errorf("Icinga 2 templates lack %q", want)
+		}
+	}
+	if !strings.Contains(string(files["icinga2/prod/zones.d/c0001/c0001.conf"]), "\tvars.edgecheck_notification_states = [ OK, Warning, Critical, Unknown ]\n\tvars.edgecheck_notification_types = [ Problem, Recovery ]\n") {
+		t.Error("services lack their notification filters")
+	}
 	zones := string(files["icinga2/prod/zones.conf"])
 	for _, want := range []string{
 		"object Zone \"master\" {\n\tendpoints = [ \"nagios-global.prod\" ]",

@@ -227,6 +227,7 @@ template Service "edgecheck-service" {
 }
 
 `)
+	icingaNotifications(&b, f)
 	for _, r := range f.Roles {
 		alias := f.RoleDesc[r]
 		if alias == "" {
@@ -289,7 +290,8 @@ func icingaCell(f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agen
 			h.Settings.MaxCheckAttempts, istr(icingaPeriod(h.Settings.CheckPeriod)), h.Settings.Notifications)
 		fmt.Fprintf(&b, "\tvars.edgecheck_env = %s\n\tvars.edgecheck_cell = %s\n", istr(e.Name), istr(c.Name))
 		if len(h.Settings.ContactGroups) > 0 {
-			fmt.Fprintf(&b, "\tvars.edgecheck_contact_groups = %s\n", ilist(h.Settings.ContactGroups))
+			fmt.Fprintf(&b, "\tvars.edgecheck_contact_groups = %s\n\tvars.edgecheck_notification_interval = %dm\n\tvars.edgecheck_notification_period = %s\n",
+				ilist(h.Settings.ContactGroups), h.Settings.NotifInterval, istr(icingaPeriod(h.Settings.NotifPeriod)))
 		}
 		b.WriteString("}\n\n")
 		for _, s := range h.Services {
@@ -330,7 +332,121 @@ func icingaService(b *strings.Builder, f *inventory.Fleet, h *inventory.Host, s 
 	}
 	fmt.Fprintf(b, "\tvars.edgecheck_role = %s\n\tvars.edgecheck_run_mode = %s\n\tvars.edgecheck_check = %s\n", istr(s.Role), istr(s.RunMode), istr(s.Plugin.Name))
 	if len(s.ContactGroups) > 0 {
-		fmt.Fprintf(b, "\tvars.edgecheck_contact_groups = %s\n", ilist(s.ContactGroups))
+		states, types := icingaNotifyVars(s.Resolved)
+		fmt.Fprintf(b, "\tvars.edgecheck_contact_groups = %s\n\tvars.edgecheck_notification_interval = %dm\n\tvars.edgecheck_notification_period = %s\n\tvars.edgecheck_notification_states = %s\n\tvars.edgecheck_notification_types = %s\n",
+			ilist(s.ContactGroups), s.NotifInterval, istr(icingaPeriod(s.NotifPeriod)), states, types)
 	}
 	b.WriteString("}\n\n")
+}
+
+// icingaNotifications renders the contacts as Users and UserGroups, and
+// apply rules that notify each object's contact groups with its own
+// interval, period and options (vars.edgecheck_notification_*), through
+// the mail scripts every Icinga 2 installation ships in ConfigDir/scripts.
+func icingaNotifications(b *strings.Builder, f *inventory.Fleet) {
+	for _, g := range f.ContactGroups {
+		fmt.Fprintf(b, "object UserGroup %s {\n\tdisplay_name = %s\n}\n\n", istr(g.Name), istr(g.Alias))
+	}
+	groupsOf := map[string][]string{}
+	for _, g := range f.ContactGroups {
+		for _, m := range g.Members {
+			groupsOf[m] = append(groupsOf[m], g.Name)
+		}
+	}
+	for _, c := range f.Contacts {
+		fmt.Fprintf(b, "object User %s {\n\tdisplay_name = %s\n", istr(c.Name), istr(c.Alias))
+		if c.Email != "" {
+			fmt.Fprintf(b, "\temail = %s\n", istr(c.Email))
+		}
+		if len(groupsOf[c.Name]) > 0 {
+			fmt.Fprintf(b, "\tgroups = %s\n", ilist(groupsOf[c.Name]))
+		}
+		b.WriteString("}\n\n")
+	}
+	b.WriteString(`object NotificationCommand "edgecheck-mail-host" {
+	command = [ ConfigDir + "/scripts/mail-host-notification.sh" ]
+	arguments = {
+		"-4" = "$address$"
+		"-d" = {{ Date() }}
+		"-l" = "$host.name$"
+		"-n" = "$host.display_name$"
+		"-o" = "$host.output$"
+		"-r" = "$user.email$"
+		"-s" = "$host.state$"
+		"-t" = "$notification.type$"
+	}
+}
+
+object NotificationCommand "edgecheck-mail-service" {
+	command = [ ConfigDir + "/scripts/mail-service-notification.sh" ]
+	arguments = {
+		"-4" = "$address$"
+		"-d" = {{ Date() }}
+		"-e" = "$service.name$"
+		"-l" = "$host.name$"
+		"-n" = "$host.display_name$"
+		"-o" = "$service.output$"
+		"-r" = "$user.email$"
+		"-s" = "$service.state$"
+		"-t" = "$notification.type$"
+		"-u" = "$service.display_name$"
+	}
+}
+
+apply Notification "edgecheck-mail" to Host {
+	command = "edgecheck-mail-host"
+	user_groups = host.vars.edgecheck_contact_groups
+	interval = host.vars.edgecheck_notification_interval
+	period = host.vars.edgecheck_notification_period
+	states = [ Up, Down ]
+	types = [ Problem, Recovery ]
+	assign where host.vars.edgecheck_contact_groups && host.enable_notifications
+}
+
+apply Notification "edgecheck-mail" to Service {
+	command = "edgecheck-mail-service"
+	user_groups = service.vars.edgecheck_contact_groups
+	interval = service.vars.edgecheck_notification_interval
+	period = service.vars.edgecheck_notification_period
+	states = service.vars.edgecheck_notification_states
+	types = service.vars.edgecheck_notification_types
+	assign where service.vars.edgecheck_contact_groups && service.enable_notifications
+}
+
+`)
+}
+
+// icingaNotifyVars turns Nagios-style notification options into Icinga 2
+// state and type filters.
+func icingaNotifyVars(r inventory.Resolved) (states, types string) {
+	st := []string{}
+	ty := []string{}
+	has := map[string]bool{}
+	for _, o := range strings.Split(r.NotifOptions, ",") {
+		has[o] = true
+	}
+	if has["n"] {
+		return "[ ]", "[ ]"
+	}
+	if has["r"] {
+		st = append(st, "OK")
+	}
+	for _, x := range []struct{ opt, state string }{{"w", "Warning"}, {"c", "Critical"}, {"u", "Unknown"}} {
+		if has[x.opt] {
+			st = append(st, x.state)
+		}
+	}
+	if has["w"] || has["c"] || has["u"] {
+		ty = append(ty, "Problem")
+	}
+	if has["r"] {
+		ty = append(ty, "Recovery")
+	}
+	if has["f"] {
+		ty = append(ty, "FlappingStart", "FlappingEnd")
+	}
+	if has["s"] {
+		ty = append(ty, "DowntimeStart", "DowntimeEnd", "DowntimeRemoved")
+	}
+	return "[ " + strings.Join(st, ", ") + " ]", "[ " + strings.Join(ty, ", ") + " ]"
 }
