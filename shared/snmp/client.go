@@ -296,7 +296,12 @@ func (cl *Client) explain(ctx context.Context, err error, total time.Duration) e
 		return fmt.Errorf("no SNMP response from %s: check the agent, %s and any firewall: %w", addr, who, context.DeadlineExceeded)
 	}
 	if timedOut {
-		return NoResponse(fmt.Sprintf("no SNMP response from %s within %ss: check the agent, %s and any firewall", addr, registry.FormatSeconds(total.Round(100*time.Millisecond)), who))
+		// Tenths of a second, but not so coarse that a short -t reads "0s".
+		unit := 100 * time.Millisecond
+		if total < time.Second {
+			unit = 10 * time.Millisecond
+		}
+		return NoResponse(fmt.Sprintf("no SNMP response from %s within %ss: check the agent, %s and any firewall", addr, registry.FormatSeconds(total.Round(unit)), who))
 	}
 	return fmt.Errorf("SNMP request to %s failed: %v", addr, err)
 }

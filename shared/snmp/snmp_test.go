@@ -230,6 +230,11 @@ func TestExplain(t *testing.T) {
 			}
 		})
 	}
+	// A short -t leaves well under a second: the message must not say 0s.
+	short := v2.explain(ctx, gosnmp.ErrMaxRetriesExceeded, 40*time.Millisecond)
+	if !strings.Contains(short.Error(), "within 0.04s:") {
+		t.Errorf("short budget: %q", short)
+	}
 	expired, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
 	defer cancel()
 	if err := v2.explain(expired, context.DeadlineExceeded, 0); !errors.Is(err, context.DeadlineExceeded) {
