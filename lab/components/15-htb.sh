@@ -15,6 +15,7 @@
 # Published: HTB_PORT, HTB_PEER, HTB_PORT2, HTB_VIF, HTB_VIF_IP, HTB_FLOW_BRIDGE,
 # HTB_OFCTL_TARGET, HTB_MAX_RATE, HTB_QUEUES, HTB_QUEUE_<id>_MIN/_MAX.
 
+# shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
 htb_packages=(openvswitch-switch iproute2)
 
 HTB_PORT=veth-htb0
@@ -76,6 +77,10 @@ htb_up() {
 	ovs_vsctl --may-exist add-port br-lab "$HTB_PORT2"
 	if [ -z "$(ovs_vsctl --if-exists get port "$HTB_PORT" qos | tr -d '[]')" ]; then
 		htb_create_qos "$HTB_PORT" "$HTB_MAX_RATE" "${HTB_QUEUE_SPEC[@]}"
+	else
+		# Idempotent: a tc fault or flow an interrupted test left behind is
+		# undone, so up always returns to the healthy lab.
+		htb_reset
 	fi
 	if [ -z "$(ovs_vsctl --if-exists get port "$HTB_PORT2" qos | tr -d '[]')" ]; then
 		htb_create_qos "$HTB_PORT2" "" "${HTB_QUEUE_SPEC2[@]}"
