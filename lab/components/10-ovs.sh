@@ -4,6 +4,7 @@
 # Published: OVS_DB, OVS_DIR, OVS_BRIDGE, OVS_CONTROLLER_TARGET,
 # OVS_MANAGER_TARGET, OVS_CONTROLLER_PORT.
 
+# shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
 ovs_packages=(openvswitch-switch openvswitch-testcontroller iproute2)
 
 OVS_DIR="$LAB_DIR/ovs"

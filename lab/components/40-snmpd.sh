@@ -25,6 +25,7 @@
 # Actions: lab/lab.sh snmpd stop | start | restart | remove_vlan VLAN [IFINDEX]
 #          | restore_vlans | link_down | link_up
 
+# shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
 snmpd_packages=(snmpd snmp iproute2)
 
 SNMPD_DIR="$LAB_DIR/snmpd"
@@ -243,15 +244,15 @@ snmpd_restart() { snmpd_stop; snmpd_write_conf; snmpd_start; }
 # default 10101). The change goes through a restart, as overrides are read
 # only at start.
 snmpd_remove_vlan() {
-	local vlan=${1:?usage: remove_vlan VLAN [IFINDEX]} target=${2:-10101} ifindex list out=""
+	local vlan=${1:?usage: remove_vlan VLAN [IFINDEX]} target=${2:-10101} ifindex list conf=""
 	while read -r ifindex list; do
 		[ -n "$ifindex" ] || continue
 		if [ "$ifindex" = "$target" ]; then
 			list=$(snmpd_expand "$list" | tr ' ' '\n' | grep -vx "$vlan" | paste -sd, -)
 		fi
-		out+="$ifindex $list"$'\n'
+		conf+="$ifindex $list"$'\n'
 	done <"$SNMPD_DIR/vlans"
-	printf '%s' "$out" >"$SNMPD_DIR/vlans"
+	printf '%s' "$conf" >"$SNMPD_DIR/vlans"
 	snmpd_restart
 }
 snmpd_restore_vlans() { printf '%s\n' "$SNMPD_DEFAULT_VLANS" >"$SNMPD_DIR/vlans"; snmpd_restart; }
@@ -262,6 +263,11 @@ snmpd_oper_status() {
 	idx=$(cat "/sys/class/net/$1/ifindex")
 	snmpget -v2c -c "$SNMPD_COMMUNITY" -t 1 -r 0 -Oqv "127.0.0.1:$SNMPD_PORT" ".1.3.6.1.2.1.2.2.1.8.$idx" 2>/dev/null
 }
-snmpd_link_is() { [ "$(snmpd_oper_status esnmp0)" "$1" 1 ]; }
-snmpd_link_down() { ip link set esnmp1 down; wait_for "snmpd to show esnmp0 oper down" 20 snmpd_link_is -ne; }
-snmpd_link_up() { ip link set esnmp1 up; wait_for "snmpd to show esnmp0 oper up" 20 snmpd_link_is -eq; }
+# snmpd_link_is up|down: what snmpd shows as esnmp0's ifOperStatus (1 is up).
+snmpd_link_is() {
+	local st
+	st=$(snmpd_oper_status esnmp0) || return 1
+	if [ "$1" = up ]; then [ "$st" = 1 ]; else [ -n "$st" ] && [ "$st" != 1 ]; fi
+}
+snmpd_link_down() { ip link set esnmp1 down; wait_for "snmpd to show esnmp0 oper down" 20 snmpd_link_is down; }
+snmpd_link_up() { ip link set esnmp1 up; wait_for "snmpd to show esnmp0 oper up" 20 snmpd_link_is up; }
