@@ -152,10 +152,71 @@ func typeErr(col, want string, v any) error {
 
 func asInt(v any) (int64, bool) {
 	f, ok := v.(float64)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<63-1 {
+	// 1<<63 is the first float64 beyond int64; -(1<<63) is still an int64.
+	if !ok || f != math.Trunc(f) || f >= 1<<63 || f < -(1<<63) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// The conversions from a decoded atom to a Go value, one per OVSDB type.
+func asString(v any) (string, bool) { s, ok := v.(string); return s, ok }
+func asBool(v any) (bool, bool)     { b, ok := v.(bool); return b, ok }
+func asUUID(v any) (UUID, bool)     { id, ok := v.(UUID); return id, ok }
+func asFloat(v any) (float64, bool) { f, ok := v.(float64); return f, ok }
+
+// optionalAs decodes a column of at most one atom of one type; want names
+// the type in the error.
+func optionalAs[T any](r Row, col, want string, conv func(any) (T, bool)) (T, bool, error) {
+	var zero T
+	a, ok, err := r.optional(col)
+	if err != nil || !ok {
+		return zero, false, err
+	}
+	v, isT := conv(a)
+	if !isT {
+		return zero, false, typeErr(col, want, a)
+	}
+	return v, true, nil
+}
+
+// setAs decodes a set column whose atoms all have one type.
+func setAs[T any](r Row, col, want string, conv func(any) (T, bool)) ([]T, error) {
+	v, err := r.raw(col)
+	if err != nil {
+		return nil, err
+	}
+	elems, err := Set(v)
+	if err != nil {
+		return nil, colErr(col, err)
+	}
+	out := make([]T, 0, len(elems))
+	for _, e := range elems {
+		x, ok := conv(e)
+		if !ok {
+			return nil, typeErr(col, want, v)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// mapAs decodes a map column whose keys and values each have one type.
+func mapAs[K comparable, V any](r Row, col, want string, key func(any) (K, bool), val func(any) (V, bool)) (map[K]V, error) {
+	pairs, err := r.pairs(col)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K]V, len(pairs))
+	for _, p := range pairs {
+		k, kok := key(p.Key)
+		v, vok := val(p.Value)
+		if !kok || !vok {
+			return nil, typeErr(col, want, r[col])
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // UUID returns a uuid column, such as _uuid.
@@ -184,15 +245,7 @@ func (r Row) String(col string) (string, error) {
 
 // OptString returns an optional string column and whether it is set.
 func (r Row) OptString(col string) (string, bool, error) {
-	a, ok, err := r.optional(col)
-	if err != nil || !ok {
-		return "", false, err
-	}
-	s, isStr := a.(string)
-	if !isStr {
-		return "", false, typeErr(col, "a string", a)
-	}
-	return s, true, nil
+	return optionalAs(r, col, "a string", asString)
 }
 
 // Bool returns a boolean column; an empty optional boolean is false.
@@ -203,15 +256,7 @@ func (r Row) Bool(col string) (bool, error) {
 
 // OptBool returns an optional boolean column and whether it is set.
 func (r Row) OptBool(col string) (bool, bool, error) {
-	a, ok, err := r.optional(col)
-	if err != nil || !ok {
-		return false, false, err
-	}
-	b, isBool := a.(bool)
-	if !isBool {
-		return false, false, typeErr(col, "a boolean", a)
-	}
-	return b, true, nil
+	return optionalAs(r, col, "a boolean", asBool)
 }
 
 // Int returns an integer column; an empty optional integer is 0.
@@ -222,146 +267,40 @@ func (r Row) Int(col string) (int64, error) {
 
 // OptInt returns an optional integer column and whether it is set.
 func (r Row) OptInt(col string) (int64, bool, error) {
-	a, ok, err := r.optional(col)
-	if err != nil || !ok {
-		return 0, false, err
-	}
-	n, isInt := asInt(a)
-	if !isInt {
-		return 0, false, typeErr(col, "an integer", a)
-	}
-	return n, true, nil
+	return optionalAs(r, col, "an integer", asInt)
 }
 
 // Float returns a real (or integer) column; an empty optional one is 0.
 func (r Row) Float(col string) (float64, error) {
-	a, ok, err := r.optional(col)
-	if err != nil || !ok {
-		return 0, err
-	}
-	f, isNum := a.(float64)
-	if !isNum {
-		return 0, typeErr(col, "a number", a)
-	}
-	return f, nil
+	f, _, err := optionalAs(r, col, "a number", asFloat)
+	return f, err
 }
 
 // UUIDs returns a set-of-uuid column, such as Bridge.controller.
-func (r Row) UUIDs(col string) ([]UUID, error) {
-	v, err := r.raw(col)
-	if err != nil {
-		return nil, err
-	}
-	elems, err := Set(v)
-	if err != nil {
-		return nil, colErr(col, err)
-	}
-	out := make([]UUID, 0, len(elems))
-	for _, e := range elems {
-		id, ok := e.(UUID)
-		if !ok {
-			return nil, typeErr(col, "a set of uuids", v)
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
+func (r Row) UUIDs(col string) ([]UUID, error) { return setAs(r, col, "a set of uuids", asUUID) }
 
 // Strings returns a set-of-string column.
 func (r Row) Strings(col string) ([]string, error) {
-	v, err := r.raw(col)
-	if err != nil {
-		return nil, err
-	}
-	elems, err := Set(v)
-	if err != nil {
-		return nil, colErr(col, err)
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		s, ok := e.(string)
-		if !ok {
-			return nil, typeErr(col, "a set of strings", v)
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return setAs(r, col, "a set of strings", asString)
 }
 
 // Ints returns a set-of-integer column.
-func (r Row) Ints(col string) ([]int64, error) {
-	v, err := r.raw(col)
-	if err != nil {
-		return nil, err
-	}
-	elems, err := Set(v)
-	if err != nil {
-		return nil, colErr(col, err)
-	}
-	out := make([]int64, 0, len(elems))
-	for _, e := range elems {
-		n, ok := asInt(e)
-		if !ok {
-			return nil, typeErr(col, "a set of integers", v)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
+func (r Row) Ints(col string) ([]int64, error) { return setAs(r, col, "a set of integers", asInt) }
 
 // StringMap returns a string-to-string map column, such as status,
 // other_config or external_ids.
 func (r Row) StringMap(col string) (map[string]string, error) {
-	pairs, err := r.pairs(col)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(pairs))
-	for _, p := range pairs {
-		k, kok := p.Key.(string)
-		v, vok := p.Value.(string)
-		if !kok || !vok {
-			return nil, typeErr(col, "a map of strings to strings", r[col])
-		}
-		out[k] = v
-	}
-	return out, nil
+	return mapAs(r, col, "a map of strings to strings", asString, asString)
 }
 
 // IntUUIDMap returns an integer-to-uuid map column, such as QoS.queues.
 func (r Row) IntUUIDMap(col string) (map[int64]UUID, error) {
-	pairs, err := r.pairs(col)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]UUID, len(pairs))
-	for _, p := range pairs {
-		k, kok := asInt(p.Key)
-		v, vok := p.Value.(UUID)
-		if !kok || !vok {
-			return nil, typeErr(col, "a map of integers to uuids", r[col])
-		}
-		out[k] = v
-	}
-	return out, nil
+	return mapAs(r, col, "a map of integers to uuids", asInt, asUUID)
 }
 
 // StringUUIDMap returns a string-to-uuid map column.
 func (r Row) StringUUIDMap(col string) (map[string]UUID, error) {
-	pairs, err := r.pairs(col)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]UUID, len(pairs))
-	for _, p := range pairs {
-		k, kok := p.Key.(string)
-		v, vok := p.Value.(UUID)
-		if !kok || !vok {
-			return nil, typeErr(col, "a map of strings to uuids", r[col])
-		}
-		out[k] = v
-	}
-	return out, nil
+	return mapAs(r, col, "a map of strings to uuids", asString, asUUID)
 }
 
 // Pairs returns any map column as decoded pairs.

@@ -77,7 +77,7 @@ func TestRowAccessors(t *testing.T) {
 }
 
 func TestRowAccessorErrors(t *testing.T) {
-	r := row(t, `{"target":"x","rate":1.5,"status":["set",[]],"two":["set",["a","b"]]}`)
+	r := row(t, `{"target":"x","rate":1.5,"status":["set",[]],"two":["set",["a","b"]],"big":9223372036854775808,"ids":["set",["a"]],"m":["map",[["k",1]]]}`)
 	tests := []struct {
 		name string
 		err  error
@@ -89,6 +89,10 @@ func TestRowAccessorErrors(t *testing.T) {
 		{"set is not a map", func() error { _, err := r.StringMap("status"); return err }(), `not an OVSDB map`},
 		{"two values for optional", func() error { _, err := r.String("two"); return err }(), `at most one value`},
 		{"uuid from string", func() error { _, err := r.UUID("target"); return err }(), `expected a uuid`},
+		// 2^63 does not fit an int64; converting it anyway gives MinInt64 on amd64.
+		{"integer overflow", func() error { _, err := r.Int("big"); return err }(), `expected an integer`},
+		{"set of wrong type", func() error { _, err := r.UUIDs("ids"); return err }(), `expected a set of uuids`},
+		{"map of wrong type", func() error { _, err := r.StringMap("m"); return err }(), `expected a map of strings to strings`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
