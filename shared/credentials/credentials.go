@@ -42,7 +42,10 @@ func Load(path string, out any) error {
 		}
 	}
 	if err := yaml.UnmarshalWithOptions(data, out, yaml.Strict()); err != nil {
-		return fmt.Errorf("credentials file %s: %s", path, oneLine(yaml.FormatError(err, false, true)))
+		// Line, column and reason only: the source excerpt go-yaml can add
+		// would print the file's secrets (the bad line and its neighbours)
+		// into the plugin output, which Nagios logs and sends in alerts.
+		return fmt.Errorf("credentials file %s: %s", path, oneLine(yaml.FormatError(err, false, false)))
 	}
 	return nil
 }

@@ -36,8 +36,8 @@ func TestLoad(t *testing.T) {
 		{name: "read only owner", body: "username: mon\npassword: x\n", mode: 0o400, want: userPass{"mon", "x"}},
 		{name: "group readable", body: "username: mon\n", mode: 0o640, wantErr: "mode 0640, readable by group or others; run: chmod 600"},
 		{name: "world readable", body: "username: mon\n", mode: 0o644, wantErr: "mode 0644"},
-		{name: "unknown key", body: "username: mon\npasword: typo\n", mode: 0o600, wantErr: "pasword"},
-		{name: "not yaml", body: "username: [\n", mode: 0o600, wantErr: "credentials file"},
+		{name: "unknown key", body: "username: mon\npassword: s3cret\npasword: typo\n", mode: 0o600, wantErr: "[3:1] unknown field \"pasword\""},
+		{name: "not yaml", body: "username: [\npassword: hunter22\n", mode: 0o600, wantErr: "credentials file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,6 +49,11 @@ func TestLoad(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), "\n") {
 					t.Errorf("error spans lines: %q", err)
+				}
+				for _, secret := range []string{"s3cret", "hunter22", "typo"} {
+					if strings.Contains(err.Error(), secret) {
+						t.Errorf("error shows the file's content %q: %q", secret, err)
+					}
 				}
 				return
 			}
