@@ -122,14 +122,12 @@ demo_nagios() {
 	local f
 	for f in "$repo"/agents/lab/lab1/nrpe/*.cfg; do cp "$f" "$(lab_value NRPE_INCLUDE_DIR nagios)/edgecheck-$(basename "$f")"; show cat "$f"; done
 	lab/lab.sh nagios nrpe_reload
-	local extend_dir
-	extend_dir=$(lab_value SNMPD_EXTEND_DIR snmpd 2>/dev/null || true)
 	for f in "$repo"/agents/lab/lab1/snmpd/*.conf; do
 		[ -e "$f" ] || continue
+		cp "$f" "$(lab_value HV_SNMP_EXTEND_DIR nagios)/edgecheck-$(basename "$f")"
 		show cat "$f"
-		if [ -n "$extend_dir" ]; then cp "$f" "$extend_dir/edgecheck-$(basename "$f")"; else note "the snmpd lab component has no extend directory yet: the snmp-extend service stays UNKNOWN"; fi
 	done
-	[ -z "$extend_dir" ] || lab/lab.sh snmpd restart
+	lab/lab.sh nagios hv_snmpd_reload
 
 	note "the check_ovs_kmod fixture host tree, and nova-compute's queue with a consumer"
 	rm -rf "$LAB_DIR/kmod-root"
@@ -141,7 +139,7 @@ demo_nagios() {
 	echo $! >"$LAB_DIR/nagios/demo-consumer.pid"
 
 	note "\$USER2\$ is the edgecheck plugin directory, \$USER5\$/\$USER6\$ the secrets (resource.cfg)"
-	lab/lab.sh nagios resource "USER2=$bin" "USER5=$(lab_value RABBITMQ_CREDENTIALS_FILE rabbitmq)" "USER6=$(lab_value SNMP_V2_CREDENTIALS snmpd)"
+	lab/lab.sh nagios resource "USER2=$bin" "USER5=$(lab_value RABBITMQ_CREDENTIALS_FILE rabbitmq)" "USER6=$(lab_value HV_SNMP_CREDENTIALS nagios)"
 	lab/lab.sh nagios start "$confd"
 
 	section "1. the first results, from Nagios' status.dat"

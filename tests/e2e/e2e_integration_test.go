@@ -51,7 +51,7 @@ type svc struct{ host, service string }
 func (s svc) String() string { return s.host + "/" + s.service }
 
 func TestEndToEndIntegration(t *testing.T) {
-	lab := labtest.Need(t, "NAGIOS_STATUS_FILE", "NAGIOS_COMMAND_FILE", "NAGIOS_DIR", "NRPE_INCLUDE_DIR",
+	lab := labtest.Need(t, "NAGIOS_STATUS_FILE", "NAGIOS_COMMAND_FILE", "NAGIOS_DIR", "NRPE_INCLUDE_DIR", "HV_SNMP_PORT", "HV_SNMP_EXTEND_DIR", "HV_SNMP_CREDENTIALS",
 		"OVS_DB", "HTB_PORT", "LLDP_SOCKET", "RABBITMQ_AMQP_URL", "RABBITMQ_VHOST", "RABBITMQ_CREDENTIALS_FILE",
 		"SNMP_PORT", "SNMP_V2_CREDENTIALS", "SNMP_VLAN_PORT_VLANS")
 	root := labtest.RepoRoot(t)
@@ -110,6 +110,9 @@ type e2e struct {
 	cmd    nagiosstatus.CommandFile
 	bin    string
 	amqp   *amqp.Connection
+	// snmpCreds is the credentials file of the agent that runs the extend
+	// lines: the lab's `snmp` secret.
+	snmpCreds string
 }
 
 // build puts every check and nagios-cfg into $LAB_DIR/bin, the plugin
@@ -169,18 +172,53 @@ func (e *e2e) agents(repo string) {
 	if len(snmpd) == 0 {
 		return
 	}
-	extendDir := e.lab["SNMPD_EXTEND_DIR"]
-	if extendDir == "" {
-		t.Fatal("the snmpd lab component publishes no SNMPD_EXTEND_DIR: snmpd.conf needs `includeDir $SNMPD_DIR/extend.d` " +
-			"(published as SNMPD_EXTEND_DIR) and a reload action, so the rendered extend lines can be installed")
+	// The extend lines go to the agent the snmp-extend services query: the
+	// hypervisor's snmpd of the nagios lab component, or the switch snmpd
+	// of the snmpd component when it offers an include directory.
+	dir, reload := "", []string{}
+	switch port := e.extendPort(repo); port {
+	case e.lab["HV_SNMP_PORT"]:
+		dir, reload = e.lab["HV_SNMP_EXTEND_DIR"], []string{"nagios", "hv_snmpd_reload"}
+		e.snmpCreds = e.lab["HV_SNMP_CREDENTIALS"]
+	case e.lab["SNMP_PORT"]:
+		dir, reload = e.lab["SNMPD_EXTEND_DIR"], []string{"snmpd", "restart"}
+		e.snmpCreds = e.lab["SNMP_V2_CREDENTIALS"]
+	default:
+		t.Fatalf("the snmp-extend services query port %q, which is no lab snmpd (hypervisor agent %s, switch agent %s)",
+			port, e.lab["HV_SNMP_PORT"], e.lab["SNMP_PORT"])
+	}
+	if dir == "" {
+		t.Fatalf("the snmp-extend services query the switch snmpd on %s, which has no include directory for extend lines: "+
+			"either set snmp_extend_flags.port: %s in environments/lab/env.yaml (the hypervisor's own snmpd, lab component nagios, "+
+			"whose extend directory is %s), or give lab/components/40-snmpd.sh an `includeDir` published as SNMPD_EXTEND_DIR",
+			e.lab["SNMP_PORT"], e.lab["HV_SNMP_PORT"], e.lab["HV_SNMP_EXTEND_DIR"])
 	}
 	for _, f := range snmpd {
-		dst := filepath.Join(extendDir, "edgecheck-"+filepath.Base(f))
+		dst := filepath.Join(dir, "edgecheck-"+filepath.Base(f))
 		copyFile(t, f, dst, 0o644)
 		t.Cleanup(func() { os.Remove(dst) })
 	}
-	labtest.Lab(t, "snmpd", "restart")
-	t.Cleanup(func() { labtest.Lab(t, "snmpd", "restart") })
+	labtest.Lab(t, reload...)
+	t.Cleanup(func() { labtest.Lab(t, reload...) })
+}
+
+// extendPort is the --port of the rendered snmp-extend services.
+func (e *e2e) extendPort(repo string) string {
+	data, err := os.ReadFile(filepath.Join(repo, "environments", env, cell, "services.cfg"))
+	must(e.t, err)
+	for _, block := range strings.Split(string(data), "define service") {
+		if !strings.Contains(block, "snmp-extend") {
+			continue
+		}
+		for _, line := range strings.Split(block, "\n") {
+			f := strings.Fields(line)
+			if len(f) == 2 && f[0] == "_EC_PORT" {
+				return strings.TrimPrefix(f[1], "--port=")
+			}
+		}
+	}
+	e.t.Fatal("no snmp-extend service with --port in the rendered lab cell")
+	return ""
 }
 
 // agentBinaries fails when a snippet runs a binary that does not exist:
@@ -250,9 +288,12 @@ func (e *e2e) resources() {
 		} `yaml:"secrets"`
 	}
 	must(e.t, yaml.Unmarshal(data, &inv))
+	// In the lab environment the snmp secret is what check_snmp_extend
+	// uses to reach the agent running the extends; switch checks name
+	// their file.
 	files := map[string]string{
 		"rabbitmq_monitor": e.lab["RABBITMQ_CREDENTIALS_FILE"],
-		"snmp":             e.lab["SNMP_V2_CREDENTIALS"],
+		"snmp":             e.snmpCreds,
 	}
 	args := []string{"nagios", "resource", "USER2=" + e.bin}
 	for name, s := range inv.Secrets {
