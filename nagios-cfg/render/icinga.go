@@ -105,17 +105,13 @@ func cellEndpoints(e *inventory.Env, cell string) []string {
 	return out
 }
 
-func renderIcinga(t sink, f *inventory.Fleet, a *agentNames) {
+func renderIcinga(t sink, f *inventory.Fleet) {
 	src := f.Source(f.DefaultsFile)
 	t.put(GlobalTemplatesDir+"/edgecheck-commands.conf", icingaCommands(f, src))
 	t.put(GlobalTemplatesDir+"/edgecheck-templates.conf", icingaTemplates(f, src))
 	t.put(SecretsExample, icingaSecrets(f, src))
 	for _, e := range f.Envs {
 		t.put("icinga2/"+e.Name+"/zones.conf", icingaZones(f, e))
-		for _, c := range e.Cells {
-			p := fmt.Sprintf("icinga2/%s/zones.d/%s/%s.conf", e.Name, zoneOf(e, c), c.Name)
-			t.put(p, icingaCell(f, e, c, a))
-		}
 	}
 }
 

@@ -141,14 +141,6 @@ func renderNagios(t sink, f *inventory.Fleet, a *agentNames) {
 		t.put(dir+"hostgroups.cfg", nagiosHostgroups(f, src))
 		t.put(dir+"timeperiods.cfg", nagiosTimeperiods(src))
 	}
-	for _, e := range f.Envs {
-		for _, c := range e.Cells {
-			dir := "environments/" + e.Name + "/" + c.Name + "/"
-			hosts, services := nagiosCell(f, c, a)
-			t.put(dir+"hosts.cfg", hosts)
-			t.put(dir+"services.cfg", services)
-		}
-	}
 }
 
 func commandLine(nc nagiosCheck) string {

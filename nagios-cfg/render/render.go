@@ -10,8 +10,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"edgecheck/nagios-cfg/inventory"
 	"edgecheck/shared/registry"
@@ -76,8 +78,72 @@ func renderAll(t sink, f *inventory.Fleet) error {
 	a := newAgentNames(f)
 	renderIndex(t, f)
 	renderNagios(t, f, a)
-	renderIcinga(t, f, a)
-	return renderAgents(t, f, a)
+	renderIcinga(t, f)
+	renderCells(t, f, a)
+	return nil
+}
+
+type file struct{ path, data string }
+
+// files is a sink that collects one cell's files.
+type files []file
+
+func (fs *files) put(path, data string) { *fs = append(*fs, file{path, data}) }
+
+// renderCell renders everything of one cell: its Nagios hosts and
+// services, its Icinga 2 objects and its agent snippets.
+func renderCell(f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agentNames) files {
+	var out files
+	dir := "environments/" + e.Name + "/" + c.Name + "/"
+	hosts, services := nagiosCell(f, c, a)
+	out.put(dir+"hosts.cfg", hosts)
+	out.put(dir+"services.cfg", services)
+	out.put("icinga2/"+e.Name+"/zones.d/"+zoneOf(e, c)+"/"+c.Name+".conf", icingaCell(f, e, c, a))
+	agentsCell(&out, f, e, c, a)
+	return out
+}
+
+// renderCells renders the cells on every CPU and hands their files to the
+// sink from this goroutine. Each file is a pure function of the fleet, so
+// the order in which cells finish changes nothing in the output; at most a
+// few cells' files are held at once.
+func renderCells(t sink, f *inventory.Fleet, a *agentNames) {
+	type job struct {
+		e *inventory.Env
+		c *inventory.Cell
+	}
+	var jobs []job
+	for _, e := range f.Envs {
+		for _, c := range e.Cells {
+			jobs = append(jobs, job{e, c})
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	next := make(chan job)
+	done := make(chan files, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				done <- renderCell(f, j.e, j.c, a)
+			}
+		}()
+	}
+	go func() {
+		for _, j := range jobs {
+			next <- j
+		}
+		close(next)
+		wg.Wait()
+		close(done)
+	}()
+	for fs := range done {
+		for _, x := range fs {
+			t.put(x.path, x.data)
+		}
+	}
 }
 
 // header is the first lines of every generated file.
