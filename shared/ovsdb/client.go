@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,9 @@ func ParseTarget(target string) (network, addr string, err error) {
 		host, port, err := net.SplitHostPort(rest)
 		if err != nil || host == "" || port == "" {
 			return "", "", fmt.Errorf("invalid OVSDB target %q: tcp targets are tcp:HOST:PORT (IPv6 as tcp:[::1]:6640)", target)
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", "", fmt.Errorf("invalid OVSDB target %q: the port must be a number from 1 to 65535", target)
 		}
 		return "tcp", rest, nil
 	case ok && (kind == "ssl" || kind == "ptcp" || kind == "punix" || kind == "pssl"):
