@@ -16,6 +16,7 @@ import (
 
 	"edgecheck/shared/command"
 	"edgecheck/shared/nagios"
+	"edgecheck/shared/ovsdb"
 	"edgecheck/shared/registry"
 )
 
@@ -80,6 +81,11 @@ func (c *Check) Validate() error {
 	}
 	if c.Root == "" {
 		return errors.New("--root must not be empty (use / for this host)")
+	}
+	if c.DB != "" {
+		if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
+			return fmt.Errorf("--db: %v", err)
+		}
 	}
 	// "." and ".." would make /lib/modules/REL name /lib/modules or /lib.
 	if strings.ContainsAny(c.KernelRelease, "/ \t\n") || c.KernelRelease == "." || c.KernelRelease == ".." {

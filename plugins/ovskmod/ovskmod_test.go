@@ -258,7 +258,8 @@ func TestXenServer7Layout(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	for _, c := range []Check{{Root: "/", Mode: "kvm"}, {Root: "", Mode: "generic"}, {Root: "/", Mode: "generic", KernelRelease: "../x"},
-		{Root: "/", Mode: "generic", KernelRelease: ".."}, {Root: "/", Mode: "generic", KernelRelease: "."}} {
+		{Root: "/", Mode: "generic", KernelRelease: ".."}, {Root: "/", Mode: "generic", KernelRelease: "."},
+		{Root: "/", Mode: "generic", DB: "/var/run/openvswitch/db.sock"}} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: want an error", c)
 		}
