@@ -80,9 +80,9 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.CAFile, "ca-file", "", "PEM file of the CA that signed the broker's HTTPS certificate (default: the system CAs).").WithMeta("FILE")
 	fs.Bool(&c.Insecure, "insecure", "Do not verify the broker's HTTPS certificate. Off by default; use only while fixing a certificate.")
 	fs.String(&c.CredentialsFile, "credentials-file", "", "YAML file with `username` and `password`, mode 0600 or stricter. Without it the check reads the "+EnvUsername+" and "+EnvPassword+" environment variables.").WithMeta("FILE")
-	fs.Strings(&c.Queues, "queue", "Check this queue by exact name.").WithMeta("NAME")
+	fs.Strings(&c.Queues, "queue", "Check this queue by exact name. A named queue that is missing while other selected queues exist is CRITICAL; when nothing at all matches the result is UNKNOWN.").WithMeta("NAME")
 	fs.String(&c.QueueRegex, "queue-regex", "", "Check the queues whose names match this regular expression (unanchored; evaluated by the broker). Combined with --queue/--host as a union. Without any selection every queue of the vhost is checked.").WithMeta("REGEX")
-	fs.Strings(&c.Hosts, "host", "Check nova's compute queue of this hypervisor: compute.HOST. A missing queue is CRITICAL.").WithMeta("HOST")
+	fs.Strings(&c.Hosts, "host", "Check nova's compute queue of this hypervisor: compute.HOST. Missing queues count as for --queue; use --expected-hosts-file to make a missing compute queue CRITICAL even when it is the only one.").WithMeta("HOST")
 	fs.String(&c.ExpectedHosts, "expected-hosts-file", "", "File with one compute host per line (# comments allowed); each host's compute.HOST queue must exist, a missing one is CRITICAL.").WithMeta("FILE")
 	fs.Range(&c.Warn, "warning", "Messages per queue (ready + unacked) outside this range are WARNING.").WithShort("w")
 	fs.Range(&c.Crit, "critical", "Messages per queue (ready + unacked) outside this range are CRITICAL.").WithShort("c")
@@ -315,7 +315,7 @@ func init() {
 			"(nova's compute.<host> queues in particular) through the management HTTP API. The selection is filtered " +
 			"by the broker (name regex, paging, columns), so a broker with 10,000 queues costs one small request. " +
 			"A queue with fewer than --min-consumers consumers is CRITICAL (nova-compute stopped consuming); a " +
-			"missing compute.<host> queue of --host or --expected-hosts-file is CRITICAL; no matching queue, HTTP " +
+			"missing compute.<host> queue of --expected-hosts-file is CRITICAL; no matching queue at all, HTTP " +
 			"errors, bad credentials and timeouts are UNKNOWN. Credentials come from --credentials-file or " +
 			EnvUsername + "/" + EnvPassword + ", never from the command line.",
 		RunsOn: "rabbitmq-host",
@@ -323,7 +323,7 @@ func init() {
 			{Command: "check_rabbitmq_queues --vhost nova --credentials-file /etc/nagios/rabbitmq.yaml --queue-regex '^compute\\.' -w 100 -c 1000",
 				Explain: "Every nova compute queue: WARNING above 100 messages, CRITICAL above 1000 or without a consumer."},
 			{Command: "check_rabbitmq_queues --vhost nova --credentials-file /etc/nagios/rabbitmq.yaml --host n12 -c 500",
-				Explain: "Only compute.n12, the queue of hypervisor n12; CRITICAL when it is missing."},
+				Explain: "Only compute.n12, the queue of hypervisor n12 (one direct API lookup); CRITICAL above 500 messages or without a consumer."},
 			{Command: "check_rabbitmq_queues --vhost nova --credentials-file /etc/nagios/rabbitmq.yaml --expected-hosts-file /etc/nagios/compute-hosts --warning-unacked 50",
 				Explain: "Each host listed in the file must have its compute queue with a consumer; more than 50 unacknowledged messages is WARNING."},
 			{Command: "check_rabbitmq_queues --url https://mq1:15671 --ca-file /etc/ssl/mq-ca.pem --vhost nova --queue conductor --min-consumers 2",
