@@ -150,12 +150,19 @@ func TestIntegrationSwitchGoesSilent(t *testing.T) {
 // which must be UNKNOWN with the fix, not "lldpd is not running".
 func TestIntegrationUnprivilegedUser(t *testing.T) {
 	l := needLab(t)
+	// The lab runs as root and runuser is in util-linux (essential), so
+	// under EDGECHECK_REQUIRE_LAB=1 a missing one fails instead of hiding
+	// the test.
+	skip := t.Skip
+	if labtest.Required() {
+		skip = t.Fatal
+	}
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to switch to user nobody")
+		skip("needs root to switch to user nobody")
 	}
 	runuser, err := exec.LookPath("runuser")
 	if err != nil {
-		t.Skip("runuser not installed")
+		skip("runuser not installed")
 	}
 	// t.TempDir's parent is private to root; nobody needs to reach the binary.
 	dir, err := os.MkdirTemp("", "edgecheck-lldp-nobody-")
