@@ -61,6 +61,13 @@ ovs_up() {
 	ovs_vsctl --no-wait init
 	ovs_start_controller
 	ovs_start_vswitchd
+	# Idempotent: the database is the lab's own, so any other bridge is a
+	# leftover of an interrupted test, and its unreachable controller would
+	# make every unfiltered check run CRITICAL.
+	local br
+	for br in $(ovs_vsctl list-br); do
+		[ "$br" = br-lab ] || ovs_vsctl --if-exists del-br "$br"
+	done
 	ovs_vsctl --may-exist add-br br-lab -- set bridge br-lab datapath_type=netdev
 	ovs_vsctl set-controller br-lab "tcp:127.0.0.1:$OVS_CONTROLLER_PORT"
 	ovs_vsctl set-manager "ptcp:$OVS_MANAGER_PORT:127.0.0.1"
