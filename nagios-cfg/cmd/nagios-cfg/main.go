@@ -5,7 +5,6 @@ package main
 
 import (
 	"os"
-	"runtime/debug"
 
 	"edgecheck/nagios-cfg/cli"
 	_ "edgecheck/plugins/all"
@@ -13,10 +12,5 @@ import (
 )
 
 func main() {
-	// Rendering allocates many short-lived strings; collecting less often
-	// halves the CPU spent in the collector for a modest peak RSS.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
 	os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr, registry.All()))
 }
