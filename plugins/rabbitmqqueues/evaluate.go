@@ -132,11 +132,10 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		}
 	}
 	if matched == 0 && c.ExpectedHosts == "" {
-		what := "any queue"
-		if !sel.all {
-			what = fmt.Sprintf("the selection (server-side filter %s)", regex)
+		if sel.all {
+			return nil, fmt.Errorf("vhost %q has no queues: check --vhost (nova usually has its own vhost)", c.VHost)
 		}
-		return nil, fmt.Errorf("no queue in vhost %q (%d queues) matched %s: check --vhost, --queue, --host and --queue-regex", c.VHost, lst.Total, what)
+		return nil, fmt.Errorf("no queue in vhost %q (%d queues) matched the selection (server-side filter %s): check --vhost, --queue, --host and --queue-regex", c.VHost, lst.Total, regex)
 	}
 	for _, name := range missing {
 		vs = append(vs, verdict{q: queue{Name: name}, missing: true, state: nagios.Critical,

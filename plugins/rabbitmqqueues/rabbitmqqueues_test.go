@@ -526,3 +526,12 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestEmptyVhost(t *testing.T) {
+	withEnvCreds(t)
+	_, srv := newAPI(t, static(200, fixture(t, "queues_empty.json")))
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova")
+	if code != 3 || !strings.Contains(out, `UNKNOWN - vhost "nova" has no queues: check --vhost`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
