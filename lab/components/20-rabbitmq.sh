@@ -16,6 +16,7 @@
 # Fault actions: lab/lab.sh rabbitmq stop | start | restart; and
 # lab/lab.sh rabbitmq ctl ARGS... runs rabbitmqctl against the lab node.
 
+# shellcheck disable=SC2034 # read by lab.sh through a nameref
 rabbitmq_packages=(rabbitmq-server iproute2 nagios-plugins-rabbitmq libmonitoring-plugin-perl libwww-perl libjson-perl liburi-perl)
 
 RABBITMQ_DIR="$LAB_DIR/rabbitmq"
@@ -30,7 +31,9 @@ RABBITMQ_ADMIN_USER=edgecheck-lab
 RABBITMQ_SBIN=/usr/lib/rabbitmq/bin
 
 # rabbitmq_env points the server and every CLI tool at the private node.
-# HOME decides which Erlang cookie the CLI tools use.
+# HOME decides which Erlang cookie the CLI tools use. It is only ever called
+# inside a subshell, so that the lab's other components, which run in the
+# same lab.sh process, never inherit HOME or the Erlang settings.
 rabbitmq_env() {
 	export HOME="$RABBITMQ_DIR/home"
 	export RABBITMQ_NODENAME="$RABBITMQ_NODE_LAB"
@@ -53,7 +56,7 @@ rabbitmq_env() {
 	unset RABBITMQ_ALLOW_INPUT
 }
 
-rabbitmq_ctl() { rabbitmq_env; "$RABBITMQ_SBIN/rabbitmqctl" -n "$RABBITMQ_NODE_LAB" "$@"; }
+rabbitmq_ctl() { (rabbitmq_env && exec "$RABBITMQ_SBIN/rabbitmqctl" -n "$RABBITMQ_NODE_LAB" "$@"); }
 
 rabbitmq_write_config() {
 	mkdir -p "$RABBITMQ_DIR/home" "$RABBITMQ_DIR/mnesia" "$RABBITMQ_DIR/log"
@@ -97,11 +100,13 @@ rabbitmq_running() { pid_alive "$RABBITMQ_DIR/launcher.pid" || pid_alive "$RABBI
 
 rabbitmq_start() {
 	rabbitmq_write_config
-	rabbitmq_env
 	if ! rabbitmq_running; then
 		# setsid: the broker outlives this shell and the test that restarts it.
-		setsid "$RABBITMQ_SBIN/rabbitmq-server" >>"$RABBITMQ_DIR/log/startup.log" 2>&1 </dev/null &
-		echo $! > "$RABBITMQ_DIR/launcher.pid"
+		(
+			rabbitmq_env
+			setsid "$RABBITMQ_SBIN/rabbitmq-server" >>"$RABBITMQ_DIR/log/startup.log" 2>&1 </dev/null &
+			echo $! > "$RABBITMQ_DIR/launcher.pid"
+		)
 	fi
 	# Erlang boot, Mnesia and the management plugin take 5-30 s on a busy
 	# machine; await_startup returns once the node has fully booted.
@@ -180,7 +185,6 @@ rabbitmq_up() {
 }
 
 rabbitmq_stop() {
-	rabbitmq_env
 	if rabbitmq_running; then
 		rabbitmq_ctl --timeout 30 stop >/dev/null 2>&1 || true
 		stop_pidfile "$RABBITMQ_DIR/launcher.pid" 20
@@ -190,7 +194,7 @@ rabbitmq_stop() {
 	# The node's own epmd on the private port; only ours, by port.
 	local epmd_pid
 	epmd_pid=$(ss -ltnpH "sport = :$RABBITMQ_EPMD_PORT" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
-	[ -n "$epmd_pid" ] && kill "$epmd_pid" 2>/dev/null || true
+	if [ -n "$epmd_pid" ]; then kill "$epmd_pid" 2>/dev/null || true; fi
 }
 
 rabbitmq_restart() { rabbitmq_stop; rabbitmq_start; }
