@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -176,12 +177,21 @@ func (fs *FlagSet) Range(p **nagios.Range, name, usage string) *Flag {
 	return fs.add(&Flag{Name: name, Kind: KindRange, Usage: usage, Meta: "RANGE", value: &rangeValue{p: p}})
 }
 
+// maxSeconds bounds durations well inside time.Duration's range (about
+// 292 years), where the float conversion would otherwise wrap.
+const maxSeconds = 1e9
+
 // ParseSeconds parses "10", "2.5" or a Go duration such as "1m30s".
 func ParseSeconds(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if v, err := strconv.ParseFloat(s, 64); err == nil {
-		if v < 0 {
+		switch {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return 0, fmt.Errorf("%q is not a number of seconds", s)
+		case v < 0:
 			return 0, fmt.Errorf("%q is negative", s)
+		case v > maxSeconds:
+			return 0, fmt.Errorf("%q is more than %d seconds", s, int64(maxSeconds))
 		}
 		return time.Duration(v * float64(time.Second)), nil
 	}

@@ -84,6 +84,7 @@ func TestFlagValidate(t *testing.T) {
 		{"warning", "10:20", true}, {"warning", "2:1", false}, {"warning", "foo", false},
 		{"min-consumers", "3", true}, {"min-consumers", "x", false},
 		{"grace", "90", true}, {"grace", "1m30s", true}, {"grace", "soon", false}, {"grace", "-1", false},
+		{"grace", "NaN", false}, {"grace", "inf", false}, {"grace", "1e300", false}, {"grace", "1e9", true},
 		{"ratio", "0.25", true}, {"ratio", "half", false},
 		{"require-master", "true", true}, {"require-master", "maybe", false},
 		{"db", "anything", true},

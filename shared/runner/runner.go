@@ -170,7 +170,12 @@ func execute(p registry.Plugin, check registry.Check, std registry.Standard, std
 		return formatted(unknownf(p.Service, "internal error: the check returned no result"))
 	}
 	if o.result.Raw != nil {
-		return *o.result.Raw, o.result.State, true
+		// A relay may only pass on the four plugin states.
+		state := o.result.State
+		if state < nagios.OK || state > nagios.Unknown {
+			state = nagios.Unknown
+		}
+		return *o.result.Raw, state, true
 	}
 	return o.result.Format(p.Service), o.result.FinalState(), false
 }

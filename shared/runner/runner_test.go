@@ -63,6 +63,9 @@ func (c *testCheck) Run(ctx context.Context) (*nagios.Result, error) {
 	case "raw":
 		raw := "REMOTE WARNING - kept | 'x'=1\nline two  \n"
 		return &nagios.Result{State: nagios.Warning, Raw: &raw}, nil
+	case "raw-bad-state":
+		raw := "REMOTE says 7\n"
+		return &nagios.Result{State: nagios.State(7), Raw: &raw}, nil
 	}
 	res := &nagios.Result{Summary: "value " + nagios.FormatNumber(c.value)}
 	st := nagios.Thresholds{Warning: c.warn, Critical: c.crit}.Evaluate(c.value)
@@ -134,6 +137,8 @@ func TestExitPaths(t *testing.T) {
 		{"timeout", []string{"--name", "a", "--mode", "hang", "-t", "0.2"}, 3},
 		{"timeout-ignoring-context", []string{"--name", "a", "--mode", "ignore-ctx", "-t", "0.2"}, 3},
 		{"raw", []string{"--name", "a", "--mode", "raw"}, 1},
+		{"raw-bad-state", []string{"--name", "a", "--mode", "raw-bad-state"}, 3},
+		{"timeout-nan", []string{"--name", "a", "-t", "NaN"}, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
