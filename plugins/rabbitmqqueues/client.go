@@ -391,6 +391,10 @@ func (f *fetcher) explain(ctx context.Context, err error) error {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("cannot connect to the RabbitMQ management API at %s: connection refused (is rabbitmq-server running with the rabbitmq_management plugin? check --url)", f.endpoint)
 	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return fmt.Errorf("the HTTPS certificate of %s is not trusted: %v (give the CA with --ca-file; --insecure only while fixing it)", f.endpoint, certErr.Err)
+	}
 	if isURLErr {
 		return fmt.Errorf("cannot reach the RabbitMQ management API at %s: %v", f.endpoint, ue.Err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"io"
 	"net"
@@ -533,5 +534,44 @@ func TestEmptyVhost(t *testing.T) {
 	out, code := run(t, "--url", srv.URL, "--vhost", "nova")
 	if code != 3 || !strings.Contains(out, `UNKNOWN - vhost "nova" has no queues: check --vhost`) {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestTLS: certificates are verified by default; --ca-file trusts a private
+// CA; --insecure skips verification only when asked.
+func TestTLS(t *testing.T) {
+	withEnvCreds(t)
+	page := fixture(t, "queues_page.json")
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != testUser || p != testPass {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write(page)
+	}))
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--url", srv.URL, "--vhost", "nova", "--queue-regex", "n3$"}
+	out, code := run(t, base...)
+	if code != 3 || !strings.Contains(out, "is not trusted") || !strings.Contains(out, "--ca-file") {
+		t.Errorf("default: exit %d:\n%s", code, out)
+	}
+	out, code = run(t, append(base, "--ca-file", ca)...)
+	if code != 0 {
+		t.Errorf("--ca-file: exit %d:\n%s", code, out)
+	}
+	out, code = run(t, append(base, "--insecure")...)
+	if code != 0 {
+		t.Errorf("--insecure: exit %d:\n%s", code, out)
+	}
+	notPEM := filepath.Join(t.TempDir(), "x.pem")
+	_ = os.WriteFile(notPEM, []byte("hello"), 0o644)
+	out, code = run(t, append(base, "--ca-file", notPEM)...)
+	if code != 3 || !strings.Contains(out, "holds no PEM certificate") {
+		t.Errorf("bad --ca-file: exit %d:\n%s", code, out)
 	}
 }
