@@ -122,6 +122,15 @@ demo_nagios() {
 	local f
 	for f in "$repo"/agents/lab/lab1/nrpe/*.cfg; do cp "$f" "$(lab_value NRPE_INCLUDE_DIR nagios)/edgecheck-$(basename "$f")"; show cat "$f"; done
 	lab/lab.sh nagios nrpe_reload
+	# The extend lines go to the hypervisor's own snmpd (lab component nagios).
+	local extend_port snmp_creds
+	extend_port=$(awk '/^define service/ { m = 0 } $2 == "snmp-extend" { m = 1 } m && $2 ~ /^--port=/ { sub("--port=", "", $2); print $2; exit }' \
+		"$repo/environments/lab/lab1/services.cfg")
+	snmp_creds=$(lab_value HV_SNMP_CREDENTIALS nagios)
+	if [ "$extend_port" != "$(lab_value HV_SNMP_PORT nagios)" ]; then
+		note "the lab inventory sends snmp-extend queries to port $extend_port, not the hypervisor snmpd on $(lab_value HV_SNMP_PORT nagios): those services stay UNKNOWN"
+		snmp_creds=$(lab_value SNMP_V2_CREDENTIALS snmpd)
+	fi
 	for f in "$repo"/agents/lab/lab1/snmpd/*.conf; do
 		[ -e "$f" ] || continue
 		cp "$f" "$(lab_value HV_SNMP_EXTEND_DIR nagios)/edgecheck-$(basename "$f")"
@@ -139,7 +148,7 @@ demo_nagios() {
 	echo $! >"$LAB_DIR/nagios/demo-consumer.pid"
 
 	note "\$USER2\$ is the edgecheck plugin directory, \$USER5\$/\$USER6\$ the secrets (resource.cfg)"
-	lab/lab.sh nagios resource "USER2=$bin" "USER5=$(lab_value RABBITMQ_CREDENTIALS_FILE rabbitmq)" "USER6=$(lab_value HV_SNMP_CREDENTIALS nagios)"
+	lab/lab.sh nagios resource "USER2=$bin" "USER5=$(lab_value RABBITMQ_CREDENTIALS_FILE rabbitmq)" "USER6=$snmp_creds"
 	lab/lab.sh nagios start "$confd"
 
 	section "1. the first results, from Nagios' status.dat"
@@ -157,13 +166,13 @@ demo_nagios() {
 	show "$nd" table -status "$status"
 
 	section "3. repairs, and Nagios sees every service recover"
-	lab/lab.sh ovs restart
-	ln -sfn boot/vmlinuz-6.1.0-18-amd64 "$LAB_DIR/kmod-root/vmlinuz"
-	lab/lab.sh htb reset
-	lab/lab.sh lldp start_hv
-	"$nd" queue -url "$amqp_url" -queue compute.hv01 purge
-	lab/lab.sh snmpd restore_vlans
-	lab/lab.sh snmpd link_up
+	# Every repair runs, even when one fails, so the lab is never left broken.
+	local repair
+	for repair in "lab/lab.sh ovs restart" demo_kmod_repair "lab/lab.sh htb reset" "lab/lab.sh lldp start_hv" \
+		"$nd queue -url $amqp_url -queue compute.hv01 purge" "lab/lab.sh snmpd restore_vlans" "lab/lab.sh snmpd link_up"; do
+		note "$repair"
+		$repair >/dev/null || note "repair failed: $repair"
+	done
 	"$nd" wait -status "$status" -cmd "$cmd" -state OK -timeout 120s || note "not every service recovered yet"
 	show "$nd" table -status "$status"
 }
@@ -175,10 +184,12 @@ nagios_fault() {
 	shift 4
 	printf '\n'
 	note "$what: $*"
-	"$@" >/dev/null
+	"$@" >/dev/null || note "could not induce the fault: $*"
 	"$LAB_DIR/bin/nagiosdemo" wait -status "$(lab_value NAGIOS_STATUS_FILE nagios)" -cmd "$(lab_value NAGIOS_COMMAND_FILE nagios)" \
 		-host "$host" -service "$svc" -state "$want" -timeout 90s || note "Nagios does not show $want for $host/$svc yet"
 }
+
+demo_kmod_repair() { ln -sfn boot/vmlinuz-6.1.0-18-amd64 "$LAB_DIR/kmod-root/vmlinuz"; }
 
 demo_kmod_pending() {
 	mkdir -p "$LAB_DIR/kmod-root/lib/modules/6.1.0-99-amd64"

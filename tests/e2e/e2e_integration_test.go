@@ -207,12 +207,12 @@ func (e *e2e) extendPort(repo string) string {
 	data, err := os.ReadFile(filepath.Join(repo, "environments", env, cell, "services.cfg"))
 	must(e.t, err)
 	for _, block := range strings.Split(string(data), "define service") {
-		if !strings.Contains(block, "snmp-extend") {
+		if !strings.Contains(block, " snmp-extend\n") {
 			continue
 		}
 		for _, line := range strings.Split(block, "\n") {
 			f := strings.Fields(line)
-			if len(f) == 2 && f[0] == "_EC_PORT" {
+			if len(f) == 2 && strings.HasPrefix(f[1], "--port=") {
 				return strings.TrimPrefix(f[1], "--port=")
 			}
 		}
