@@ -71,8 +71,8 @@ func TestReportGolden(t *testing.T) {
 
 func TestReportContent(t *testing.T) {
 	recs := sampleRecords(t)
-	if len(recs) != 9 {
-		t.Fatalf("got %d records, want 9 (the repeated ovs record replaces the first)", len(recs))
+	if len(recs) != 10 {
+		t.Fatalf("got %d records, want 10 (the repeated ovs record replaces the first)", len(recs))
 	}
 	md := renderReport(recs, fixedMachine, "bench/scaling.svg")
 	for _, want := range []string{
@@ -129,9 +129,17 @@ func TestChartIsWellFormedSVG(t *testing.T) {
 	if polylines != 8 {
 		t.Errorf("got %d polylines, want 8", polylines)
 	}
-	// nagios-cfg: (3 render + 2 nagios4) x 2 plots; rabbitmq: 2 x 2 sides x 2 plots.
-	if circles != 18 {
-		t.Errorf("got %d points, want 18", circles)
+	// nagios-cfg: (3 render + 2 nagios4) x 2 plots; rabbitmq: 3 sizes x 2 sides x 2 plots.
+	if circles != 22 {
+		t.Errorf("got %d points, want 22", circles)
+	}
+	// 10 to 10,000 queues spans three decades: a log axis. 1,000 to 50,000
+	// hosts does not.
+	if n := strings.Count(svg, "queues (log scale)"); n != 2 {
+		t.Errorf("got %d log-scale queue axes, want 2", n)
+	}
+	if strings.Contains(svg, "hosts (log scale)") {
+		t.Error("the hosts axis is logarithmic")
 	}
 	for _, want := range []string{"nagios-cfg by hosts", "rabbitmq by queues", "check_rabbitmq_queue (per queue)"} {
 		if !strings.Contains(svg, want) {

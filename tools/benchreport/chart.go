@@ -132,17 +132,25 @@ func renderChart(recs []benchcmp.Record) string {
 
 // plot draws one set of axes with its series and legend, origin at zero.
 func plot(b *strings.Builder, x0, y0 int, ylabel, xlabel string, ss []series) {
-	maxX, maxY := 0.0, 0.0
+	var xs, ys []float64
 	for _, s := range ss {
 		for _, p := range s.pts {
-			maxX = math.Max(maxX, p[0])
-			maxY = math.Max(maxY, p[1])
+			xs = append(xs, p[0])
+			ys = append(ys, p[1])
 		}
 	}
-	xTicks, xTop := ticks(maxX)
-	yTicks, yTop := ticks(maxY)
-	sx := func(v float64) float64 { return float64(x0) + v/xTop*plotW }
-	sy := func(v float64) float64 { return float64(y0+plotH) - v/yTop*plotH }
+	// An axis spanning more than two decades (1 to 10,000 queues) is
+	// logarithmic, so the small sizes are not squashed into the origin.
+	xa, ya := newAxis(xs), newAxis(ys)
+	if xa.log {
+		xlabel += " (log scale)"
+	}
+	if ya.log {
+		ylabel += ", log scale"
+	}
+	sx := func(v float64) float64 { return float64(x0) + xa.frac(v)*plotW }
+	sy := func(v float64) float64 { return float64(y0+plotH) - ya.frac(v)*plotH }
+	xTicks, yTicks := xa.ticks, ya.ticks
 
 	fmt.Fprintf(b, `<g class="plot">`+"\n")
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", x0+plotW/2, y0-8, esc(ylabel))
@@ -174,6 +182,36 @@ func plot(b *strings.Builder, x0, y0 int, ylabel, xlabel string, ss []series) {
 		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n", x0+18, ly, esc(s.label))
 	}
 	b.WriteString("</g>\n")
+}
+
+// An axis maps values to [0, 1], linearly from 0 or logarithmically.
+type axis struct {
+	log    bool
+	lo, hi float64 // log10 bounds when log, else 0 and the top
+	ticks  []float64
+}
+
+func newAxis(vs []float64) axis {
+	lo, hi := math.Inf(1), 0.0
+	for _, v := range vs {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	if lo > 0 && hi/lo > 100 {
+		a := axis{log: true, lo: math.Floor(math.Log10(lo)), hi: math.Ceil(math.Log10(hi))}
+		for e := a.lo; e <= a.hi; e++ {
+			a.ticks = append(a.ticks, math.Pow(10, e))
+		}
+		return a
+	}
+	ts, top := ticks(hi)
+	return axis{hi: top, ticks: ts}
+}
+
+func (a axis) frac(v float64) float64 {
+	if a.log {
+		return (math.Log10(v) - a.lo) / (a.hi - a.lo)
+	}
+	return v / a.hi
 }
 
 // ticks returns about five round tick values from 0 and the axis top.

@@ -11,7 +11,8 @@ import (
 
 // xMetrics are the Extra keys that make a record part of a scaling series,
 // in order of preference: the first one a record carries is its x axis.
-var xMetrics = []string{"hosts", "queues", "interfaces", "services", "items"}
+// Benchmarks name the size of their input with one of these.
+var xMetrics = []string{"hosts", "queues", "queues-selected", "interfaces", "services", "items"}
 
 // xMetric returns the record's x-axis metric and value, if any.
 func xMetric(r benchcmp.Record) (string, float64, bool) {
@@ -87,7 +88,7 @@ func renderReport(recs []benchcmp.Record, m Machine, chartPath string) string {
 			for _, r := range g.recs {
 				_, xv, _ := xMetric(r)
 				per := "–"
-				if xv > 0 {
+				if xv >= 1000 {
 					per = ms(r.OursMs / xv * 1000)
 				}
 				peer := "–"
