@@ -52,6 +52,6 @@ Built from $(git rev-parse HEAD 2>/dev/null || echo "an unknown commit") on $(da
 COPY
 
 deb="dist/edgecheck_${VERSION}-1_${ARCH}.deb"
-rm -f "$deb"
+rm -f dist/edgecheck_*.deb
 "$nfpm" package --config packaging/nfpm.yaml --packager deb --target "$deb" >&2
 echo "$deb"
