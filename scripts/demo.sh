@@ -164,12 +164,14 @@ demo_nagios() {
 	nagios_fault sw1.lab trunk_vlans WARNING,CRITICAL "the switch port loses a VLAN" lab/lab.sh snmpd remove_vlan 210
 	nagios_fault hv01.lab uplink_interfaces WARNING,CRITICAL "an uplink goes down" lab/lab.sh snmpd link_down
 	show "$nd" table -status "$status"
+	nagios_fault sw1.lab switch_interfaces UNKNOWN "the switch's SNMP agent dies: its state is unknown, not critical" lab/lab.sh snmpd stop
+	show "$nd" table -status "$status"
 
 	section "3. repairs, and Nagios sees every service recover"
 	# Every repair runs, even when one fails, so the lab is never left broken.
 	local repair
 	for repair in "lab/lab.sh ovs restart" demo_kmod_repair "lab/lab.sh htb reset" "lab/lab.sh lldp start_hv" \
-		"$nd queue -url $amqp_url -queue compute.hv01 purge" "lab/lab.sh snmpd restore_vlans" "lab/lab.sh snmpd link_up"; do
+		"$nd queue -url $amqp_url -queue compute.hv01 purge" "lab/lab.sh snmpd start" "lab/lab.sh snmpd restore_vlans" "lab/lab.sh snmpd link_up"; do
 		note "$repair"
 		$repair >/dev/null || note "repair failed: $repair"
 	done

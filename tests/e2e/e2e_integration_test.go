@@ -364,6 +364,10 @@ func (e *e2e) faults() []fault {
 			inject: lab("snmpd", "remove_vlan", vlan), repair: lab("snmpd", "restore_vlans")},
 		{name: "uplink down (local)", services: []svc{hv("uplink_interfaces")}, want: []string{"WARNING", "CRITICAL"},
 			inject: lab("snmpd", "link_down"), repair: lab("snmpd", "link_up")},
+		// The switch's own agent dies: its checks cannot tell the state of
+		// the switch, which is UNKNOWN, not CRITICAL.
+		{name: "switch SNMP agent down (local)", services: []svc{{"sw1.lab", "switch_interfaces"}, {"sw1.lab", "trunk_vlans"}}, want: []string{"UNKNOWN"},
+			inject: lab("snmpd", "stop"), repair: lab("snmpd", "start")},
 	}
 }
 
