@@ -103,6 +103,8 @@ func (v verdict) text() string {
 	}
 	if q.HasRates {
 		fmt.Fprintf(&b, " publish=%s/s drain=%s/s (over %ss)", rate(q.Publish), rate(q.Drain), registry.FormatSeconds(q.Window))
+	} else if q.RatesSkipped {
+		b.WriteString(" rates=not read (not needed for growth)")
 	} else {
 		b.WriteString(" rates=n/a")
 	}
@@ -190,10 +192,20 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		if filter == "" {
 			filter = "(none: every queue)"
 		}
-		if lst.Direct {
+		switch {
+		case lst.Totals:
+			rates := "no rates needed (no queue above the growth floor)"
+			if c.GrowthFloor < 0 {
+				rates = "no rates needed (--growth-floor -1)"
+			} else if lst.Rates > 0 {
+				rates = fmt.Sprintf("rates read for the %d %s above the growth floor", lst.Rates, plural(lst.Rates, "queue", "queues"))
+			}
+			res.Add(nagios.OK, "API: %d HTTP %s, unpaged listing of all %d queues in vhost %s without statistics (queue totals) and of their consumers, concurrently; %s; %d matched name filter %s",
+				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Total, c.VHost, rates, matched, filter)
+		case lst.Direct:
 			res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
 				lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
-		} else {
+		default:
 			res.Add(nagios.OK, "API: %d HTTP %s, %d %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
 				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
 				len(lst.Queues), lst.Total, c.VHost, filter)

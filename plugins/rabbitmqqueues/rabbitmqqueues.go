@@ -1,7 +1,9 @@
 // Package rabbitmqqueues is check_rabbitmq_queues: depth, consumers and
 // drain rate of RabbitMQ queues (typically nova's compute.<host> queues),
-// read from the management HTTP API in one paged, column-filtered and
-// server-side name-filtered request.
+// read from the management HTTP API: one direct lookup for one queue, one
+// paged, column-filtered and server-side name-filtered request for up to a
+// page of queues, and two concurrent unpaged listings without statistics
+// (queue totals, consumers) for more.
 package rabbitmqqueues
 
 import (
@@ -81,7 +83,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Bool(&c.Insecure, "insecure", "Do not verify the broker's HTTPS certificate. Off by default; use only while fixing a certificate.")
 	fs.String(&c.CredentialsFile, "credentials-file", "", "YAML file with `username` and `password`, mode 0600 or stricter. Without it the check reads the "+EnvUsername+" and "+EnvPassword+" environment variables.").WithMeta("FILE")
 	fs.Strings(&c.Queues, "queue", "Check this queue by exact name. A named queue that is missing while other selected queues exist is CRITICAL; when nothing at all matches the result is UNKNOWN.").WithMeta("NAME")
-	fs.String(&c.QueueRegex, "queue-regex", "", "Check the queues whose names match this regular expression (unanchored; evaluated by the broker). Combined with --queue/--host as a union. Without any selection every queue of the vhost is checked.").WithMeta("REGEX")
+	fs.String(&c.QueueRegex, "queue-regex", "", "Check the queues whose names match this regular expression (unanchored; evaluated by the broker, and by the check when the selection is larger than one page). Combined with --queue/--host as a union. Without any selection every queue of the vhost is checked.").WithMeta("REGEX")
 	fs.Strings(&c.Hosts, "host", "Check nova's compute queue of this hypervisor: compute.HOST. Missing queues count as for --queue; use --expected-hosts-file to make a missing compute queue CRITICAL even when it is the only one.").WithMeta("HOST")
 	fs.String(&c.ExpectedHosts, "expected-hosts-file", "", "File with one compute host per line (# comments allowed); each host's compute.HOST queue must exist, a missing one is CRITICAL.").WithMeta("FILE")
 	fs.Range(&c.Warn, "warning", "Messages per queue (ready + unacked) outside this range are WARNING.").WithShort("w")
@@ -94,7 +96,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Int(&c.GrowthFloor, "growth-floor", c.GrowthFloor, "A queue holding more than this many messages whose publish rate exceeds its drain rate (acks plus no-ack deliveries), both averaged over --rate-window, is WARNING as a growing backlog. -1 disables.")
 	fs.Duration(&c.RateWindow, "rate-window", c.RateWindow, "Publish and drain rates for --growth-floor are averaged over this window, from the broker's own counter samples (5 to 600 seconds, a multiple of 5; the management API keeps 5-second samples for 10 minutes).")
 	fs.Int(&c.MaxPerfdata, "max-perfdata", c.MaxPerfdata, "Emit perfdata for at most this many queues, the worst first (state, then depth, then name); totals are always emitted. -1 means every queue.")
-	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request.")
+	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request; a larger one switches to the unpaged listings without statistics.")
 }
 
 // Validate checks the configuration before any I/O.
@@ -291,11 +293,21 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	// rabbit-hole's default is no timeout at all. The transport binds each
 	// request to ctx, which is what normally fires; this is a backstop a
 	// little later, so the timeout message comes from the context.
+	// The consumer listing runs concurrently with the queue listing (see
+	// fetchTotals), on its own transport that adds the column filter
+	// rabbit-hole's ListConsumersIn cannot express: only the queue name of
+	// each consumer, 40 bytes instead of 430.
+	ctr := &transport{ctx: ctx, base: base, query: url.Values{"columns": {"queue.name"}}}
+	cclient, err := rabbithole.NewTLSClient(endpoint, cr.Username, cr.Password, ctr)
+	if err != nil {
+		return nil, fmt.Errorf("--url %q: %v", c.URL, err)
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		client.SetTimeout(time.Until(dl) + time.Second)
+		cclient.SetTimeout(time.Until(dl) + time.Second)
 	}
-	f := &fetcher{client: client, tr: tr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
-		regex: sel.serverRegex(), source: source, user: cr.Username}
+	f := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
+		regex: sel.serverRegex(), wants: sel.wants, floor: c.GrowthFloor, source: source, user: cr.Username}
 	if len(sel.exact) == 1 && sel.user == nil {
 		f.single = sel.exact[0]
 	}
@@ -312,8 +324,10 @@ func init() {
 		Name:    "check_rabbitmq_queues",
 		Service: "RABBITMQ_QUEUES",
 		Description: "Checks depth, ready and unacknowledged messages, consumers and growth of RabbitMQ queues " +
-			"(nova's compute.<host> queues in particular) through the management HTTP API. The selection is filtered " +
-			"by the broker (name regex, paging, columns), so a broker with 10,000 queues costs one small request. " +
+			"(nova's compute.<host> queues in particular) through the management HTTP API. A selection of up to 500 queues " +
+			"is filtered by the broker (name regex, paging, columns) and costs one request however many queues the vhost holds; " +
+			"the whole vhost, or a larger selection, is read with two concurrent listings without statistics (about 0.5 s for 10,000 queues), " +
+			"and rates only for the queues above --growth-floor. " +
 			"A queue with fewer than --min-consumers consumers is CRITICAL (nova-compute stopped consuming); a " +
 			"missing compute.<host> queue of --expected-hosts-file is CRITICAL; no matching queue at all, HTTP " +
 			"errors, bad credentials and timeouts are UNKNOWN. Credentials come from --credentials-file or " +

@@ -261,6 +261,48 @@ func TestIntegrationExpectedHosts(t *testing.T) {
 	expect(t, l.check("--expected-hosts-file", file), 0, "2 queues OK")
 }
 
+// TestIntegrationWholeVhostPath: a selection larger than one page reads
+// the queue totals and the consumers without statistics; depth and
+// consumer counts must equal those of the paged listing with statistics.
+func TestIntegrationWholeVhostPath(t *testing.T) {
+	l := newLab(t)
+	names := map[string]string{}
+	for _, n := range []string{"a", "b", "c"} {
+		names[n] = "compute." + l.host(n)
+		l.declare(names[n])
+	}
+	l.publish(names["a"], 5)
+	l.publish(names["b"], 3)
+	l.consume(names["b"], 1)
+	l.consume(names["c"], 1)
+	l.consume(names["c"], 1)
+	l.waitFor(names["a"], 5, 0, 0)
+	l.waitFor(names["b"], 3, 1, 1)
+	l.waitFor(names["c"], 0, 0, 2)
+	re := `^compute\.` + l.prefix + `-`
+	paged := l.check("--queue-regex", re, "-v")
+	whole := l.check("--queue-regex", re, "-v", "--page-size", "1")
+	expect(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 page")
+	expect(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 3 HTTP requests, unpaged listing of all",
+		"no rates needed (no queue above the growth floor); 3 matched name filter")
+	for _, want := range []string{
+		"[CRITICAL] " + names["a"] + ": 0 consumers, fewer than 1",
+		names["a"] + ": 0 consumers, fewer than 1 (nobody is consuming: is the service, e.g. nova-compute, running and connected?) -- messages=5 ready=5 unacked=0 consumers=0",
+		"[OK] " + names["b"] + ": messages=3 ready=2 unacked=1 consumers=1",
+		"[OK] " + names["c"] + ": messages=0 ready=0 unacked=0 consumers=2",
+	} {
+		for _, r := range []labtest.Run{paged, whole} {
+			if !strings.Contains(r.Stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, r.Stdout)
+			}
+		}
+	}
+	// The perfdata (depth and consumers of every queue) is the same.
+	if p, w := strings.SplitN(paged.Stdout, "\n", 2)[0], strings.SplitN(whole.Stdout, "\n", 2)[0]; p != w {
+		t.Errorf("line 1 differs:\npaged: %s\nwhole: %s", p, w)
+	}
+}
+
 func TestIntegrationRegexSubset(t *testing.T) {
 	l := newLab(t)
 	for _, n := range []string{"a0", "a1", "a2", "b0", "b1"} {
@@ -325,6 +367,15 @@ func TestIntegrationGrowingBacklog(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	expect(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20")
+	// The same through the whole-vhost path (a filter matching more than
+	// one page): totals and consumers without statistics, then the rates
+	// of the one queue above the floor.
+	l.declare(q + "-idle")
+	l.waitFor(q+"-idle", 0, 0, 0)
+	r = l.check("--queue-regex", `^compute\.`+h, "--page-size", "1", "--min-consumers", "0", "--growth-floor", "20", "--rate-window", "5", "-c", "100000", "-v")
+	expect(t, r, 1, "1 of 2 queues alerting (1 growing)", "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
+		"[OK] "+q+"-idle: messages=0 ready=0 unacked=0 consumers=0 rates=not read (not needed for growth)",
+		"API: 4 HTTP requests, unpaged listing of all", "rates read for the 1 queue above the growth floor; 2 matched")
 	// Below the floor nothing is said about growth.
 	r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "100000000")
 	expect(t, r, 0, "RABBITMQ_QUEUES OK")

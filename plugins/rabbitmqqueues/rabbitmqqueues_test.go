@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,24 +80,87 @@ func static(status int, body []byte) func(*http.Request) (int, []byte) {
 // for /api/queues/VHOST, and one item of it (same columns, same shape) for
 // /api/queues/VHOST/NAME, or the broker's 404 when the page lacks it.
 func fromPage(t *testing.T, name string) func(*http.Request) (int, []byte) {
-	page := fixture(t, name)
-	var p struct {
-		Items []json.RawMessage `json:"items"`
+	return fromPages(t, name)
+}
+
+// fromPages is fromPage for a listing captured in several pages (served by
+// the page parameter), and it answers the two unpaged requests of a large
+// selection the way RabbitMQ 3.10 does:
+//   - GET /api/queues/VHOST?disable_stats=true&enable_queue_totals=true:
+//     a JSON array of every item, with only the basic fields and the three
+//     message totals (no consumers, no message_stats), shaped like
+//     testdata/queues_totals.json;
+//   - GET /api/consumers/VHOST?columns=queue.name: one {"queue":{"name"}}
+//     per consumer, shaped like testdata/consumers_columns.json;
+//   - GET /api/queues/VHOST without paging: a JSON array of every item.
+func fromPages(t *testing.T, names ...string) func(*http.Request) (int, []byte) {
+	var pages [][]byte
+	var items []map[string]json.RawMessage
+	for _, name := range names {
+		page := fixture(t, name)
+		var p struct {
+			Items []map[string]json.RawMessage `json:"items"`
+		}
+		if err := json.Unmarshal(page, &p); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page)
+		items = append(items, p.Items...)
 	}
-	if err := json.Unmarshal(page, &p); err != nil {
-		t.Fatal(err)
+	marshal := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
 	return func(r *http.Request) (int, []byte) {
+		q := r.URL.Query()
+		if strings.HasPrefix(r.URL.EscapedPath(), "/api/consumers/") {
+			if q.Get("columns") != "queue.name" {
+				return 400, []byte(`{"error":"test","reason":"consumer listing without columns=queue.name"}`)
+			}
+			out := []map[string]map[string]json.RawMessage{}
+			for _, it := range items {
+				var n int
+				_ = json.Unmarshal(it["consumers"], &n)
+				for k := 0; k < n; k++ {
+					out = append(out, map[string]map[string]json.RawMessage{"queue": {"name": it["name"]}})
+				}
+			}
+			return 200, marshal(out)
+		}
 		parts := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/api/queues/"), "/")
 		if len(parts) == 1 {
-			return 200, page
+			switch {
+			case q.Get("disable_stats") == "true":
+				out := []map[string]json.RawMessage{}
+				for _, it := range items {
+					m := map[string]json.RawMessage{}
+					for _, k := range []string{"name", "state", "messages", "messages_ready", "messages_unacknowledged"} {
+						v, ok := it[k]
+						if ok && (k == "name" || k == "state" || q.Get("enable_queue_totals") == "true") {
+							m[k] = v
+						}
+					}
+					out = append(out, m)
+				}
+				return 200, marshal(out)
+			case q.Get("page") == "":
+				return 200, marshal(items)
+			}
+			n, err := strconv.Atoi(q.Get("page"))
+			if err != nil || n < 1 || n > len(pages) {
+				return 400, []byte(`{"error":"bad_request","reason":"bad page"}`)
+			}
+			return 200, pages[n-1]
 		}
 		want, _ := url.PathUnescape(parts[1])
-		for _, it := range p.Items {
-			var n struct{ Name string }
-			_ = json.Unmarshal(it, &n)
-			if n.Name == want {
-				return 200, it
+		for _, it := range items {
+			var n string
+			_ = json.Unmarshal(it["name"], &n)
+			if n == want {
+				return 200, marshal(it)
 			}
 		}
 		return 404, fixture(t, "error_404_vhost.json")
@@ -206,36 +271,81 @@ func TestServerSideFilter(t *testing.T) {
 
 func TestDefaultVhostIsEscaped(t *testing.T) {
 	withEnvCreds(t)
-	a, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
-	out, _ := run(t, "--url", srv.URL)
-	if len(a.paths) != 1 || a.paths[0] != "/api/queues/%2F" {
-		t.Fatalf("paths %q, want [/api/queues/%%2F]\n%s", a.paths, out)
+	a, srv := newAPI(t, fromPage(t, "queues_page.json"))
+	out, _ := run(t, "--url", srv.URL, "--growth-floor", "-1")
+	paths := append([]string(nil), a.paths...)
+	sort.Strings(paths)
+	if len(paths) != 2 || paths[0] != "/api/consumers/%2F" || paths[1] != "/api/queues/%2F" {
+		t.Fatalf("paths %q, want /api/queues/%%2F and /api/consumers/%%2F\n%s", a.paths, out)
 	}
-	if a.queries[0].Has("name") {
-		t.Errorf("no selection must not send a name filter, got %q", a.queries[0].Get("name"))
+	for _, q := range a.queries {
+		if q.Has("name") {
+			t.Errorf("no selection must not send a name filter, got %q", q.Get("name"))
+		}
 	}
 }
 
-// TestPagination follows page_count, one request per page.
-func TestPagination(t *testing.T) {
+// TestWholeVhost: every queue of the vhost is one unpaged listing without
+// statistics plus the consumer listing, concurrently; rates are read for
+// the queues above the growth floor only (here compute.n4, 453 messages,
+// with one direct lookup).
+func TestWholeVhost(t *testing.T) {
 	withEnvCreds(t)
-	a, srv := newAPI(t, func(r *http.Request) (int, []byte) {
-		switch r.URL.Query().Get("page") {
-		case "1":
-			return 200, fixture(t, "queues_paged_1of2.json")
-		case "2":
-			return 200, fixture(t, "queues_paged_2of2.json")
+	a, srv := newAPI(t, fromPage(t, "queues_page.json"))
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "-c", "1000", "-v")
+	if code != 2 {
+		t.Errorf("exit %d, want 2 (compute.n1 and scheduler without consumer)\n%s", code, out)
+	}
+	if len(a.paths) != 3 || a.paths[2] != "/api/queues/nova/compute.n4" {
+		t.Fatalf("requests %q, want the listing, the consumers, then compute.n4\n%s", a.paths, out)
+	}
+	for i, q := range a.queries[:2] {
+		switch a.paths[i] {
+		case "/api/queues/nova":
+			if q.Get("disable_stats") != "true" || q.Get("enable_queue_totals") != "true" || q.Has("page") || q.Has("name") ||
+				q.Get("columns") != "name,state,messages,messages_ready,messages_unacknowledged" {
+				t.Errorf("queue listing query %v", q)
+			}
+		case "/api/consumers/nova":
+			if q.Get("columns") != "queue.name" {
+				t.Errorf("consumer listing query %v", q)
+			}
+		default:
+			t.Errorf("unexpected request %s", a.paths[i])
 		}
-		return 400, []byte(`{"error":"bad page"}`)
-	})
+	}
+	if q := a.queries[2]; q.Get("columns") != columns || q.Get("msg_rates_age") != "60" {
+		t.Errorf("rate lookup query %v", q)
+	}
+	for _, want := range []string{
+		"[CRITICAL] compute.n4: 0 consumers, fewer than 1 (nobody is consuming: is the service, e.g. nova-compute, running and connected?); growing backlog: publish 2.6/s > drain 0.0/s over 60s",
+		"compute.n2: messages=20 ready=15 unacked=5 consumers=1 rates=not read (not needed for growth)",
+		"[CRITICAL] scheduler: 0 consumers",
+		"API: 3 HTTP requests, unpaged listing of all 6 queues in vhost nova without statistics (queue totals) and of their consumers, concurrently; rates read for the 1 queue above the growth floor; 6 matched name filter (none: every queue)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestLargeSelection: a name filter matching more than one page switches
+// from paging to the unpaged listing (one page, then the listing and the
+// consumers, then the rates of the one queue above the growth floor).
+func TestLargeSelection(t *testing.T) {
+	withEnvCreds(t)
+	a, srv := newAPI(t, fromPages(t, "queues_paged_1of2.json", "queues_paged_2of2.json"))
 	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "2", "--queue-regex", `^compute\.`, "--min-consumers", "0", "-c", "1000", "-v")
-	if len(a.queries) != 2 {
-		t.Fatalf("%d requests, want 2\n%s", len(a.queries), out)
+	if len(a.queries) != 4 {
+		t.Fatalf("%d requests, want 4 (%q)\n%s", len(a.queries), a.paths, out)
+	}
+	if q := a.queries[0]; q.Get("page") != "1" || q.Get("page_size") != "2" || q.Get("name") != `(?:^compute\.)` {
+		t.Errorf("first request %v", q)
 	}
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (compute.n4 growing)\n%s", code, out)
 	}
-	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "compute.n4:", "API: 2 HTTP requests, 2 pages of up to 2"} {
+	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "growing backlog: publish", "API: 4 HTTP requests, unpaged listing of all 4 queues"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -276,7 +386,9 @@ func TestFailures(t *testing.T) {
 			_, srv := newAPI(t, static(tc.status, tc.body))
 			selections := [][]string{{"--queue-regex", "."}}
 			if tc.single {
-				selections = append(selections, []string{"--host", "n1"})
+				// Also the direct lookup, and the unpaged listings of
+				// the whole vhost (no selection).
+				selections = append(selections, []string{"--host", "n1"}, nil)
 			}
 			for _, sel := range selections {
 				out, code := run(t, append([]string{"--url", srv.URL, "--vhost", "nova"}, sel...)...)
@@ -457,7 +569,7 @@ func TestBadArguments(t *testing.T) {
 
 func TestPerfdataBound(t *testing.T) {
 	withEnvCreds(t)
-	_, srv := newAPI(t, static(200, fixture(t, "queues_page.json")))
+	_, srv := newAPI(t, fromPage(t, "queues_page.json"))
 	for _, tc := range []struct {
 		max        string
 		wantQueues int
@@ -478,42 +590,63 @@ func TestPerfdataBound(t *testing.T) {
 	}
 }
 
-// memTransport answers every request with one canned body, for the fuzz
-// target: the real rabbit-hole decoding path without a network.
-type memTransport struct{ body []byte }
+// memTransport answers every request with one canned body (consumers for
+// the consumer listing), for the fuzz target: the real rabbit-hole
+// decoding path without a network.
+type memTransport struct{ body, consumers []byte }
 
 func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: 200, Body: io.NopCloser(bytes.NewReader(m.body)), Request: r, Header: http.Header{}}, nil
+	body := m.body
+	if strings.HasPrefix(r.URL.Path, "/api/consumers/") {
+		body = m.consumers
+	}
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(bytes.NewReader(body)), Request: r, Header: http.Header{}}, nil
 }
 
 // FuzzDecode feeds arbitrary bodies through rabbit-hole's decoding and the
 // check's validation: the result is an error or sane queues, never a panic.
+// mode 0 is the paged listing, 1 the direct lookup of one queue, 2 the
+// unpaged listing without statistics with the consumer listing.
 func FuzzDecode(f *testing.F) {
+	totals, consumers := fixture(f, "queues_totals.json"), fixture(f, "consumers_columns.json")
 	for _, name := range []string{"queues_page.json", "queues_paged_1of2.json", "queues_paged_2of2.json", "queues_no_stats_yet.json", "queues_empty.json", "queues_idle_no_message_stats.json", "error_404_vhost.json"} {
-		f.Add(fixture(f, name), false)
+		f.Add(fixture(f, name), consumers, uint8(0))
 	}
-	f.Add(fixture(f, "queue_single.json"), true)
-	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`), false)
-	f.Add([]byte(`{"items":null,"page_count":-1}`), false)
-	f.Add([]byte(`{"consumers":1,"messages":3,"messages_ready":2,"messages_unacknowledged":1,"name":"q","state":"running"}`), true)
-	f.Add([]byte(`{"name":"q"}`), true)
-	f.Add([]byte(`null`), true)
-	f.Fuzz(func(t *testing.T, body []byte, single bool) {
+	f.Add(fixture(f, "queue_single.json"), consumers, uint8(1))
+	f.Add(totals, consumers, uint8(2))
+	f.Add([]byte(`[]`), []byte(`[]`), uint8(2))
+	f.Add(totals, []byte(`[{"queue":{}}]`), uint8(2))
+	f.Add([]byte(`[{"name":"q","messages":null}]`), []byte(`[{"queue":{"name":"q"}},{"queue":{"name":"x"}}]`), uint8(2))
+	f.Add([]byte(`{"items":[{"name":"q","messages":1e400}]}`), consumers, uint8(0))
+	f.Add([]byte(`{"items":null,"page_count":-1}`), consumers, uint8(0))
+	f.Add([]byte(`{"consumers":1,"messages":3,"messages_ready":2,"messages_unacknowledged":1,"name":"q","state":"running"}`), consumers, uint8(1))
+	f.Add([]byte(`{"name":"q"}`), consumers, uint8(1))
+	f.Add([]byte(`null`), consumers, uint8(1))
+	f.Fuzz(func(t *testing.T, body, cbody []byte, mode uint8) {
 		ctx := context.Background()
-		tr := &transport{ctx: ctx, base: memTransport{body: body}}
+		tr := &transport{ctx: ctx, base: memTransport{body: body, consumers: cbody}}
 		client, err := rabbithole.NewTLSClient("http://fuzz", "u", "p", tr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fe := &fetcher{client: client, tr: tr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500, source: "test", user: "u"}
-		if single {
+		ctr := &transport{ctx: ctx, base: memTransport{body: body, consumers: cbody}}
+		cclient, err := rabbithole.NewTLSClient("http://fuzz", "u", "p", ctr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fe := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500,
+			regex: ".", wants: func(string) bool { return true }, floor: 100, source: "test", user: "u"}
+		switch mode % 3 {
+		case 1:
 			fe.single = "q"
+		case 2:
+			fe.regex = ""
 		}
 		lst, err := fe.fetch(ctx)
 		if err != nil {
 			return
 		}
-		if lst.Requests > maxPages+1 {
+		if lst.Requests > 4 {
 			t.Fatalf("%d requests", lst.Requests)
 		}
 		for _, q := range lst.Queues {
@@ -528,9 +661,54 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// TestCapturedTotals runs the whole-vhost path on the listings captured
+// from the broker: consumer counts come from the consumer listing.
+func TestCapturedTotals(t *testing.T) {
+	withEnvCreds(t)
+	for _, tc := range []struct {
+		name, consumers string
+		code            int
+		want            []string
+	}{
+		{"ok", "consumers_columns.json", 2, []string{
+			"2 of 4 queues alerting (2 short of consumers); worst compute.n1=5",
+			"[OK] compute.n3: messages=0 ready=0 unacked=0 consumers=2 rates=not read (not needed for growth)",
+			"[OK] compute.n2: messages=3 ready=2 unacked=1 consumers=1 rates=not read (not needed for growth)",
+			"API: 2 HTTP requests, unpaged listing of all 4 queues in vhost nova without statistics (queue totals) and of their consumers, concurrently; no rates needed (no queue above the growth floor)",
+		}},
+		{"nameless_consumer", "", 3, []string{"UNKNOWN - unreadable answer", "consumer #1 names no queue"}},
+		{"truncated_consumers", "", 3, []string{"UNKNOWN - truncated answer"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cons := []byte(`[{"queue":{}}]`)
+			switch {
+			case tc.consumers != "":
+				cons = fixture(t, tc.consumers)
+			case tc.name == "truncated_consumers":
+				cons = fixture(t, "consumers_columns.json")[:10]
+			}
+			_, srv := newAPI(t, func(r *http.Request) (int, []byte) {
+				if strings.HasPrefix(r.URL.Path, "/api/consumers/") {
+					return 200, cons
+				}
+				return 200, fixture(t, "queues_totals.json")
+			})
+			out, code := run(t, "--url", srv.URL, "--vhost", "nova", "-v")
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", code, tc.code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
 func TestEmptyVhost(t *testing.T) {
 	withEnvCreds(t)
-	_, srv := newAPI(t, static(200, fixture(t, "queues_empty.json")))
+	_, srv := newAPI(t, fromPage(t, "queues_empty.json"))
 	out, code := run(t, "--url", srv.URL, "--vhost", "nova")
 	if code != 3 || !strings.Contains(out, `UNKNOWN - vhost "nova" has no queues: check --vhost`) {
 		t.Errorf("exit %d:\n%s", code, out)
