@@ -46,7 +46,7 @@ commands prints the command definitions generated from the plugin registry
 alone (no inventory), for packages.
 
 Exit codes: 0 success, 1 failure, 2 usage error.
-See docs/nagios-cfg.md for the inventory schema.
+See "The configuration repository" in the edgecheck README for the inventory schema.
 `
 
 // Run runs the command line args (without the program name).

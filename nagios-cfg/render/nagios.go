@@ -11,7 +11,7 @@ import (
 )
 
 // Nagios resource macros the generated commands use. The operator's
-// resource.cfg defines them (see docs/nagios-cfg.md).
+// resource.cfg defines them (see "The configuration repository" in the README).
 const (
 	MacroPluginDir    = "$USER1$" // monitoring-plugins: check_nrpe
 	MacroEdgecheckDir = "$USER2$" // the edgecheck check binaries

@@ -275,7 +275,7 @@ func rollbackHint(root string, p pending, rel string) string {
 		return fmt.Sprintf("grubby --set-default /boot/vmlinuz-%s", rel)
 	}
 	if strings.HasSuffix(p.Source, "symlink") {
-		return fmt.Sprintf("set GRUB_DEFAULT=saved in /etc/default/grub, run update-grub, then grub-set-default \"gnulinux-advanced-<root-uuid>>gnulinux-%s-advanced-<root-uuid>\" (ids from grep -o \"gnulinux-[^']*\" /boot/grub/grub.cfg), see docs/ovs_kmod.md", rel)
+		return fmt.Sprintf("set GRUB_DEFAULT=saved in /etc/default/grub, run update-grub, then grub-set-default \"gnulinux-advanced-<root-uuid>>gnulinux-%s-advanced-<root-uuid>\" (ids from grep -o \"gnulinux-[^']*\" /boot/grub/grub.cfg), see 'Rolling the boot default back' in the edgecheck README", rel)
 	}
-	return fmt.Sprintf("make vmlinuz-%s the boot default, see docs/ovs_kmod.md", rel)
+	return fmt.Sprintf("make vmlinuz-%s the boot default, see 'Rolling the boot default back' in the edgecheck README", rel)
 }
