@@ -168,6 +168,25 @@ func TestGoldenLayout(t *testing.T) {
 			t.Errorf("snmpd extends lack %q:\n%s", want, snmpd)
 		}
 	}
+	// sudo: the agents run the check through sudo -n, the sudoers drop-in
+	// lets each agent user run exactly that binary, and an icinga-agent
+	// service uses the -sudo variant of its CheckCommand.
+	if !strings.Contains(snmpd, "extend ec_kmod_201e919d /usr/bin/sudo -n /usr/lib/nagios/plugins/check_vswitch --kernel-release=hv1-kernel\n") ||
+		!strings.Contains(nrpe, "]=/usr/bin/sudo -n /usr/lib/nagios/plugins/check_vswitch --bridge=br-int") ||
+		!strings.Contains(nrpe, "]=/usr/lib/nagios/plugins/check_vswitch --grace=120") {
+		t.Errorf("sudo is not applied field by field:\n%s%s", nrpe, snmpd)
+	}
+	if got, want := string(files["agents/prod/c0001/sudoers/hypervisor"]), "nagios ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_vswitch *\n"+
+		"snmp ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_vswitch *\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("sudoers drop-in:\n%s\nwant it to end with:\n%s", got, want)
+	}
+	if _, ok := files["agents/test/c0002/sudoers/hypervisor"]; ok {
+		t.Error("a cell whose checks run locally got a sudoers drop-in")
+	}
+	if !strings.Contains(ic, "object CheckCommand \"check_vswitch-sudo\" {\n\tcommand = [ \"/usr/bin/sudo\", \"-n\", PluginDir + \"/check_vswitch\" ]\n") ||
+		!strings.Contains(string(files["icinga2/prod/zones.d/master/global.conf"]), "check_command = \"check_vswitch-sudo\"\n\tcommand_endpoint = \"net1.prod\"") {
+		t.Error("the icinga-agent service set to sudo does not use the -sudo CheckCommand")
+	}
 	idx := string(files["servers.conf"])
 	for _, want := range []string{"nagios-global.prod global prod global\n", "nagios-c0001.prod cell prod c0001\n", "nagios-mixed-c0002.test mixed test c0002\n"} {
 		if !strings.Contains(idx, want) {

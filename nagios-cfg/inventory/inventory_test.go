@@ -248,3 +248,41 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestSudoAndAgentUsers: sudo and the agent users start from their
+// built-in values and change field by field, like every other setting.
+func TestSudoAndAgentUsers(t *testing.T) {
+	f, err := load(t, map[string]string{
+		"defaults.yaml": layered,
+		"prod/env.yaml": "environment:\n  agent_users: {snmpd: snmp}\n  services:\n    vswitch: {sudo: true}\nservers: [nagios-c1.prod]\n",
+		"prod/c1/cell.yaml": "hosts:\n  - {name: hv1, roles: [hypervisor]}\n" +
+			"  - {name: hv2, roles: [hypervisor], agent_users: {nrpe: nrpe}, services: {vswitch: {sudo: false}}}\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		host       string
+		sudo       bool
+		nrpe, snmp string
+	}{
+		{"hv1", true, "nagios", "snmp"},
+		{"hv2", false, "nrpe", "snmp"},
+	} {
+		s := service(t, f, tc.host, "vswitch")
+		if s.Sudo != tc.sudo || s.NRPEUser != tc.nrpe || s.SNMPDUser != tc.snmp {
+			t.Errorf("%s: sudo %t, users %s/%s; want %t, %s/%s", tc.host, s.Sudo, s.NRPEUser, s.SNMPDUser, tc.sudo, tc.nrpe, tc.snmp)
+		}
+	}
+	f, err = load(t, map[string]string{
+		"defaults.yaml":     layered,
+		"prod/env.yaml":     "servers: [nagios-c1.prod]\n",
+		"prod/c1/cell.yaml": "hosts:\n  - {name: hv1, roles: [hypervisor]}\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := service(t, f, "hv1", "vswitch"); s.Sudo || s.NRPEUser != "nagios" || s.SNMPDUser != "Debian-snmp" {
+		t.Errorf("built-in: sudo %t, users %s/%s", s.Sudo, s.NRPEUser, s.SNMPDUser)
+	}
+}

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ type settings struct {
 	agentDir      setting[string]
 	nrpePort      setting[int]
 	nrpeTimeout   setting[int]
+	sudo          setting[bool]
+	nrpeUser      setting[string]
+	snmpdUser     setting[string]
 	snmpFlags     map[string]flagSrc
 }
 
@@ -66,6 +70,9 @@ func (s *settings) apply(o *settings) {
 	s.agentDir.over(o.agentDir)
 	s.nrpePort.over(o.nrpePort)
 	s.nrpeTimeout.over(o.nrpeTimeout)
+	s.sudo.over(o.sudo)
+	s.nrpeUser.over(o.nrpeUser)
+	s.snmpdUser.over(o.snmpdUser)
 	if len(o.snmpFlags) > 0 && s.snmpFlags == nil {
 		s.snmpFlags = map[string]flagSrc{}
 	}
@@ -96,7 +103,7 @@ type layer struct {
 }
 
 var settingKeys = []string{"run_mode", "check_interval", "retry_interval", "max_check_attempts", "check_period",
-	"notifications", "agent_plugin_dir", "nrpe", "snmp_extend_flags"}
+	"notifications", "agent_plugin_dir", "nrpe", "snmp_extend_flags", "sudo", "agent_users"}
 
 var periods = map[string]bool{"24x7": true, "workhours": true}
 
@@ -179,6 +186,23 @@ func decodeSettings(n *Node, s *settings, el *errList) {
 			}
 		case "snmp_extend_flags":
 			s.snmpFlags = decodeFlags(v, el, "snmp_extend_flags")
+		case "sudo":
+			s.sudo = boolean(v, el, "sudo")
+		case "agent_users":
+			if !isMap(v, el, "agent_users") {
+				continue
+			}
+			for j, uk := range v.Keys {
+				uv := v.Vals[j]
+				switch uk.Value {
+				case "nrpe":
+					s.nrpeUser = userName(uv, el, "agent_users.nrpe")
+				case "snmpd":
+					s.snmpdUser = userName(uv, el, "agent_users.snmpd")
+				default:
+					el.add(uk.Pos, "unknown key %q in agent_users (known: nrpe, snmpd)", uk.Value)
+				}
+			}
 		}
 	}
 }
@@ -350,6 +374,22 @@ func boolean(n *Node, el *errList, what string) setting[bool] {
 	el.add(n.Pos, "%s must be true or false, not %q", what, s)
 	return setting[bool]{}
 }
+
+// userName reads the name of a local user on the hosts, as a sudoers
+// drop-in names it.
+func userName(n *Node, el *errList, what string) setting[string] {
+	s, ok := scalar(n, el, what)
+	if !ok {
+		return setting[string]{}
+	}
+	if !validUser.MatchString(s) {
+		el.add(n.Pos, "%s %q is not a user name a sudoers file can carry (letters, digits, '_', '.', '-', not starting with '-' or '.')", what, s)
+		return setting[string]{}
+	}
+	return setting[string]{s, n.Pos, true}
+}
+
+var validUser = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\z`)
 
 func period(n *Node, el *errList, what string) setting[string] {
 	s, ok := scalar(n, el, what)

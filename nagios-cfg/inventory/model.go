@@ -34,6 +34,9 @@ var Classes = []string{ClassGlobal, ClassCell, ClassMixed}
 // plane, watched by global (and mixed) servers.
 const GlobalCell = "global"
 
+// Sudo is the program an agent runs a check through when sudo is set.
+const Sudo = "/usr/bin/sudo"
+
 // SnmpExtendCheck is the relay used by the snmp-extend run mode.
 const SnmpExtendCheck = "check_snmp_extend"
 
@@ -187,6 +190,12 @@ type Resolved struct {
 	AgentPluginDir   string
 	NRPEPort         int
 	NRPETimeout      int
+	// Sudo runs the check on the host as /usr/bin/sudo -n <check> (the
+	// agent-side run modes only); the rendered sudoers drop-in lets
+	// NRPEUser or SNMPDUser do that.
+	Sudo      bool
+	NRPEUser  string // the user NRPE (and a Debian Icinga 2 agent) runs as
+	SNMPDUser string // the user snmpd runs extend commands as
 }
 
 // A FlagValue is one flag given to a check.

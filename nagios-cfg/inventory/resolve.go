@@ -23,6 +23,9 @@ var builtin = settings{
 	agentDir:      setting[string]{v: "/usr/lib/nagios/plugins", set: true},
 	nrpePort:      setting[int]{v: 5666, set: true},
 	nrpeTimeout:   setting[int]{v: 30, set: true},
+	sudo:          setting[bool]{v: false, set: true},
+	nrpeUser:      setting[string]{v: "nagios", set: true},
+	snmpdUser:     setting[string]{v: "Debian-snmp", set: true},
 }
 
 func (l *loader) resolve(envs []rawEnv) {
@@ -382,9 +385,20 @@ func (l *loader) resolveHost(re rawEnv, rc rawCell, rh rawHost) {
 				}
 			}
 		}
+		if svc.Sudo && svc.RunMode != ModeLocal && !sudoersSafe.MatchString(svc.AgentPluginDir) {
+			pos := eff.agentDir.pos
+			if pos.File == "" {
+				pos = eff.sudo.pos
+			}
+			l.el.add(pos, "service %s of host %s runs through sudo, and a sudoers file cannot name agent_plugin_dir %q as it is: use letters, digits and / _ . + - only", sn, h.Name, svc.AgentPluginDir)
+		}
 		h.Services = append(h.Services, svc)
 	}
 }
+
+// sudoersSafe matches a directory a sudoers command can name without
+// escaping.
+var sudoersSafe = regexp.MustCompile(`^/[A-Za-z0-9_./+-]*\z`)
 
 func mergeFlags(dst, src map[string]flagSrc) {
 	for k, v := range src {
@@ -461,6 +475,9 @@ func toResolved(s settings) Resolved {
 		AgentPluginDir:   s.agentDir.v,
 		NRPEPort:         s.nrpePort.v,
 		NRPETimeout:      s.nrpeTimeout.v,
+		Sudo:             s.sudo.v,
+		NRPEUser:         s.nrpeUser.v,
+		SNMPDUser:        s.snmpdUser.v,
 	}
 }
 

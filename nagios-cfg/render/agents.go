@@ -13,22 +13,27 @@ import (
 func agentsCell(t sink, f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agentNames) {
 	nrpe := map[string]map[string]string{} // role -> name -> line
 	snmp := map[string]map[string]string{}
+	sudoers := map[string]map[string]string{} // role -> line -> line
+	add := func(dst map[string]map[string]string, role, key, line string) {
+		if dst[role] == nil {
+			dst[role] = map[string]string{}
+		}
+		dst[role][key] = line
+	}
 	for _, h := range c.Hosts {
 		for _, s := range h.Services {
-			var dst map[string]map[string]string
-			var line string
 			switch kindOf(s) {
 			case agentNRPE:
-				dst, line = nrpe, "command["+a.names[s]+"]="+a.cmds[s]
+				add(nrpe, s.Role, a.names[s], "command["+a.names[s]+"]="+a.cmds[s])
 			case agentSNMP:
-				dst, line = snmp, "extend "+a.names[s]+" "+a.cmds[s]
+				add(snmp, s.Role, a.names[s], "extend "+a.names[s]+" "+a.cmds[s])
 			default:
 				continue
 			}
-			if dst[s.Role] == nil {
-				dst[s.Role] = map[string]string{}
+			if s.Sudo {
+				line := sudoersLine(agentUser(s), agentBinary(s))
+				add(sudoers, s.Role, line, line)
 			}
-			dst[s.Role][a.names[s]] = line
 		}
 	}
 	base := "agents/" + e.Name + "/" + c.Name + "/"
@@ -38,6 +43,9 @@ func agentsCell(t sink, f *inventory.Fleet, e *inventory.Env, c *inventory.Cell,
 	}
 	for _, role := range sortedKeys(snmp) {
 		t.put(base+"snmpd/"+role+".conf", src+fmt.Sprintf("# snmpd extend lines for role %s: include this file in snmpd.conf on its hosts;\n# check_snmp_extend reads them through NET-SNMP-EXTEND-MIB.\n", role)+sortedLines(snmp[role]))
+	}
+	for _, role := range sortedKeys(sudoers) {
+		t.put(base+"sudoers/"+role, src+fmt.Sprintf("# sudoers drop-in for role %s: install it as /etc/sudoers.d/edgecheck-%s (mode 0440)\n# on its hosts, so that the agents may run the checks set to sudo as root.\n", role, sudoersFileName(role))+sortedLines(sudoers[role]))
 	}
 }
 
@@ -57,4 +65,18 @@ func sortedLines(m map[string]string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// sudoersLine lets an agent user run one check as root, with any
+// arguments (the command lines themselves are in the NRPE and snmpd
+// snippets). The inventory restricts both names to characters sudoers
+// takes literally.
+func sudoersLine(user, binary string) string {
+	return user + " ALL=(root) NOPASSWD: " + binary + " *"
+}
+
+// sudoersFileName is a role name as sudo's @includedir reads it: it skips
+// names containing a dot.
+func sudoersFileName(role string) string {
+	return strings.ReplaceAll(role, ".", "_")
 }

@@ -136,44 +136,76 @@ func icingaCommands(f *inventory.Fleet, sources ...string) string {
 	b.WriteString("# CheckCommands in the style of the Icinga Template Library, generated from\n" +
 		"# each check's flag declarations: switches use set_if, repeatable flags\n" +
 		"# repeat_key, required flags required, defaults are vars.\n\n")
+	sudo := sudoAgentChecks(f)
 	for _, p := range f.Plugins {
-		fmt.Fprintf(&b, "object CheckCommand %s {\n", istr(p.Name))
-		fmt.Fprintf(&b, "\tcommand = [ PluginDir + %s ]\n\n", istr("/"+p.Name))
-		b.WriteString("\targuments = {\n")
-		var defaults []string
-		for _, d := range passedFlags(p) {
-			if d.Kind == registry.KindCount {
-				continue // -v: set it on the command line when debugging
-			}
-			v := icingaVar(p.Name, d.Name)
-			fmt.Fprintf(&b, "\t\t%s = {\n", istr("--"+d.Name))
-			if d.Kind == registry.KindBool {
-				fmt.Fprintf(&b, "\t\t\tset_if = %s\n", istr("$"+v+"$"))
-			} else {
-				fmt.Fprintf(&b, "\t\t\tvalue = %s\n", istr("$"+v+"$"))
-			}
-			if d.Repeatable() {
-				b.WriteString("\t\t\trepeat_key = true\n")
-			}
-			if d.Required {
-				b.WriteString("\t\t\trequired = true\n")
-			}
-			fmt.Fprintf(&b, "\t\t\tdescription = %s\n", istr(d.Usage))
-			b.WriteString("\t\t}\n")
-			switch {
-			case d.Kind == registry.KindBool:
-				defaults = append(defaults, fmt.Sprintf("\tvars.%s = false\n", v))
-			case d.Default != "" && !d.Repeatable():
-				defaults = append(defaults, fmt.Sprintf("\tvars.%s = %s\n", v, istr(d.Default)))
-			}
+		checkCommand(&b, p, p.Name, fmt.Sprintf("PluginDir + %s", istr("/"+p.Name)))
+		if sudo[p.Name] {
+			checkCommand(&b, p, sudoCommand(p.Name), fmt.Sprintf("%s, \"-n\", PluginDir + %s", istr(inventory.Sudo), istr("/"+p.Name)))
 		}
-		b.WriteString("\t}\n")
-		if len(defaults) > 0 {
-			b.WriteString("\n" + strings.Join(defaults, ""))
-		}
-		b.WriteString("}\n\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// sudoCommand names the variant of a CheckCommand that an icinga-agent
+// service set to sudo runs: the same arguments behind sudo -n.
+func sudoCommand(check string) string { return check + "-sudo" }
+
+// sudoAgentChecks lists the checks some icinga-agent service runs through
+// sudo: they get a -sudo variant of their CheckCommand.
+func sudoAgentChecks(f *inventory.Fleet) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range f.Envs {
+		for _, c := range e.Cells {
+			for _, h := range c.Hosts {
+				for _, s := range h.Services {
+					if s.RunMode == inventory.ModeIcingaAgent && s.Sudo {
+						out[s.Plugin.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// checkCommand writes one ITL-style CheckCommand for p under name, whose
+// command array holds command.
+func checkCommand(b *strings.Builder, p *inventory.Plugin, name, command string) {
+	fmt.Fprintf(b, "object CheckCommand %s {\n", istr(name))
+	fmt.Fprintf(b, "\tcommand = [ %s ]\n\n", command)
+	b.WriteString("\targuments = {\n")
+	var defaults []string
+	for _, d := range passedFlags(p) {
+		if d.Kind == registry.KindCount {
+			continue // -v: set it on the command line when debugging
+		}
+		v := icingaVar(p.Name, d.Name)
+		fmt.Fprintf(b, "\t\t%s = {\n", istr("--"+d.Name))
+		if d.Kind == registry.KindBool {
+			fmt.Fprintf(b, "\t\t\tset_if = %s\n", istr("$"+v+"$"))
+		} else {
+			fmt.Fprintf(b, "\t\t\tvalue = %s\n", istr("$"+v+"$"))
+		}
+		if d.Repeatable() {
+			b.WriteString("\t\t\trepeat_key = true\n")
+		}
+		if d.Required {
+			b.WriteString("\t\t\trequired = true\n")
+		}
+		fmt.Fprintf(b, "\t\t\tdescription = %s\n", istr(d.Usage))
+		b.WriteString("\t\t}\n")
+		switch {
+		case d.Kind == registry.KindBool:
+			defaults = append(defaults, fmt.Sprintf("\tvars.%s = false\n", v))
+		case d.Default != "" && !d.Repeatable():
+			defaults = append(defaults, fmt.Sprintf("\tvars.%s = %s\n", v, istr(d.Default)))
+		}
+	}
+	b.WriteString("\t}\n")
+	if len(defaults) > 0 {
+		b.WriteString("\n" + strings.Join(defaults, ""))
+	}
+	b.WriteString("}\n\n")
 }
 
 func icingaTemplates(f *inventory.Fleet, src string) string {
@@ -310,7 +342,11 @@ func icingaService(b *strings.Builder, f *inventory.Fleet, h *inventory.Host, s 
 		fmt.Fprintf(b, "\tcheck_command = %s\n", istr(check.Name))
 	default:
 		flags = s.Flags
-		fmt.Fprintf(b, "\tcheck_command = %s\n", istr(check.Name))
+		name := check.Name
+		if s.RunMode == inventory.ModeIcingaAgent && s.Sudo {
+			name = sudoCommand(name)
+		}
+		fmt.Fprintf(b, "\tcheck_command = %s\n", istr(name))
 	}
 	if s.RunMode == inventory.ModeIcingaAgent {
 		fmt.Fprintf(b, "\tcommand_endpoint = %s\n", istr(h.Name))

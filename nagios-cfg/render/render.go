@@ -276,11 +276,29 @@ func kindOf(s *inventory.Service) agentKind {
 
 // agentCommand is the command line the host runs for a service.
 func agentCommand(s *inventory.Service, quote func(string) string) string {
-	words := []string{path.Join(s.AgentPluginDir, s.Plugin.Name)}
+	words := []string{agentBinary(s)}
+	if s.Sudo {
+		// -n: fail at once instead of waiting for a password when the
+		// sudoers drop-in is not installed.
+		words = []string{inventory.Sudo, "-n", agentBinary(s)}
+	}
 	for _, fv := range s.Flags {
 		words = append(words, fragment(fv, agentLit, quote)...)
 	}
 	return strings.Join(words, " ")
+}
+
+// agentBinary is the check's path on the host.
+func agentBinary(s *inventory.Service) string {
+	return path.Join(s.AgentPluginDir, s.Plugin.Name)
+}
+
+// agentUser is the user the host's agent runs a service's command as.
+func agentUser(s *inventory.Service) string {
+	if kindOf(s) == agentSNMP {
+		return s.SNMPDUser
+	}
+	return s.NRPEUser
 }
 
 func plainWord(s string) string { return s }

@@ -152,3 +152,44 @@ func TestIntegrationStandaloneCheckCommands(t *testing.T) {
 		t.Fatalf("icinga2 daemon -C: exit %d\n%s%s", v.Code, v.Stdout, v.Stderr)
 	}
 }
+
+// TestIntegrationSudoersParse runs the real visudo -c on every sudoers
+// drop-in the sample renders (the OVS checks of prod and test run through
+// sudo), and on a broken one, which it must refuse.
+func TestIntegrationSudoersParse(t *testing.T) {
+	visudo := labtest.Need(t, "VISUDO_BIN")["VISUDO_BIN"]
+	_, out, _ := renderSample(t)
+	files, err := filepath.Glob(filepath.Join(out, "agents", "*", "*", "sudoers", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("the sample renders no sudoers drop-in")
+	}
+	for _, f := range files {
+		r := labtest.Exec(t, visudo, nil, "-c", "-f", f)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "parsed OK") {
+			t.Errorf("visudo -c -f %s: exit %d\n%s%s", f, r.Code, r.Stdout, r.Stderr)
+		}
+	}
+	hv := filepath.Join(out, "agents", "prod", "c0001", "sudoers", "hypervisor")
+	data, err := os.ReadFile(hv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"nagios ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_ovs_controller *\n",
+		"nagios ALL=(root) NOPASSWD: /usr/lib/nagios/plugins/check_htb_drift *\n",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s lacks %q:\n%s", hv, want, data)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "broken")
+	if err := os.WriteFile(bad, append(data, "nagios ALL=(root NOPASSWD: /bin/true\n"...), 0o440); err != nil {
+		t.Fatal(err)
+	}
+	if r := labtest.Exec(t, visudo, nil, "-c", "-f", bad); r.Code == 0 {
+		t.Errorf("visudo accepted a broken drop-in:\n%s%s", r.Stdout, r.Stderr)
+	}
+}
