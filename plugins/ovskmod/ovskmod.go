@@ -137,7 +137,8 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 	res := &nagios.Result{}
 	nagios.SetStage(ctx, "reading the openvswitch module of "+running)
 	run := findModule(c.Root, running)
-	loaded, loadedNote := c.loadedModule(ctx, res)
+	var summary summary
+	loaded := c.loadedModule(ctx, res, &summary)
 
 	nagios.SetStage(ctx, "finding the next-boot kernel")
 	pend, perr := pendingKernel(c.Root, installed)
@@ -155,26 +156,25 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 	}
 
 	var runState, pendState nagios.State
-	var summary []string
 
 	// The running kernel.
 	switch {
 	case run.NoModulesDir && loaded:
 		runState = nagios.Warning
 		res.Add(runState, "running kernel %s: openvswitch is loaded but /lib/modules/%s is missing, so it cannot be reloaded (modules directory removed?)", running, running)
-		summary = append(summary, "running "+running+" modules directory missing")
+		summary.add(runState, "running "+running+" modules directory missing")
 	case run.NoModulesDir:
 		runState = nagios.Unknown
 		res.Add(runState, "running kernel %s: cannot tell, /lib/modules/%s does not exist and no openvswitch module is loaded; this kernel was not installed from a package (a container, or a VM booted with an external kernel)", running, running)
-		summary = append(summary, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
+		summary.add(runState, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
 	case run.Err != nil:
 		runState = nagios.Unknown
 		res.Add(runState, "running kernel %s: cannot tell: %s", running, run.Describe())
-		summary = append(summary, "cannot tell for running kernel "+running)
+		summary.add(runState, "cannot tell for running kernel "+running)
 	case !run.OK():
 		runState = nagios.Critical
 		res.Add(runState, "running kernel %s: %s", running, run.Describe())
-		summary = append(summary, "running kernel "+running+" has no matching openvswitch module")
+		summary.add(runState, "running kernel "+running+" has no matching openvswitch module")
 	default:
 		runState = nagios.OK
 		res.Add(runState, "running kernel %s: %s", running, run.Describe())
@@ -186,7 +186,7 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 	case perr != nil:
 		pendState = nagios.Unknown
 		res.Add(pendState, "next-boot kernel: cannot tell: %v", perr)
-		summary = append(summary, "cannot tell the next-boot kernel")
+		summary.add(pendState, "cannot tell the next-boot kernel")
 	default:
 		pendRel = pend.Release
 		ps := status(pendRel)
@@ -201,11 +201,11 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 		case ps.Err != nil:
 			pendState = nagios.Unknown
 			res.Add(pendState, "%s: cannot tell: %s", label, ps.Describe())
-			summary = append(summary, "cannot tell for next-boot kernel "+pendRel)
+			summary.add(pendState, "cannot tell for next-boot kernel "+pendRel)
 		case !ps.OK():
 			pendState = nagios.Critical
 			res.Add(pendState, "%s: %s: networking may not survive reboot", label, ps.Describe())
-			summary = append(summary, "next-boot kernel "+pendRel+" has no matching openvswitch module: networking may not survive reboot")
+			summary.add(pendState, "next-boot kernel "+pendRel+" has no matching openvswitch module: networking may not survive reboot")
 		default:
 			pendState = nagios.OK
 			res.Add(pendState, "%s: %s", label, ps.Describe())
@@ -233,6 +233,7 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 				target, status(target).Describe(), rollbackHint(c.Root, pend, target))
 		} else if target == "" {
 			res.Add(nagios.Critical, "no installed kernel has a matching openvswitch module (installed: %s): reinstall the openvswitch module package or rebuild DKMS before rebooting", strings.Join(installed, ", "))
+			summary.add(nagios.Critical, "no installed kernel has a matching openvswitch module")
 		}
 	}
 	if c.verbose(ctx) {
@@ -246,22 +247,17 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
 		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
 	)
-	if loadedNote != "" {
-		summary = append(summary, loadedNote)
+	// Both kernels are fine: say so after any problem with the loaded
+	// module, which the summary names first.
+	var allClear string
+	switch {
+	case runState != nagios.OK || pendState != nagios.OK:
+	case pendRel == running:
+		allClear = fmt.Sprintf("openvswitch module matches kernel %s, which is also the next-boot kernel (%s)", running, pend.Source)
+	default:
+		allClear = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, pendRel, pend.Source)
 	}
-	if len(summary) == 0 || len(summary) == 1 && loadedNote != "" {
-		if pendRel == running {
-			res.Summary = fmt.Sprintf("openvswitch module matches kernel %s, which is also the next-boot kernel (%s)", running, pend.Source)
-		} else {
-			res.Summary = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, pendRel, pend.Source)
-		}
-	}
-	if len(summary) > 0 {
-		if res.Summary != "" {
-			res.Summary += "; "
-		}
-		res.Summary += strings.Join(summary, "; ")
-	}
+	res.Summary = summary.line(res, allClear)
 	return res, nil
 }
 
@@ -279,34 +275,37 @@ func contains(list []string, s string) bool {
 // loadedModule reports on /sys/module/openvswitch: whether it is loaded and
 // whether its version matches the userspace OVS. The in-tree module has no
 // version file; an out-of-tree build (OVS's own datapath, DKMS) does.
-func (c *Check) loadedModule(ctx context.Context, res *nagios.Result) (loaded bool, note string) {
+func (c *Check) loadedModule(ctx context.Context, res *nagios.Result, summary *summary) (loaded bool) {
 	dir := filepath.Join(c.Root, "sys", "module", "openvswitch")
 	if _, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			res.Add(nagios.OK, "openvswitch module is not loaded (/sys/module/openvswitch absent; a userspace-datapath host needs none)")
 		} else {
 			res.Add(nagios.Unknown, "cannot read /sys/module/openvswitch: %v", err)
+			summary.add(nagios.Unknown, fmt.Sprintf("cannot tell whether the openvswitch module is loaded: %v", err))
 		}
-		return false, ""
+		return false
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "version"))
 	if err != nil {
 		res.Add(nagios.OK, "loaded openvswitch module is the in-tree one (no /sys/module/openvswitch/version)")
-		return true, ""
+		return true
 	}
 	kver := strings.TrimSpace(string(data))
 	nagios.SetStage(ctx, "reading the userspace OVS version")
 	uver, src, err := c.userspaceVersion(ctx)
 	if err != nil {
 		res.Add(nagios.Unknown, "loaded openvswitch module %s: cannot compare with userspace OVS: %v", kver, err)
-		return true, ""
+		summary.add(nagios.Unknown, fmt.Sprintf("cannot compare the loaded openvswitch module %s with userspace OVS: %v", kver, err))
+		return true
 	}
 	if kver != uver {
 		res.Add(nagios.Warning, "loaded openvswitch module %s differs from userspace OVS %s (%s): reload the module at the next maintenance (/usr/share/openvswitch/scripts/ovs-ctl force-reload-kmod)", kver, uver, src)
-		return true, fmt.Sprintf("loaded module %s differs from userspace OVS %s", kver, uver)
+		summary.add(nagios.Warning, fmt.Sprintf("loaded module %s differs from userspace OVS %s", kver, uver))
+		return true
 	}
 	res.Add(nagios.OK, "loaded openvswitch module %s matches userspace OVS (%s)", kver, src)
-	return true, ""
+	return true
 }
 
 // userspaceVersion asks OVSDB first (no process start), then ovs-vswitchd.
@@ -331,8 +330,12 @@ func (c *Check) userspaceVersion(ctx context.Context) (string, string, error) {
 	}
 	out, err := c.Exec(ctx, bin, "--version")
 	if err != nil {
-		if dbErr != nil {
-			return "", "", fmt.Errorf("OVSDB %s: %v; and %v", db, dbErr, err)
+		switch {
+		case dbErr != nil && strings.Contains(dbErr.Error(), db):
+			// shared/ovsdb's errors name OVSDB and the target themselves.
+			return "", "", fmt.Errorf("%v; and %s --version: %v", dbErr, bin, err)
+		case dbErr != nil:
+			return "", "", fmt.Errorf("OVSDB at %s: %v; and %s --version: %v", db, dbErr, bin, err)
 		}
 		return "", "", err
 	}
@@ -379,20 +382,20 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	pkgs := parseRPMList(string(rpmOut))
 	pkgName := func(kernel string) string { return xenModulesPrefix + kernel + "-" + build.String() }
 
-	var summary []string
+	var summary summary
 	runOK := hasModulePackage(pkgs, running, build)
 	if runOK {
 		res.Add(nagios.OK, "running kernel %s: %s is installed", running, pkgName(running))
 	} else {
 		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgName(running), otherBuilds(pkgs, running))
-		summary = append(summary, "running kernel "+running+" has no "+pkgName(running))
+		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgName(running))
 	}
 	pendRel, link, perr := xenPending(c.Root)
 	pendOK := false
 	switch {
 	case perr != nil:
 		res.Add(nagios.Unknown, "next-boot kernel: cannot tell: %v", perr)
-		summary = append(summary, "cannot tell the next-boot kernel")
+		summary.add(nagios.Unknown, "cannot tell the next-boot kernel")
 	case pendRel == running:
 		pendOK = runOK
 		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, link)
@@ -402,7 +405,7 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pkgName(pendRel))
 		} else {
 			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgName(pendRel), otherBuilds(pkgs, pendRel))
-			summary = append(summary, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
+			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
 		}
 	}
 	withModule := 0
@@ -424,21 +427,22 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 				target, pkgName(target), xenRollback(c.Root, link, target))
 		} else if target == "" {
 			res.Add(nagios.Critical, "no installed dom0 kernel has %s<kernel>-%s: install the module package for the OVS build before rebooting", xenModulesPrefix, build.String())
+			summary.add(nagios.Critical, "no installed dom0 kernel has a module package for OVS "+build.String())
 		}
 	}
 	res.AddPerf(
 		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
 		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
 	)
-	if len(summary) == 0 {
-		if pendRel == running {
-			res.Summary = fmt.Sprintf("OVS %s module package installed for kernel %s, which is also the next-boot kernel", build, running)
-		} else {
-			res.Summary = fmt.Sprintf("OVS %s module packages installed for running kernel %s and next-boot kernel %s", build, running, pendRel)
-		}
-	} else {
-		res.Summary = strings.Join(summary, "; ")
+	var allClear string
+	switch {
+	case len(summary) > 0:
+	case pendRel == running:
+		allClear = fmt.Sprintf("OVS %s module package installed for kernel %s, which is also the next-boot kernel", build, running)
+	default:
+		allClear = fmt.Sprintf("OVS %s module packages installed for running kernel %s and next-boot kernel %s", build, running, pendRel)
 	}
+	res.Summary = summary.line(res, allClear)
 	return res, nil
 }
 

@@ -406,3 +406,55 @@ func FuzzVermagic(f *testing.F) {
 		}
 	})
 }
+
+// Line 1 names the worst problem first, whatever the final state, and the
+// all-clear about the kernels comes after it.
+func TestSummaryNamesWorstFirst(t *testing.T) {
+	dir := filepath.Join("testdata", "rhel-match")
+	const kernel = "5.14.0-362.13.1.el9_3.x86_64"
+	hung := errors.New("OVSDB at unix:/run/test.sock did not answer while querying database Open_vSwitch")
+	tests := []struct {
+		name     string
+		vswitchd string
+		dbErr    error
+		want     nagios.State
+		prefix   string
+	}{
+		{"OVSDB hangs, no ovs-vswitchd", "", hung, nagios.Unknown,
+			"OVS_KMOD UNKNOWN - cannot compare the loaded openvswitch module 2.17.9 with userspace OVS: OVSDB at unix:/run/test.sock did not answer while querying database Open_vSwitch; and "},
+		{"version mismatch", "ovs-vswitchd (Open vSwitch) 3.1.0\n", hung, nagios.Warning,
+			"OVS_KMOD WARNING - loaded module 2.17.9 differs from userspace OVS 3.1.0; openvswitch module matches "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fe := &fakeExec{dir: dir, vswitchd: tt.vswitchd}
+			c := &Check{Root: filepath.Join(dir, "root"), KernelRelease: kernel, Mode: "generic", DB: "unix:/run/test.sock", Exec: fe.run,
+				OVSDBVersion: func(context.Context, string) (string, error) { return "", tt.dbErr }}
+			res, err := c.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := res.Format("OVS_KMOD")
+			line1, _, _ := strings.Cut(out, "\n")
+			if res.FinalState() != tt.want || !strings.HasPrefix(line1, tt.prefix) || !strings.Contains(line1, "; openvswitch module matches") {
+				t.Errorf("state %v, want %v; line 1 should begin %q and end with the kernels' all-clear, got:\n%s", res.FinalState(), tt.want, tt.prefix, out)
+			}
+		})
+	}
+}
+
+func TestSummaryLineNeverClaimsLess(t *testing.T) {
+	res := &nagios.Result{}
+	res.Add(nagios.OK, "fine")
+	res.Add(nagios.Unknown, "cannot read x")
+	res.Add(nagios.Critical, "y is broken")
+	var s summary
+	s.add(nagios.Unknown, "cannot tell z")
+	if got, want := s.line(res, ""), "y is broken; cannot tell z"; got != want {
+		t.Errorf("line = %q, want %q", got, want)
+	}
+	s.add(nagios.Critical, "w is broken")
+	if got, want := s.line(res, "all else fine"), "w is broken; cannot tell z; all else fine"; got != want {
+		t.Errorf("line = %q, want %q", got, want)
+	}
+}

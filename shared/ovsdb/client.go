@@ -21,11 +21,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	goovsdb "github.com/digitalocean/go-openvswitch/ovsdb"
@@ -88,7 +86,7 @@ func Dial(ctx context.Context, target string) (*Client, error) {
 			return nil, ioError(target, "setting the connection deadline", err)
 		}
 	}
-	c := &Client{target: target, conn: conn, wire: &wire{Conn: conn}}
+	c := &Client{target: target, conn: conn, wire: &wire{Conn: conn, target: target, start: -1}}
 	// A cancelled context (not only a deadline) must also unblock I/O.
 	c.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	return c, nil
@@ -153,14 +151,16 @@ func (c *Client) LockHeld(ctx context.Context, name string) (bool, error) {
 	if _, err := c.conn.Write(req.Bytes()); err != nil {
 		return false, ioError(c.target, "asking for the "+name+" lock", err)
 	}
-	dec := json.NewDecoder(c.conn)
 	var (
 		locked           *bool
 		unlocked, notify bool
 	)
 	for locked == nil || !unlocked {
-		var m rpcMessage
-		if err := dec.Decode(&m); err != nil {
+		// The wire frames and validates the stream, so a peer that does
+		// not speak JSON-RPC is named at once; whatever it reads past the
+		// last reply stays buffered for go-openvswitch.
+		_, m, err := c.wire.next()
+		if err != nil {
 			return false, ioError(c.target, "waiting for the reply to the "+name+" lock request", err)
 		}
 		switch {
@@ -190,11 +190,6 @@ func (c *Client) LockHeld(ctx context.Context, name string) (bool, error) {
 		case string(bytes.TrimSpace(m.ID)) == unlockID:
 			unlocked = true
 		}
-	}
-	// Whatever the decoder read past the last reply belongs to the next
-	// reader.
-	if rest, _ := io.ReadAll(dec.Buffered()); len(rest) > 0 {
-		c.wire.prefix = rest
 	}
 	return !*locked && !notify, nil
 }
@@ -254,67 +249,6 @@ func (c *Client) opFailure(db string, err error) error {
 		return &Error{Kind: KindServer, Target: c.target, Err: err, Hint: hint, msg: "OVSDB at " + c.target + " rejected the query on database " + db}
 	}
 	return ioError(c.target, "reading the transaction reply", err)
-}
-
-// wire is the connection as go-openvswitch sees it. It keeps a copy of the
-// bytes that pass, because go-openvswitch's Transact returns only the
-// concatenated rows of all operations and drops per-operation errors:
-// wire.results finds the transaction's reply in the copy and splits it per
-// operation. A check's reply is a few kilobytes, so the copy is cheap.
-//
-// It also turns every read failure into net.ErrClosed for go-openvswitch,
-// whose receive loop otherwise retries a timed-out connection forever, and
-// hands the real error to the running Transact.
-type wire struct {
-	net.Conn
-	mu     sync.Mutex
-	prefix []byte // read ahead by LockHeld, served first
-	in     bytes.Buffer
-	out    bytes.Buffer
-	err    error
-	fail   context.CancelCauseFunc
-}
-
-func (w *wire) setFail(f context.CancelCauseFunc) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.fail = f
-	if w.err != nil {
-		f(w.err)
-	}
-}
-
-func (w *wire) Read(b []byte) (int, error) {
-	w.mu.Lock()
-	if len(w.prefix) > 0 {
-		n := copy(b, w.prefix)
-		w.prefix = w.prefix[n:]
-		w.in.Write(b[:n])
-		w.mu.Unlock()
-		return n, nil
-	}
-	w.mu.Unlock()
-	n, err := w.Conn.Read(b)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.in.Write(b[:n])
-	if err != nil {
-		if w.err == nil && !errors.Is(err, net.ErrClosed) {
-			w.err = err
-			if w.fail != nil {
-				w.fail(err)
-			}
-		}
-		return n, net.ErrClosed
-	}
-	return n, nil
-}
-
-func (w *wire) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	w.out.Write(b)
-	w.mu.Unlock()
-	return w.Conn.Write(b)
 }
 
 // results finds the reply to the last transact request and checks and
