@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -16,11 +15,10 @@ import (
 
 	"github.com/vishvananda/netlink"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // capturedSnapshot decodes testdata/ovsdb-transact-reply.json, the reply
 // of the lab's real ovsdb-server to the check's four selects (captured
@@ -182,7 +180,7 @@ func TestStatesGolden(t *testing.T) {
 			if res.FinalState() != tt.want {
 				t.Errorf("state %v, want %v\n%s", res.FinalState(), tt.want, got)
 			}
-			golden(t, filepath.Join("testdata", "golden", tt.name+".txt"), got)
+			golden.Text(t, tt.name, got)
 		})
 	}
 }
@@ -217,7 +215,7 @@ func TestVIFFollowsFlow(t *testing.T) {
 			if !reflect.DeepEqual(argv, wantArgv) {
 				t.Errorf("argv %q, want %q", argv, wantArgv)
 			}
-			golden(t, filepath.Join("testdata", "golden", "follow-"+tt.name+".txt"), got)
+			golden.Text(t, "follow-"+tt.name, got)
 		})
 	}
 }
@@ -358,26 +356,6 @@ func TestFormatRate(t *testing.T) {
 		if got := formatRate(in); got != want {
 			t.Errorf("formatRate(%d) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"math"
@@ -18,12 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The test binary doubles as a fake lldpcli for the tests of RunCommand:
 // with EDGECHECK_FAKE_LLDPCLI set it echoes stdin, prints its argv to
@@ -480,22 +478,7 @@ func TestGolden(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := runner.Execute("check_lldp", tt.args, &stdout, &stderr)
 			got := fmt.Sprintf("%s(exit %d)\n", stdout.String(), code)
-			path := filepath.Join("testdata", "golden", tt.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-			}
+			golden.Text(t, tt.name, got)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d", code, tt.code)
 			}

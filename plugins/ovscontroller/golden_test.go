@@ -1,17 +1,13 @@
 package ovscontroller
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/labtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden runs the real check_ovs_controller binary for every exit path
 // and compares exit code and output with testdata/golden/NAME.txt. The OVSDB
@@ -66,21 +62,8 @@ func TestGolden(t *testing.T) {
 				out = strings.ReplaceAll(out, target, "unix:$TMP/db.sock")
 			}
 			got := fmt.Sprintf("exit %d\n%s", run.Code, out)
-			path := filepath.Join("testdata", "golden", tt.name+".txt")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (run with -update after checking):\n--- got\n%s--- want\n%s", path, got, want)
-			}
-			if run.Stderr != "" {
+			golden.Text(t, tt.name, got)
+			if run.Stderr != "" && !golden.Updating() {
 				t.Errorf("unexpected stderr: %s", run.Stderr)
 			}
 		})

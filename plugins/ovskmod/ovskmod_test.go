@@ -3,7 +3,6 @@ package ovskmod
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fakeExec serves a fixture's captured command outputs and records argv.
 type fakeExec struct {
@@ -95,7 +93,7 @@ func TestFixtures(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, got)
 				}
 			}
-			golden(t, filepath.Join("testdata", "golden", tt.name+".txt"), got)
+			golden.Text(t, tt.name, got)
 			if tt.mode == "xenserver" {
 				wantRPM := []string{"rpm", "--root", c.Root, "-qa", "--qf", `%{NAME}-%{VERSION}-%{RELEASE}\n`, "openvswitch-modules-xen-*"}
 				wantInit := []string{filepath.Join(c.Root, "etc", "init.d", "openvswitch"), "version"}
@@ -104,26 +102,6 @@ func TestFixtures(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }
 

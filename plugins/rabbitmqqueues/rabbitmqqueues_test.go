@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -21,10 +20,9 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/runner"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
 	testUser = "edgecheck-monitor"
@@ -179,24 +177,6 @@ func withEnvCreds(t *testing.T) {
 	t.Setenv(EnvPassword, testPass)
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
 // TestGolden runs the real plugin on captured API answers, one case per
 // state, and compares the whole output.
 func TestGolden(t *testing.T) {
@@ -225,7 +205,7 @@ func TestGolden(t *testing.T) {
 			if code != tc.wantCode {
 				t.Errorf("exit %d, want %d\n%s", code, tc.wantCode, out)
 			}
-			golden(t, tc.name, out)
+			golden.Text(t, tc.name, out)
 		})
 	}
 }

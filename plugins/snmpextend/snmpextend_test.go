@@ -2,20 +2,18 @@ package snmpextend
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // execute runs check_snmp_extend through the real runner against a fake
 // agent and returns what Nagios would see.
@@ -28,26 +26,6 @@ func execute(t *testing.T, agent *snmptest.Agent, args ...string) string {
 	var out, errOut bytes.Buffer
 	code := runner.Execute("check_snmp_extend", args, &out, &errOut)
 	return fmt.Sprintf("exit %d\n%s", code, out.String())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
 }
 
 // The captured walk holds the real lab extends: edge_ok exits 0,
@@ -72,7 +50,7 @@ func TestGoldenEveryState(t *testing.T) {
 			if !strings.HasPrefix(got, fmt.Sprintf("exit %d\n", tt.wantCode)) {
 				t.Errorf("exit code: %q", got)
 			}
-			golden(t, tt.name, got)
+			golden.Text(t, tt.name, got)
 		})
 	}
 }
@@ -81,13 +59,13 @@ func TestGoldenFailures(t *testing.T) {
 	t.Run("dead_agent", func(t *testing.T) {
 		agent := snmptest.New()
 		agent.Err = snmp.NoResponse("no SNMP response from hv0001:161 within 9.7s: check the agent, the community and any firewall")
-		golden(t, "dead_agent", execute(t, agent, "-H", "hv0001", "--name", "edge_ok"))
+		golden.Text(t, "dead_agent", execute(t, agent, "-H", "hv0001", "--name", "edge_ok"))
 	})
 	t.Run("no_extends", func(t *testing.T) {
-		golden(t, "no_extends", execute(t, snmptest.New(), "-H", "hv0001", "--name", "edge_ok"))
+		golden.Text(t, "no_extends", execute(t, snmptest.New(), "-H", "hv0001", "--name", "edge_ok"))
 	})
 	t.Run("no_name", func(t *testing.T) {
-		golden(t, "no_name", execute(t, snmptest.New(), "-H", "hv0001"))
+		golden.Text(t, "no_name", execute(t, snmptest.New(), "-H", "hv0001"))
 	})
 	t.Run("no_credentials", func(t *testing.T) {
 		agent := snmptest.Load(t, "testdata/extend.walk")
@@ -97,7 +75,7 @@ func TestGoldenFailures(t *testing.T) {
 		t.Cleanup(func() { dial = old })
 		var out bytes.Buffer
 		code := runner.Execute("check_snmp_extend", []string{"-H", "hv0001", "--name", "edge_ok"}, &out, &out)
-		golden(t, "no_credentials", fmt.Sprintf("exit %d\n%s", code, out.String()))
+		golden.Text(t, "no_credentials", fmt.Sprintf("exit %d\n%s", code, out.String()))
 	})
 }
 

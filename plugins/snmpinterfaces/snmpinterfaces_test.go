@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,11 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp/snmptest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var t0 = time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
 
@@ -69,26 +67,6 @@ func (f *fixture) advance(ifIndex int, col string, by uint64) {
 
 func (f *fixture) uptime(ticks uint32) { f.agent.Set(snmptest.TimeTicks(oidSysUpTime, ticks)) }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
 func wantCode(t *testing.T, got string, code int) {
 	t.Helper()
 	if !strings.HasPrefix(got, fmt.Sprintf("exit %d\n", code)) {
@@ -104,7 +82,7 @@ func TestGoldenFirstRunThenRates(t *testing.T) {
 	f := newFixture(t)
 	first := f.run(t0, "--interface-regex", sel)
 	wantCode(t, first, 0)
-	golden(t, "ok_first_run_initialising", first)
+	golden.Text(t, "ok_first_run_initialising", first)
 
 	f.uptime(20000)
 	f.advance(13, oidIfHCInOctets, 75_000_000) // 10 Mb/s over 60 s
@@ -116,7 +94,7 @@ func TestGoldenFirstRunThenRates(t *testing.T) {
 	if !strings.Contains(second, "'esnmp0_in_bps'=10000000;") || !strings.Contains(second, "'esnmp0_out_bps'=1000000;") {
 		t.Errorf("rates wrong:\n%s", second)
 	}
-	golden(t, "ok_second_run_rates", second)
+	golden.Text(t, "ok_second_run_rates", second)
 }
 
 // TestConcurrentNewerSampleIsKept: a run that read its counters before a
@@ -204,7 +182,7 @@ func TestGoldenStates(t *testing.T) {
 			tt.change(f)
 			got := f.run(t0.Add(600*time.Second), args...)
 			wantCode(t, got, tt.code)
-			golden(t, tt.name, got)
+			golden.Text(t, tt.name, got)
 		})
 	}
 }
@@ -223,22 +201,22 @@ func TestGolden32BitWrapAndSwitchRows(t *testing.T) {
 	if !strings.Contains(got, "'Ethernet1/1_in_bps'=1200;") {
 		t.Errorf("wrap not handled:\n%s", got)
 	}
-	golden(t, "ok_32bit_wrap_admin_down", got)
+	golden.Text(t, "ok_32bit_wrap_admin_down", got)
 }
 
 func TestGoldenUnknown(t *testing.T) {
 	t.Run("no_match", func(t *testing.T) {
 		f := newFixture(t)
-		golden(t, "unknown_no_match", f.run(t0, "--interface-regex", "^nothing$"))
+		golden.Text(t, "unknown_no_match", f.run(t0, "--interface-regex", "^nothing$"))
 	})
 	t.Run("bad_regex", func(t *testing.T) {
 		f := newFixture(t)
-		golden(t, "unknown_bad_regex", f.run(t0, "--interface-regex", "("))
+		golden.Text(t, "unknown_bad_regex", f.run(t0, "--interface-regex", "("))
 	})
 	t.Run("dead_agent", func(t *testing.T) {
 		f := newFixture(t)
 		f.agent.Err = errors.New("no SNMP response from sw1:161 within 9.7s: check the agent, the community and any firewall")
-		golden(t, "unknown_dead_agent", f.run(t0, "--interface-regex", sel))
+		golden.Text(t, "unknown_dead_agent", f.run(t0, "--interface-regex", sel))
 	})
 	t.Run("state_dir_not_writable", func(t *testing.T) {
 		f := newFixture(t)
@@ -249,7 +227,7 @@ func TestGoldenUnknown(t *testing.T) {
 		f.state = filepath.Join(blocker, "state.json")
 		got := f.run(t0, "--interface-regex", sel)
 		wantCode(t, got, 3)
-		golden(t, "unknown_state_dir", got)
+		golden.Text(t, "unknown_state_dir", got)
 	})
 	t.Run("corrupt_state_is_started_over", func(t *testing.T) {
 		f := newFixture(t)
@@ -258,7 +236,7 @@ func TestGoldenUnknown(t *testing.T) {
 		}
 		got := f.run(t0, "--interface-regex", sel)
 		wantCode(t, got, 0)
-		golden(t, "ok_corrupt_state", got)
+		golden.Text(t, "ok_corrupt_state", got)
 	})
 }
 

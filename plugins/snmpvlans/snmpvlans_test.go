@@ -3,18 +3,14 @@ package snmpvlans
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp/snmptest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func execute(t *testing.T, agent *snmptest.Agent, args ...string) string {
 	t.Helper()
@@ -25,26 +21,6 @@ func execute(t *testing.T, agent *snmptest.Agent, args ...string) string {
 	var out, errOut bytes.Buffer
 	code := runner.Execute("check_snmp_vlans", append([]string{"-H", "sw1"}, args...), &out, &errOut)
 	return fmt.Sprintf("exit %d\n%s", code, out.String())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
-	}
 }
 
 // testdata/switch.walk is the lab switch: Ethernet1/1 (bridge port 1,
@@ -78,7 +54,7 @@ func TestGolden(t *testing.T) {
 			if !strings.HasPrefix(got, fmt.Sprintf("exit %d\n", tt.wantCode)) {
 				t.Errorf("exit code: %q", got)
 			}
-			golden(t, tt.name, got)
+			golden.Text(t, tt.name, got)
 		})
 	}
 }
@@ -87,17 +63,17 @@ func TestGoldenAgentProblems(t *testing.T) {
 	t.Run("unknown_dead_agent", func(t *testing.T) {
 		agent := snmptest.New()
 		agent.Err = errors.New("no SNMP response from sw1:161 within 9.7s: check the agent, the community and any firewall")
-		golden(t, "unknown_dead_agent", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
+		golden.Text(t, "unknown_dead_agent", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
 	})
 	t.Run("unknown_no_qbridge", func(t *testing.T) {
 		agent := snmptest.Load(t, "testdata/switch.walk")
 		agent.Delete(oidVlanCurrentEgress)
-		golden(t, "unknown_no_qbridge", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
+		golden.Text(t, "unknown_no_qbridge", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
 	})
 	t.Run("unknown_not_a_trunk", func(t *testing.T) {
 		agent := snmptest.Load(t, "testdata/switch.walk")
 		agent.Delete(oidVtpTrunkVlansEnabled + ".10103")
-		golden(t, "unknown_not_a_trunk", execute(t, agent, "--source", "cisco-vtp", "--port-name", "Ethernet1/3", "--expect-vlans", "300"))
+		golden.Text(t, "unknown_not_a_trunk", execute(t, agent, "--source", "cisco-vtp", "--port-name", "Ethernet1/3", "--expect-vlans", "300"))
 	})
 	t.Run("ok_vtp_without_companions", func(t *testing.T) {
 		// Older Cisco switches have only vlanTrunkPortVlansEnabled (VLANs 0-1023).
@@ -105,7 +81,7 @@ func TestGoldenAgentProblems(t *testing.T) {
 		for _, col := range []string{oidVtpTrunkVlans2k, oidVtpTrunkVlans3k, oidVtpTrunkVlans4k} {
 			agent.Delete(col)
 		}
-		golden(t, "ok_vtp_without_companions", execute(t, agent, "--source", "cisco-vtp", "--port-name", "Ethernet1/2", "--expect-vlans", "10,100,1023"))
+		golden.Text(t, "ok_vtp_without_companions", execute(t, agent, "--source", "cisco-vtp", "--port-name", "Ethernet1/2", "--expect-vlans", "10,100,1023"))
 	})
 }
 

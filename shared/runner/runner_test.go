@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/registry"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // testCheck is a plugin whose behaviour is chosen by its --mode flag, so
 // every exit path of the runner can be driven from a command line.
@@ -94,23 +90,6 @@ func runTest(t *testing.T, args ...string) (string, int) {
 	return out.String(), code
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\n got %q\nwant %q", path, got, want)
-	}
-}
-
 func TestExitPaths(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -146,7 +125,7 @@ func TestExitPaths(t *testing.T) {
 			if code != tc.wantCode {
 				t.Errorf("exit %d, want %d; output:\n%s", code, tc.wantCode, out)
 			}
-			golden(t, tc.name, out)
+			golden.Text(t, tc.name, out)
 		})
 	}
 }

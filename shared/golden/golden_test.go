@@ -1,0 +1,42 @@
+package golden
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestFirstDiff(t *testing.T) {
+	for _, tt := range []struct{ got, want, diff string }{
+		{"a\nb\n", "a\nb\n", ""},
+		{"a\nb\n", "a\nc\n", "first difference at line 2:\n  got  \"b\\n\"\n  want \"c\\n\"\n"},
+		{"a\n", "a\nb\n", "first difference at line 2:\n  got  (end of output)\n  want \"b\\n\"\n"},
+		{"a \n", "a\n", "first difference at line 1:\n  got  \"a \\n\"\n  want \"a\\n\"\n"},
+		{"a", "a\n", "first difference at line 1:\n  got  \"a\"\n  want \"a\\n\"\n"},
+		{"", "", ""},
+	} {
+		if d := firstDiff(tt.got, tt.want); d != tt.diff {
+			t.Errorf("firstDiff(%q, %q) = %q, want %q", tt.got, tt.want, d, tt.diff)
+		}
+	}
+}
+
+func TestCheckUpdateWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "x.txt")
+	old := *update
+	*update = true
+	t.Cleanup(func() { *update = old })
+	Check(t, path, "hello\n")
+	*update = false
+	data, err := os.ReadFile(path)
+	if err != nil || string(data) != "hello\n" {
+		t.Fatalf("wrote %q, %v", data, err)
+	}
+	Check(t, path, "hello\n")
+}
+
+func TestPath(t *testing.T) {
+	if p := Path("ok"); p != filepath.Join("testdata", "golden", "ok.txt") {
+		t.Errorf("Path = %q", p)
+	}
+}
