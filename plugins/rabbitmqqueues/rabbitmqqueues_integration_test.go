@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -407,32 +406,8 @@ func TestIntegrationNoQueueMatched(t *testing.T) {
 // answers; the check must give up with UNKNOWN naming the timeout.
 func TestIntegrationHangingServer(t *testing.T) {
 	l := newLab(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	r := labtest.Exec(t, l.bin, nil, "--url", "http://"+ln.Addr().String(), "--vhost", "nova", "--credentials-file", l.env["RABBITMQ_CREDENTIALS_FILE"], "--host", "n1", "-t", "2")
+	target := hangingServer(t)
+	r := labtest.Exec(t, l.bin, nil, "--url", target, "--vhost", "nova", "--credentials-file", l.env["RABBITMQ_CREDENTIALS_FILE"], "--host", "n1", "-t", "2")
 	expect(t, r, 3, `RABBITMQ_QUEUES UNKNOWN - timed out after 2s while querying queue "compute.n1" in vhost "nova"`, "no answer from the RabbitMQ management API")
 }
 

@@ -425,16 +425,16 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
-// TestHangingServer: a server that accepts and never answers ends in
-// UNKNOWN naming the timeout and the stage.
-func TestHangingServer(t *testing.T) {
-	withEnvCreds(t)
+// hangingServer accepts connections on a loopback port and never answers,
+// holding them until the test ends; it returns the server's http:// URL.
+func hangingServer(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var conns []net.Conn
 	var mu sync.Mutex
+	var conns []net.Conn
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -449,12 +449,20 @@ func TestHangingServer(t *testing.T) {
 	t.Cleanup(func() {
 		ln.Close()
 		mu.Lock()
+		defer mu.Unlock()
 		for _, c := range conns {
 			c.Close()
 		}
-		mu.Unlock()
 	})
-	out, code := run(t, "--url", "http://"+ln.Addr().String(), "--vhost", "nova", "--host", "n1", "-t", "0.5")
+	return "http://" + ln.Addr().String()
+}
+
+// TestHangingServer: a server that accepts and never answers ends in
+// UNKNOWN naming the timeout and the stage.
+func TestHangingServer(t *testing.T) {
+	withEnvCreds(t)
+	target := hangingServer(t)
+	out, code := run(t, "--url", target, "--vhost", "nova", "--host", "n1", "-t", "0.5")
 	if code != 3 {
 		t.Errorf("exit %d, want 3\n%s", code, out)
 	}
