@@ -22,7 +22,10 @@ type scripted struct {
 	echoSeen  chan bool
 }
 
-func (s *scripted) serve(t *testing.T) string {
+// onePeer listens on a unix socket in a temporary directory, hands the
+// first connection to serve and closes it when serve returns. It returns
+// the target to dial ("unix:PATH").
+func onePeer(t *testing.T, serve func(conn net.Conn)) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "db.sock")
 	ln, err := net.Listen("unix", sock)
@@ -36,6 +39,14 @@ func (s *scripted) serve(t *testing.T) string {
 			return
 		}
 		defer conn.Close()
+		serve(conn)
+	}()
+	return "unix:" + sock
+}
+
+func (s *scripted) serve(t *testing.T) string {
+	t.Helper()
+	return onePeer(t, func(conn net.Conn) {
 		dec := json.NewDecoder(conn)
 		write := func(v any) { b, _ := json.Marshal(v); _, _ = conn.Write(append(b, '\n')) }
 		for {
@@ -71,8 +82,7 @@ func (s *scripted) serve(t *testing.T) string {
 				}
 			}
 		}
-	}()
-	return "unix:" + sock
+	})
 }
 
 func TestLockHeld(t *testing.T) {
@@ -135,23 +145,13 @@ func TestLockHeld(t *testing.T) {
 }
 
 func TestTransactServerClosesConnection(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "db.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			buf := make([]byte, 4096)
-			_, _ = c.Read(buf)
-			c.Close()
-		}
-	}()
+	target := onePeer(t, func(conn net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = conn.Read(buf)
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, "unix:"+sock)
+	c, err := Dial(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,18 +104,7 @@ func TestGarbagePeerIsProtocolError(t *testing.T) {
 // before the reply: go-openvswitch alone would crash on the nil id or take
 // the request for a reply; the wire drops both.
 func TestTransactDropsNotifications(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "db.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	target := onePeer(t, func(conn net.Conn) {
 		var req struct {
 			ID json.RawMessage `json:"id"`
 		}
@@ -127,10 +116,10 @@ func TestTransactDropsNotifications(t *testing.T) {
 			`{"id":` + string(req.ID) + `,"result":[{"rows":[{"name":"br \"0\" {[}"}]}],"error":null}` + "\n"))
 		buf := make([]byte, 4096)
 		_, _ = conn.Read(buf)
-	}()
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, "unix:"+sock)
+	c, err := Dial(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
