@@ -44,6 +44,20 @@ func onePeer(t *testing.T, serve func(conn net.Conn)) string {
 	return "unix:" + sock
 }
 
+// dialPeer connects to a test peer with a 5 s deadline; the client is
+// closed when the test ends.
+func dialPeer(t *testing.T, target string) (context.Context, *Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	c, err := Dial(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return ctx, c
+}
+
 func (s *scripted) serve(t *testing.T) string {
 	t.Helper()
 	return onePeer(t, func(conn net.Conn) {
@@ -102,13 +116,7 @@ func TestLockHeld(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.server.transact = `[{"rows":[{"name":"br0"}]}]`
 			target := tt.server.serve(t)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			c, err := Dial(ctx, target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			ctx, c := dialPeer(t, target)
 			held, err := c.LockHeld(ctx, "ovs_vswitchd")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !IsServer(err) {
@@ -149,14 +157,8 @@ func TestTransactServerClosesConnection(t *testing.T) {
 		buf := make([]byte, 4096)
 		_, _ = conn.Read(buf)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := Dial(ctx, target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Transact(ctx, OpenVSwitch, Select("Bridge", nil))
+	ctx, c := dialPeer(t, target)
+	_, err := c.Transact(ctx, OpenVSwitch, Select("Bridge", nil))
 	if !IsProtocol(err) || IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a protocol error, not a timeout", err)
 	}

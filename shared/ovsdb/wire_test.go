@@ -117,13 +117,7 @@ func TestTransactDropsNotifications(t *testing.T) {
 		buf := make([]byte, 4096)
 		_, _ = conn.Read(buf)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := Dial(ctx, target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ctx, c := dialPeer(t, target)
 	res, err := c.Transact(ctx, OpenVSwitch, Select("Bridge", []string{"name"}))
 	if err != nil {
 		t.Fatal(err)
