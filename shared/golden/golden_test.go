@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,5 +39,30 @@ func TestCheckUpdateWrites(t *testing.T) {
 func TestPath(t *testing.T) {
 	if p := Path("ok"); p != filepath.Join("testdata", "golden", "ok.txt") {
 		t.Errorf("Path = %q", p)
+	}
+}
+
+// recorder keeps what Check reports instead of failing the test.
+type recorder struct {
+	testing.TB
+	msgs []string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
+}
+
+func TestCheckReportsDifference(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.txt")
+	if err := os.WriteFile(path, []byte("a\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{TB: t}
+	Check(r, path, "a\nB\n")
+	want := "output differs from " + path + " (run go test -update after checking):\n" +
+		"first difference at line 2:\n  got  \"B\\n\"\n  want \"b\\n\"\n--- got\na\nB\n--- want\na\nb\n"
+	if len(r.msgs) != 1 || r.msgs[0] != want {
+		t.Errorf("reported %q, want %q", r.msgs, want)
 	}
 }
