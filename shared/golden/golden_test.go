@@ -58,6 +58,9 @@ func TestCheckReportsDifference(t *testing.T) {
 	if err := os.WriteFile(path, []byte("a\nb\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	old := *update
+	*update = false // compare even under go test -update
+	t.Cleanup(func() { *update = old })
 	r := &recorder{TB: t}
 	Check(r, path, "a\nB\n")
 	want := "output differs from " + path + " (run go test -update after checking):\n" +
