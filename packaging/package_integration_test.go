@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"edgecheck/nagios-cfg/render"
+	"edgecheck/nagios-cfg/validate"
 	_ "edgecheck/plugins/all"
 	"edgecheck/shared/labtest"
 	"edgecheck/shared/registry"
@@ -109,6 +111,8 @@ func TestPackageIntegration(t *testing.T) {
 		}
 	}
 
+	packagedTree(t, root, data)
+
 	run(t, root, 2*time.Minute, "dpkg", "--purge", "edgecheck")
 	for _, w := range want {
 		if _, err := os.Stat(w); err == nil {
@@ -119,6 +123,67 @@ func TestPackageIntegration(t *testing.T) {
 		t.Errorf("icinga2 daemon -C passed without the package: the probe proves nothing\n%s", out)
 	} else if !strings.Contains(out, "check_ovs_controller") {
 		t.Errorf("icinga2 failed without the package, but not for the missing CheckCommand:\n%s", out)
+	}
+}
+
+// packagedTree renders the project's inventory with the installed
+// nagios-cfg and validates every environment's Icinga 2 tree against the
+// package's CheckCommands (include <plugins-contrib>) with the real
+// icinga2: the tree must not define them again, must carry what the
+// package lacks (the -sudo variants), and its own copy of the
+// CheckCommands, for sites without the package, must be the package's
+// file byte for byte. A tree that defines them in a zone as well fails.
+func packagedTree(t *testing.T, root string, packaged []byte) {
+	out := filepath.Join(t.TempDir(), "repo")
+	run(t, root, 2*time.Minute, "/usr/bin/nagios-cfg", "render", "--inventory", filepath.Join(root, "environments"), "--out", out)
+	tree, err := os.ReadFile(filepath.Join(out, render.CommandsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(tree) != string(packaged) {
+		t.Errorf("%s differs from the package's %s", render.CommandsFile, icingaConf)
+	}
+	sudo, err := os.ReadFile(filepath.Join(out, render.SudoCommandsFile))
+	if err != nil || !strings.Contains(string(sudo), "-sudo\" {") {
+		t.Errorf("the rendered tree has no -sudo CheckCommands in %s (%v)", render.SudoCommandsFile, err)
+	}
+	bin, err := exec.LookPath("icinga2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := os.ReadDir(filepath.Join(out, "icinga2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var envs []string
+	for _, d := range dirs {
+		if d.IsDir() && d.Name() != "zones.d" {
+			envs = append(envs, d.Name())
+		}
+	}
+	if len(envs) == 0 {
+		t.Fatalf("no Icinga 2 environment in %s", out)
+	}
+	for _, env := range envs {
+		r, err := validate.IcingaPackaged(context.Background(), out, env, bin, 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.OK {
+			t.Errorf("%s failed:\n%s", r.What, r.Output)
+		}
+	}
+	// The conflict the tree avoids: the CheckCommands in a zone as well.
+	dup := filepath.Join(out, render.GlobalTemplatesDir, "edgecheck-commands.conf")
+	if err := os.WriteFile(dup, tree, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := validate.IcingaPackaged(context.Background(), out, envs[0], bin, 2*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OK || !strings.Contains(r.Output, "re-defined") {
+		t.Errorf("a tree that defines the packaged CheckCommands again did not fail with re-defined:\n%s", r.Output)
 	}
 }
 

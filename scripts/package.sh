@@ -33,17 +33,18 @@ log "building the checks and nagios-cfg ($VERSION, $ARCH)"
 CGO_ENABLED=0 GOARCH=$ARCH go build -trimpath -ldflags "$ldflags" -o "$stage/plugins/" ./checks/...
 CGO_ENABLED=0 GOARCH=$ARCH go build -trimpath -ldflags "$ldflags" -o "$stage/bin/nagios-cfg" ./nagios-cfg/cmd/nagios-cfg
 
-# The CheckCommands come from the registry compiled into nagios-cfg; the
-# render needs an inventory, and the project's own is the one CI keeps valid.
+# The CheckCommands come from the registry compiled into nagios-cfg, no
+# inventory needed: the same text a render puts in
+# icinga2/edgecheck-commands.conf (outside zones.d, so that a master with
+# this package does not define them twice).
 nagioscfg="$stage/bin/nagios-cfg"
 [ "$ARCH" = "$(go env GOHOSTARCH)" ] || { go build -o dist/nagios-cfg-host ./nagios-cfg/cmd/nagios-cfg; nagioscfg=dist/nagios-cfg-host; }
-"$nagioscfg" render --inventory environments --out dist/render >/dev/null
-commands=dist/render/icinga2/zones.d/global-templates/edgecheck-commands.conf
-[ -s "$commands" ] || die "nagios-cfg render produced no Icinga 2 CheckCommands at $commands"
-cp "$commands" "$stage/icinga2/edgecheck.conf"
+commands="$stage/icinga2/edgecheck.conf"
+"$nagioscfg" commands --format icinga2 >"$commands"
+[ -s "$commands" ] || die "nagios-cfg commands --format icinga2 printed no Icinga 2 CheckCommands"
 for b in "$stage"/plugins/check_*; do
-	grep -q "object CheckCommand \"$(basename "$b")\"" "$stage/icinga2/edgecheck.conf" ||
-		die "no Icinga 2 CheckCommand for $(basename "$b") in $commands"
+	grep -q "object CheckCommand \"$(basename "$b")\"" "$commands" ||
+		die "no Icinga 2 CheckCommand for $(basename "$b") in nagios-cfg commands --format icinga2"
 done
 
 cat > "$stage/doc/copyright" <<COPY

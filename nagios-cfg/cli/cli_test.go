@@ -72,7 +72,7 @@ func TestGoldenLayout(t *testing.T) {
 		"common/cell/templates.cfg", "common/cell/contacts.cfg", "common/cell/hostgroups.cfg",
 		"environments/prod/c0001/hosts.cfg", "environments/prod/c0001/services.cfg",
 		"environments/prod/global/services.cfg", "environments/test/c0002/services.cfg",
-		"icinga2/zones.d/global-templates/edgecheck-commands.conf",
+		"icinga2/edgecheck-commands.conf", "icinga2/zones.d/global-templates/edgecheck-sudo-commands.conf",
 		"icinga2/prod/zones.conf", "icinga2/prod/zones.d/c0001/c0001.conf", "icinga2/prod/zones.d/master/global.conf",
 		"agents/prod/c0001/nrpe/hypervisor.cfg", "agents/prod/c0001/snmpd/hypervisor.conf",
 	} {
@@ -115,7 +115,8 @@ func TestGoldenLayout(t *testing.T) {
 	if strings.Contains(svc, "/etc/edgecheck") || strings.Contains(string(files["icinga2/prod/zones.d/c0001/c0001.conf"]), "/etc/edgecheck") {
 		t.Error("a secret's value leaked into the server-side configuration")
 	}
-	ic := string(files["icinga2/zones.d/global-templates/edgecheck-commands.conf"])
+	ic := string(files["icinga2/edgecheck-commands.conf"])
+	sudoIC := string(files["icinga2/zones.d/global-templates/edgecheck-sudo-commands.conf"])
 	for _, want := range []string{
 		"set_if = \"$vswitch_require_master$\"",
 		"repeat_key = true",
@@ -124,6 +125,23 @@ func TestGoldenLayout(t *testing.T) {
 	} {
 		if !strings.Contains(ic, want) {
 			t.Errorf("Icinga 2 CheckCommands lack %q", want)
+		}
+	}
+	// The registry's CheckCommands lie outside zones.d, byte for byte what
+	// the package installs (`nagios-cfg commands --format icinga2`), so a
+	// master with the package does not define them twice; the zones carry
+	// only the -sudo variants, which the package lacks.
+	if pkg, err := render.Commands(testplugins.Catalogue(), "icinga2"); err != nil || ic != pkg {
+		t.Errorf("icinga2/edgecheck-commands.conf is not the output of nagios-cfg commands --format icinga2 (%v)", err)
+	}
+	for p, data := range files {
+		if !strings.HasPrefix(p, "icinga2/") || p == "icinga2/edgecheck-commands.conf" {
+			continue
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(l, "object CheckCommand ") && !strings.HasSuffix(l, "-sudo\" {") {
+				t.Errorf("%s defines a CheckCommand the edgecheck package also installs: %s", p, l)
+			}
 		}
 	}
 	tmpl := string(files["icinga2/zones.d/global-templates/edgecheck-templates.conf"])
@@ -183,7 +201,7 @@ func TestGoldenLayout(t *testing.T) {
 	if _, ok := files["agents/test/c0002/sudoers/hypervisor"]; ok {
 		t.Error("a cell whose checks run locally got a sudoers drop-in")
 	}
-	if !strings.Contains(ic, "object CheckCommand \"check_vswitch-sudo\" {\n\tcommand = [ \"/usr/bin/sudo\", \"-n\", PluginDir + \"/check_vswitch\" ]\n") ||
+	if !strings.Contains(sudoIC, "object CheckCommand \"check_vswitch-sudo\" {\n\tcommand = [ \"/usr/bin/sudo\", \"-n\", PluginDir + \"/check_vswitch\" ]\n") ||
 		!strings.Contains(string(files["icinga2/prod/zones.d/master/global.conf"]), "check_command = \"check_vswitch-sudo\"\n\tcommand_endpoint = \"net1.prod\"") {
 		t.Error("the icinga-agent service set to sudo does not use the -sudo CheckCommand")
 	}

@@ -11,9 +11,25 @@ import (
 )
 
 // GlobalTemplatesDir holds what every Icinga 2 node of every environment
-// shares (CheckCommands, templates), synced through the global-templates
-// zone.
+// shares (templates, the -sudo CheckCommand variants), synced through the
+// global-templates zone.
 const GlobalTemplatesDir = "icinga2/zones.d/global-templates"
+
+// CommandsFile holds the CheckCommands generated from the plugin registry,
+// byte for byte what `nagios-cfg commands --format icinga2` prints and the
+// edgecheck package installs in plugins-contrib.d. It lies outside zones.d,
+// as the Icinga Template Library does: every node gets the CheckCommands
+// with the plugins (the package, loaded by `include <plugins-contrib>`),
+// not through zone sync, so a master with the package installed does not
+// see them twice. Sites without the package copy this file to each node
+// and include it from icinga2.conf.
+const CommandsFile = "icinga2/edgecheck-commands.conf"
+
+// SudoCommandsFile holds the -sudo variants of the CheckCommands that some
+// icinga-agent service runs through sudo. They depend on the inventory, so
+// the package does not have them: they travel in the global-templates
+// zone. The file exists only when some service needs one.
+const SudoCommandsFile = GlobalTemplatesDir + "/edgecheck-sudo-commands.conf"
 
 var istrEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
 
@@ -107,7 +123,10 @@ func cellEndpoints(e *inventory.Env, cell string) []string {
 
 func renderIcinga(t sink, f *inventory.Fleet) {
 	src := f.Source(f.DefaultsFile)
-	t.put(GlobalTemplatesDir+"/edgecheck-commands.conf", icingaCommands(f, src))
+	t.put(CommandsFile, icingaCommands(f))
+	if sudo := icingaSudoCommands(f, src); sudo != "" {
+		t.put(SudoCommandsFile, sudo)
+	}
 	t.put(GlobalTemplatesDir+"/edgecheck-templates.conf", icingaTemplates(f, src))
 	t.put(SecretsExample, icingaSecrets(f, src))
 	for _, e := range f.Envs {
@@ -130,15 +149,34 @@ func icingaSecrets(f *inventory.Fleet, src string) string {
 	return b.String()
 }
 
-func icingaCommands(f *inventory.Fleet, sources ...string) string {
+// icingaCommands renders one CheckCommand per plugin, from the registry
+// alone: the same text for every inventory, so that the tree's copy and
+// the package's are interchangeable.
+func icingaCommands(f *inventory.Fleet) string {
 	var b strings.Builder
-	b.WriteString(header(append([]string{"the plugin registry"}, sources...)...))
+	b.WriteString(header("the plugin registry"))
 	b.WriteString("# CheckCommands in the style of the Icinga Template Library, generated from\n" +
 		"# each check's flag declarations: switches use set_if, repeatable flags\n" +
 		"# repeat_key, required flags required, defaults are vars.\n\n")
-	sudo := sudoAgentChecks(f)
 	for _, p := range f.Plugins {
 		checkCommand(&b, p, p.Name, fmt.Sprintf("PluginDir + %s", istr("/"+p.Name)))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// icingaSudoCommands renders the -sudo variants the inventory's
+// icinga-agent services need, or "" when none does.
+func icingaSudoCommands(f *inventory.Fleet, src string) string {
+	sudo := sudoAgentChecks(f)
+	if len(sudo) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(header("the plugin registry", src))
+	b.WriteString("# The -sudo variants of the CheckCommands in " + CommandsFile + " (or the\n" +
+		"# edgecheck package's plugins-contrib.d/edgecheck.conf) that icinga-agent\n" +
+		"# services set to sudo run: the same arguments behind sudo -n.\n\n")
+	for _, p := range f.Plugins {
 		if sudo[p.Name] {
 			checkCommand(&b, p, sudoCommand(p.Name), fmt.Sprintf("%s, \"-n\", PluginDir + %s", istr(inventory.Sudo), istr("/"+p.Name)))
 		}

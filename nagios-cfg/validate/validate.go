@@ -182,8 +182,23 @@ nagios_group=%[3]s
 
 // Icinga assembles one environment's Icinga 2 tree (zones.conf, its
 // zones.d, the global-templates zone and the secrets example as
-// constants) with a minimal icinga2.conf, and runs icinga2 daemon -C.
+// constants) with a minimal icinga2.conf, and runs icinga2 daemon -C. The
+// tree's zones rely on the CheckCommands of the edgecheck package; the
+// run includes the tree's copy of them (render.CommandsFile, outside
+// zones.d) in their place, as a site without the package does.
 func Icinga(ctx context.Context, repo, env, bin string, timeout time.Duration) (Result, error) {
+	return icinga(ctx, repo, env, bin, timeout, false)
+}
+
+// IcingaPackaged is Icinga on a node with the edgecheck package installed:
+// the CheckCommands come from `include <plugins-contrib>` (the package's
+// plugins-contrib.d/edgecheck.conf), and the tree's render.CommandsFile is
+// left out, as the operator of such a node does.
+func IcingaPackaged(ctx context.Context, repo, env, bin string, timeout time.Duration) (Result, error) {
+	return icinga(ctx, repo, env, bin, timeout, true)
+}
+
+func icinga(ctx context.Context, repo, env, bin string, timeout time.Duration, packaged bool) (Result, error) {
 	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-icinga-")
 	if err != nil {
 		return Result{}, err
@@ -212,12 +227,20 @@ func Icinga(ctx context.Context, repo, env, bin string, timeout time.Duration) (
 	for _, f := range []struct{ from, to string }{
 		{filepath.Join(envDir, "zones.conf"), "zones.conf"},
 		{filepath.Join(repo, render.SecretsExample), "secrets.conf"},
+		{filepath.Join(repo, render.CommandsFile), "edgecheck-commands.conf"},
 	} {
 		d, err := os.ReadFile(f.from)
 		if err != nil {
 			return Result{}, err
 		}
 		files[f.to] = d
+	}
+	commands := fmt.Sprintf("include %q", filepath.Join(tmp, "edgecheck-commands.conf"))
+	what := "icinga2 daemon -C for environment " + env
+	if packaged {
+		// plugins-contrib needs the directories of the ITL's other plugins.
+		commands = fmt.Sprintf("const PluginContribDir = %[1]q\nconst ManubulonPluginDir = %[1]q\ninclude <plugins-contrib>", "/usr/lib/nagios/plugins")
+		what += " with the edgecheck package's CheckCommands"
 	}
 	if err := fsutil.WriteFiles(tmp, files); err != nil {
 		return Result{}, err
@@ -228,10 +251,11 @@ const ZoneName = "master"
 const PluginDir = "/usr/lib/nagios/plugins"
 include <itl>
 include <plugins>
+%s
 include %q
 include %q
 include_zones "edgecheck", %q
-`, node, filepath.Join(tmp, "secrets.conf"), filepath.Join(tmp, "zones.conf"), filepath.Join(tmp, "zones.d"))
+`, node, commands, filepath.Join(tmp, "secrets.conf"), filepath.Join(tmp, "zones.conf"), filepath.Join(tmp, "zones.d"))
 	cfgPath := filepath.Join(tmp, "icinga2.conf")
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		return Result{}, err
@@ -241,7 +265,7 @@ include_zones "edgecheck", %q
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{What: "icinga2 daemon -C for environment " + env, OK: ok, Output: out}, nil
+	return Result{What: what, OK: ok, Output: out}, nil
 }
 
 // masterOf returns the first endpoint of the master zone in a zones.conf.

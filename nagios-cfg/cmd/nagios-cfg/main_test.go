@@ -76,7 +76,7 @@ func TestSampleWithRealRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmds := string(files["common/cell/commands.cfg"])
-	icinga := string(files["icinga2/zones.d/global-templates/edgecheck-commands.conf"])
+	icinga := string(files["icinga2/edgecheck-commands.conf"])
 	for _, p := range registry.All() {
 		if !strings.Contains(cmds, "command_name                edgecheck_"+p.Name+"\n") {
 			t.Errorf("no Nagios command for %s", p.Name)
