@@ -28,7 +28,7 @@ import (
 	"edgecheck/shared/registry"
 )
 
-// The failure kinds of issue 7.
+// The failure kinds every check must survive.
 const (
 	kindMissing    = "daemon or socket missing"
 	kindHang       = "peer accepts and never answers"
