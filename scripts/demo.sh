@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lab/lib.sh
 source lab/lib.sh
 
-DEMO_COMPONENTS=(ovs htb rabbitmq lldp snmpd nagios)
+DEMO_COMPONENTS=(ovs htb rabbitmq lldp snmpd nagioscfg nagios)
 SECTIONS=(demo_ovs)
 # demo_nagios needs every component and stays the last section.
 SECTIONS+=(demo_nagios)
@@ -103,7 +103,7 @@ demo_ovs() {
 demo_nagios() {
 	section "Nagios 4 runs the configuration nagios-cfg generates for the lab"
 	need_bin nagios-cfg
-	lab/lab.sh up ovs htb rabbitmq lldp snmpd nagios
+	lab/lab.sh up ovs htb rabbitmq lldp snmpd nagioscfg nagios
 	local bin=$LAB_DIR/bin repo=$LAB_DIR/e2e/repo confd=$LAB_DIR/e2e/conf.d
 	local status cmd nd
 	status=$(lab_value NAGIOS_STATUS_FILE nagios)
@@ -116,6 +116,8 @@ demo_nagios() {
 	note "render the whole repository, then deploy the lab server's view into a conf.d"
 	rm -rf "$repo"
 	show "$bin/nagios-cfg" render --inventory environments --out "$repo"
+	note "every server's conf.d through the real nagios4 -v, every environment through icinga2 daemon -C"
+	show "$bin/nagios-cfg" validate "$repo"
 	show "$bin/nagios-cfg" deploy --hostname nagios-mixed-lab1.lab.example.net --repo "$repo" --conf-dir "$confd"
 
 	note "agent side: the rendered NRPE command[] lines and snmpd extend lines"
