@@ -350,14 +350,12 @@ nagios_start_nrpe() {
 
 nagios_stop_nrpe() { stop_pidfile "$(nrpe_dir)/nrpe.pid"; }
 
-# nagios_nrpe_reload: NRPE rereads nrpe.cfg and its include_dir on SIGHUP.
+# nagios_nrpe_reload: NRPE rereads nrpe.cfg and its include_dir. It is
+# restarted rather than sent SIGHUP: a HUP that arrives while a freshly
+# started nrpe is still setting up its handlers kills it.
 nagios_nrpe_reload() {
-	local d
-	d=$(nrpe_dir)
-	pid_alive "$d/nrpe.pid" || die "nrpe: not running"
-	kill -HUP "$(cat "$d/nrpe.pid")"
-	sleep 0.5
-	wait_for "nrpe on port $NRPE_PORT after reload" 20 port_open "$NRPE_PORT"
+	nagios_stop_nrpe
+	nagios_start_nrpe
 }
 
 # The hypervisor SNMP agent.
