@@ -408,11 +408,7 @@ func (l *loader) loadEnv(dir, name string) (rawEnv, bool) {
 	}
 	root, err := l.read(path)
 	if err != nil {
-		if es, ok := err.(Errors); ok {
-			l.el.errs = append(l.el.errs, es...)
-		} else if e, ok := err.(*Error); ok {
-			l.el.errs = append(l.el.errs, e)
-		}
+		l.el.merge(err)
 		return re, false
 	}
 	re.layer = &layer{services: map[string]*svcDef{}}
@@ -467,11 +463,7 @@ func (l *loader) loadCell(env *Env, dir, name string) (rawCell, bool) {
 	}
 	root, err := l.read(path)
 	if err != nil {
-		if es, ok := err.(Errors); ok {
-			l.el.errs = append(l.el.errs, es...)
-		} else if e, ok := err.(*Error); ok {
-			l.el.errs = append(l.el.errs, e)
-		}
+		l.el.merge(err)
 		return rc, false
 	}
 	rc.layer = &layer{services: map[string]*svcDef{}}

@@ -46,6 +46,15 @@ type errList struct {
 	errs Errors
 }
 
+// merge adds the positioned errors that reading a file returned.
+func (l *errList) merge(err error) {
+	if es, ok := err.(Errors); ok {
+		l.errs = append(l.errs, es...)
+	} else if e, ok := err.(*Error); ok {
+		l.errs = append(l.errs, e)
+	}
+}
+
 func (l *errList) add(p Pos, format string, args ...any) {
 	e := &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
 	if l.seen == nil {
