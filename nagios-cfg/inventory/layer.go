@@ -334,27 +334,19 @@ func scalar(n *Node, el *errList, what string) (string, bool) {
 	return n.Value, true
 }
 
-func posInt(n *Node, el *errList, what string) setting[int] {
-	s, ok := scalar(n, el, what)
-	if !ok {
-		return setting[int]{}
-	}
-	v, err := strconv.Atoi(s)
-	if err != nil || v < 1 {
-		el.add(n.Pos, "%s must be a whole number of at least 1, not %q", what, s)
-		return setting[int]{}
-	}
-	return setting[int]{v, n.Pos, true}
-}
+func posInt(n *Node, el *errList, what string) setting[int] { return intAtLeast(n, el, what, 1) }
 
-func nonNegInt(n *Node, el *errList, what string) setting[int] {
+func nonNegInt(n *Node, el *errList, what string) setting[int] { return intAtLeast(n, el, what, 0) }
+
+// intAtLeast decodes a whole number no smaller than min.
+func intAtLeast(n *Node, el *errList, what string, min int) setting[int] {
 	s, ok := scalar(n, el, what)
 	if !ok {
 		return setting[int]{}
 	}
 	v, err := strconv.Atoi(s)
-	if err != nil || v < 0 {
-		el.add(n.Pos, "%s must be a whole number of at least 0, not %q", what, s)
+	if err != nil || v < min {
+		el.add(n.Pos, "%s must be a whole number of at least %d, not %q", what, min, s)
 		return setting[int]{}
 	}
 	return setting[int]{v, n.Pos, true}
