@@ -10,6 +10,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 echo "gofmt: ok"
+# go.mod must list exactly what the code imports, direct and indirect marked right.
+go mod tidy -diff
+echo "go mod tidy: ok"
 go vet ./...
 go vet -tags 'integration bench' ./...
 echo "go vet: ok"

@@ -2,15 +2,14 @@ package snmpinterfaces
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
+
+	"edgecheck/shared/statefile"
 )
 
 // A Sample is one interface's counters at one moment, as kept in the state
@@ -121,118 +120,58 @@ func Compare(prev, cur *Sample) Rates {
 
 // A StateFile is the JSON file keeping the previous samples. Runs for the
 // same agent may share it (different --interface-regex): each run updates
-// only its own interfaces, under an exclusive flock, and replaces the file
-// atomically (write a temporary file, fsync, rename).
+// only its own interfaces, under the exclusive lock of shared/statefile,
+// which also replaces the file atomically.
 type StateFile struct {
 	Path string
-	lock *os.File
+	file *statefile.File
 }
 
-// Lock takes the exclusive lock on PATH.lock, waiting until ctx ends.
-func (s *StateFile) Lock(ctx context.Context) error {
-	dir := filepath.Dir(s.Path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create the state directory %s: %v (use --state-file in a directory the check's user can write)", dir, err)
+func (s *StateFile) backing() *statefile.File {
+	if s.file == nil {
+		s.file = &statefile.File{Path: s.Path, Flag: "--state-file"}
 	}
-	f, err := os.OpenFile(s.Path+".lock", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("cannot open the state lock %s.lock: %v (use --state-file in a directory the check's user can write)", s.Path, err)
-	}
-	start := time.Now()
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			s.lock = f
-			return nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return fmt.Errorf("cannot lock %s.lock: %v", s.Path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return fmt.Errorf("state file %s stayed locked by another run for %.1fs: is a run of this check hanging? %w", s.Path, time.Since(start).Seconds(), ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return s.file
 }
+
+// Lock takes the exclusive lock, waiting until ctx ends.
+func (s *StateFile) Lock(ctx context.Context) error { return s.backing().Lock(ctx) }
 
 // Unlock releases the lock.
-func (s *StateFile) Unlock() {
-	if s.lock != nil {
-		_ = syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
-		s.lock.Close()
-		s.lock = nil
-	}
-}
+func (s *StateFile) Unlock() { s.backing().Unlock() }
 
-// Read loads the state. A missing file is an empty state; an unreadable or
-// corrupt one is an empty state plus a note, since the next write repairs
-// it; a permission problem is an error.
+// Read loads the state. A missing file is an empty state; a corrupt one is
+// an empty state plus a note, since the counters are only a previous sample
+// and the next write repairs it; a permission problem is an error.
 func (s *StateFile) Read(agent string) (*State, string, error) {
 	empty := &State{Version: stateVersion, Agent: agent, Interfaces: map[string]*Sample{}}
-	data, err := os.ReadFile(s.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return empty, "", nil
-	case err != nil:
-		return nil, "", fmt.Errorf("cannot read state file %s: %v (run the check as the user that owns it, or use another --state-file)", s.Path, err)
-	}
 	var st State
-	if err := json.Unmarshal(data, &st); err != nil || st.Version != stateVersion || st.Interfaces == nil {
+	found, err := s.backing().Read(&st)
+	switch {
+	case errors.Is(err, statefile.ErrCorrupt):
 		return empty, fmt.Sprintf("state file %s was unreadable and is started over", s.Path), nil
-	}
-	if st.Agent != agent {
+	case err != nil:
+		return nil, "", err
+	case !found:
+		return empty, "", nil
+	case st.Version != stateVersion || st.Interfaces == nil:
+		return empty, fmt.Sprintf("state file %s was unreadable and is started over", s.Path), nil
+	case st.Agent != agent:
 		return empty, fmt.Sprintf("state file %s held counters of %s, not %s, and is started over (give each agent its own --state-file)", s.Path, st.Agent, agent), nil
 	}
 	return &st, "", nil
 }
 
 // Write replaces the state file atomically.
-func (s *StateFile) Write(st *State) error {
-	data, err := json.MarshalIndent(st, "", " ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.Path), filepath.Base(s.Path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("cannot write state file %s: %v (use --state-file in a directory the check's user can write)", s.Path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write state file %s: %v", s.Path, err)
-	}
-	if err := os.Rename(tmp.Name(), s.Path); err != nil {
-		return fmt.Errorf("cannot replace state file %s: %v", s.Path, err)
-	}
-	return nil
-}
+func (s *StateFile) Write(st *State) error { return s.backing().Write(st) }
 
 // DefaultStatePath is the state file used when --state-file is not given:
 // one per agent.
 func DefaultStatePath(host string, port int) string {
-	safe := make([]rune, 0, len(host))
-	for _, r := range host {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-			safe = append(safe, r)
-		default:
-			safe = append(safe, '_')
-		}
-	}
-	return filepath.Join(defaultStateDir, "snmp_interfaces_"+string(safe)+"_"+strconv.Itoa(port)+".json")
+	return filepath.Join(defaultStateDir, "snmp_interfaces_"+statefile.SafeName(host)+"_"+strconv.Itoa(port)+".json")
 }
 
-const defaultStateDir = "/var/tmp/edgecheck"
+const defaultStateDir = statefile.DefaultDir
 
 // humanBits formats bits per second.
 func humanBits(bps float64) string {
