@@ -5,11 +5,18 @@
 # It serves:
 #   - `extend` lines running lab/snmpd/fake_check.sh, which exits 0, 1, 2, 3
 #     (and 7, outside the plugin range) with multi-line output and perfdata;
+#     `extend-sh` and `extend -execType sh` lines (nsExtendResult is then the
+#     raw wait status: 256, 512); lab/snmpd/killed_check.sh killed by a
+#     signal after printing CRITICAL or before printing anything; and a
+#     program that does not exist, as exec and as shell extends;
 #   - `override` lines presenting a switch: bridge ports 1-3 mapped to
 #     ifIndex 10101-10103 (ifName Ethernet1/1..1/3, rows in ifTable with
 #     fixed 32-bit counters, Ethernet1/3 admin down), their VLANs as
 #     Q-BRIDGE-MIB egress port lists (current and static) and as
-#     CISCO-VTP-MIB vlanTrunkPortVlansEnabled{,2k,3k,4k} bitmaps;
+#     CISCO-VTP-MIB vlanTrunkPortVlansEnabled{,2k,3k,4k} bitmaps with
+#     vlanTrunkPortDynamicStatus (port 3 is an access port in VLAN 300,
+#     untagged in Q-BRIDGE too), plus Ethernet2/1 (ifIndex 10201), a VTP-only
+#     switchport that is not trunking (access VLAN 10, allowed list 10,20);
 #   - the host's real IF-MIB, including a veth pair esnmp0/esnmp1 made for
 #     the lab, whose far end can be taken down (admin up, oper down);
 #   - a v2c community and two v3 users: SHA-256 + AES (authPriv) and
@@ -84,29 +91,17 @@ snmpd_switch_conf() {
 		[ -n "$ifindex" ] || continue
 		port=$((ifindex - 10100))
 		echo "override .1.3.6.1.2.1.17.1.4.1.2.$port integer $ifindex"
-		echo "override .1.3.6.1.2.1.31.1.1.1.1.$ifindex octet_str \"Ethernet1/$port\""
 		# The switch's interface table: ports 1 and 2 up, port 3 shut down
-		# (admin down). Counters are fixed 32-bit ones (override has no
-		# Counter64), which exercises the 32-bit fallback.
-		local admin=1 oper=1
-		[ "$port" = 3 ] && admin=2 oper=2
-		echo "override .1.3.6.1.2.1.2.2.1.2.$ifindex octet_str \"Ethernet1/$port\""
-		echo "override .1.3.6.1.2.1.2.2.1.5.$ifindex uinteger 4294967295"
-		echo "override .1.3.6.1.2.1.2.2.1.7.$ifindex integer $admin"
-		echo "override .1.3.6.1.2.1.2.2.1.8.$ifindex integer $oper"
-		echo "override .1.3.6.1.2.1.2.2.1.10.$ifindex counter $((port * 1000000))"
-		echo "override .1.3.6.1.2.1.2.2.1.13.$ifindex counter 0"
-		echo "override .1.3.6.1.2.1.2.2.1.14.$ifindex counter $((port * 3))"
-		echo "override .1.3.6.1.2.1.2.2.1.16.$ifindex counter $((port * 2000000))"
-		echo "override .1.3.6.1.2.1.2.2.1.19.$ifindex counter 0"
-		echo "override .1.3.6.1.2.1.2.2.1.20.$ifindex counter 0"
-		echo "override .1.3.6.1.2.1.31.1.1.1.15.$ifindex uinteger 10000"
+		# (admin down).
+		local admin=1
+		[ "$port" = 3 ] && admin=2
+		snmpd_if_rows "$ifindex" "Ethernet1/$port" "$admin" "$port"
 		# shellcheck disable=SC2046
 		set -- $(snmpd_expand "$list")
-		echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.4.$ifindex octet_str 0x$(snmpd_vtp_hex 0 "$@")"
-		echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.17.$ifindex octet_str 0x$(snmpd_vtp_hex 1 "$@")"
-		echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.18.$ifindex octet_str 0x$(snmpd_vtp_hex 2 "$@")"
-		echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.19.$ifindex octet_str 0x$(snmpd_vtp_hex 3 "$@")"
+		# Ports 1 and 2 trunk; port 3 is an access port in VLAN 300.
+		local dyn=1
+		[ "$port" = 3 ] && dyn=2
+		snmpd_vtp_rows "$ifindex" "$dyn" "$@"
 		for vlan in "$@"; do
 			current[$vlan]=$((${current[$vlan]:-0} | (0x80 >> (port - 1))))
 			static[$vlan]=$((${static[$vlan]:-0} | (0x80 >> (port - 1))))
@@ -127,6 +122,55 @@ snmpd_switch_conf() {
 	for vlan in $(printf '%s\n' "${!static[@]}" | sort -n); do
 		printf 'override .1.3.6.1.2.1.17.7.1.4.3.1.2.%s octet_str 0x%02X00\n' "$vlan" "${static[$vlan]}"
 	done
+	# Untagged egress (dot1qVlanCurrentUntaggedPorts, dot1qVlanStaticUntaggedPorts):
+	# VLAN 1 is port 1's native VLAN, VLAN 300 is port 3's access VLAN.
+	local u
+	# shellcheck disable=SC2086
+	for u in "1 80" "300 20"; do
+		set -- $u
+		echo "override .1.3.6.1.2.1.17.7.1.4.2.1.5.0.$1 octet_str 0x${2}00"
+		echo "override .1.3.6.1.2.1.17.7.1.4.3.1.4.$1 octet_str 0x${2}00"
+	done
+	# Ethernet2/1 (ifIndex 10201): a Cisco switchport that is not in the
+	# bridge (no Q-BRIDGE rows), left in `switchport mode access`, access
+	# VLAN 10, with its old allowed list 10,20 still configured:
+	# vlanTrunkPortDynamicStatus notTrunking(2).
+	snmpd_if_rows 10201 Ethernet2/1 1 4
+	snmpd_vtp_rows 10201 2 10 20
+	echo "override .1.3.6.1.4.1.9.9.68.1.2.2.1.2.10201 integer 10"
+	echo "override .1.3.6.1.4.1.9.9.68.1.2.2.1.2.10103 integer 300"
+}
+
+# snmpd_if_rows IFINDEX NAME ADMIN N: the IF-MIB rows of one switch port.
+# Counters are fixed 32-bit ones (override has no Counter64), which
+# exercises the 32-bit fallback.
+snmpd_if_rows() {
+	local ifindex=$1 name=$2 admin=$3 n=$4
+	echo "override .1.3.6.1.2.1.31.1.1.1.1.$ifindex octet_str \"$name\""
+	echo "override .1.3.6.1.2.1.2.2.1.2.$ifindex octet_str \"$name\""
+	echo "override .1.3.6.1.2.1.2.2.1.5.$ifindex uinteger 4294967295"
+	echo "override .1.3.6.1.2.1.2.2.1.7.$ifindex integer $admin"
+	echo "override .1.3.6.1.2.1.2.2.1.8.$ifindex integer $admin"
+	echo "override .1.3.6.1.2.1.2.2.1.10.$ifindex counter $((n * 1000000))"
+	echo "override .1.3.6.1.2.1.2.2.1.13.$ifindex counter 0"
+	echo "override .1.3.6.1.2.1.2.2.1.14.$ifindex counter $((n * 3))"
+	echo "override .1.3.6.1.2.1.2.2.1.16.$ifindex counter $((n * 2000000))"
+	echo "override .1.3.6.1.2.1.2.2.1.19.$ifindex counter 0"
+	echo "override .1.3.6.1.2.1.2.2.1.20.$ifindex counter 0"
+	echo "override .1.3.6.1.2.1.31.1.1.1.15.$ifindex uinteger 10000"
+}
+
+# snmpd_vtp_rows IFINDEX DYNSTATUS VLAN...: the CISCO-VTP-MIB
+# vlanTrunkPortTable row of one port: vlanTrunkPortVlansEnabled{,2k,3k,4k}
+# and vlanTrunkPortDynamicStatus (1 trunking, 2 notTrunking).
+snmpd_vtp_rows() {
+	local ifindex=$1 dyn=$2
+	shift 2
+	echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.4.$ifindex octet_str 0x$(snmpd_vtp_hex 0 "$@")"
+	echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.14.$ifindex integer $dyn"
+	echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.17.$ifindex octet_str 0x$(snmpd_vtp_hex 1 "$@")"
+	echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.18.$ifindex octet_str 0x$(snmpd_vtp_hex 2 "$@")"
+	echo "override .1.3.6.1.4.1.9.9.46.1.6.1.1.19.$ifindex octet_str 0x$(snmpd_vtp_hex 3 "$@")"
 }
 
 snmpd_write_conf() {
@@ -148,6 +192,18 @@ snmpd_write_conf() {
 		echo "extend edge_critical $script 2"
 		echo "extend edge_unknown $script 3"
 		echo "extend edge_outside $script 7"
+		# Shell-type extends: nsExtendResult is the raw wait status (256, 512).
+		echo "extend-sh edge_sh_warning $script 1 2>&1"
+		echo "extend -execType sh edge_sh_critical $script 2"
+		# A plugin killed by a signal after printing CRITICAL, and one that
+		# crashes before printing anything: exec-type results read 0.
+		local killed="$REPO_DIR/lab/snmpd/killed_check.sh"
+		echo "extend edge_killed $killed KILL print"
+		echo "extend edge_crashed $killed SEGV"
+		echo "extend-sh edge_sh_killed $killed KILL print"
+		# A program that does not exist: exec reads 1, shell 127<<8.
+		echo "extend edge_missing /nonexistent/edgecheck/check_gone"
+		echo "extend-sh edge_sh_missing /nonexistent/edgecheck/check_gone"
 		snmpd_switch_conf "$data" "$SNMPD_STATIC_ONLY"
 	} >"$SNMPD_DIR/snmpd.conf.tmp"
 	mv "$SNMPD_DIR/snmpd.conf.tmp" "$SNMPD_DIR/snmpd.conf"
@@ -212,12 +268,25 @@ snmpd_up() {
 		"SNMP_EXTEND_CRITICAL=edge_critical" \
 		"SNMP_EXTEND_UNKNOWN=edge_unknown" \
 		"SNMP_EXTEND_OUTSIDE=edge_outside" \
+		"SNMP_EXTEND_SH_WARNING=edge_sh_warning" \
+		"SNMP_EXTEND_SH_CRITICAL=edge_sh_critical" \
+		"SNMP_EXTEND_KILLED=edge_killed" \
+		"SNMP_EXTEND_CRASHED=edge_crashed" \
+		"SNMP_EXTEND_SH_KILLED=edge_sh_killed" \
+		"SNMP_EXTEND_MISSING=edge_missing" \
+		"SNMP_EXTEND_SH_MISSING=edge_sh_missing" \
+		"SNMP_EXTEND_MISSING_COMMAND=/nonexistent/edgecheck/check_gone" \
 		"SNMP_VLAN_PORT=Ethernet1/1" \
 		"SNMP_VLAN_PORT_IFINDEX=10101" \
 		"SNMP_VLAN_PORT_VLANS=1,10,100,200-210" \
 		"SNMP_VLAN_PORT_STATIC_ONLY=220" \
 		"SNMP_VLAN_PORT2=Ethernet1/2" \
 		"SNMP_VLAN_PORT2_VLANS=10,100,1023-1025,2047,2048,4094" \
+		"SNMP_VLAN_ACCESS_PORT=Ethernet1/3" \
+		"SNMP_VLAN_ACCESS_PORT_VLAN=300" \
+		"SNMP_VLAN_NOTRUNK_PORT=Ethernet2/1" \
+		"SNMP_VLAN_NOTRUNK_PORT_ALLOWED=10,20" \
+		"SNMP_VLAN_NOTRUNK_PORT_ACCESS=10" \
 		"SNMP_LINK_IF=esnmp0" \
 		"SNMP_LINK_PEER=esnmp1"
 }

@@ -28,6 +28,26 @@ const (
 	oidVtpTrunkVlans2k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.17"
 	oidVtpTrunkVlans3k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.18"
 	oidVtpTrunkVlans4k      = ".1.3.6.1.4.1.9.9.46.1.6.1.1.19"
+	// CISCO-VTP-MIB vlanTrunkPortDynamicStatus (ifIndex): trunking(1) or
+	// notTrunking(2), "whether the specified interface is either acting as
+	// a trunk or not". vlanTrunkPortVlansEnabled keeps the configured list
+	// when the port is not a trunk, so the list alone says nothing then.
+	oidVtpTrunkDynamicStatus = ".1.3.6.1.4.1.9.9.46.1.6.1.1.14"
+	// CISCO-VLAN-MEMBERSHIP-MIB vmVlan (ifIndex): the access VLAN of a
+	// non-trunk port.
+	oidVmVlan = ".1.3.6.1.4.1.9.9.68.1.2.2.1.2"
+	// Q-BRIDGE-MIB dot1qVlanCurrentUntaggedPorts (TimeMark.VlanIndex) and
+	// dot1qVlanStaticUntaggedPorts (VlanIndex): the egress ports that send
+	// the VLAN untagged. A port whose every VLAN is untagged carries no
+	// tagged VLAN: it is not a trunk.
+	oidVlanCurrentUntagged = ".1.3.6.1.2.1.17.7.1.4.2.1.5"
+	oidVlanStaticUntagged  = ".1.3.6.1.2.1.17.7.1.4.3.1.4"
+)
+
+// vlanTrunkPortDynamicStatus values (CISCO-VTP-MIB).
+const (
+	vtpTrunking    = 1
+	vtpNotTrunking = 2
 )
 
 // The --source values.
@@ -35,6 +55,10 @@ const (
 	SourceCurrent = "qbridge-current"
 	SourceStatic  = "qbridge-static"
 	SourceVTP     = "cisco-vtp"
+	// SourceAuto reads Q-BRIDGE-MIB current egress where the agent has it
+	// for the port, and CISCO-VTP-MIB otherwise (a Cisco switch, whose
+	// BRIDGE-MIB is per-VLAN context).
+	SourceAuto = "auto"
 )
 
 const service = "SNMP_VLANS"
@@ -54,6 +78,8 @@ type Check struct {
 	CritExtra   *nagios.Range
 
 	expected []int
+	// used is the source actually read (auto resolves to one of the others).
+	used string
 	// bridgePortNote says which bridge port was read, for -v.
 	bridgePortNote string
 }
@@ -72,7 +98,9 @@ func init() {
 		Description: "Checks that a switch port carries exactly the expected VLANs. It reads the port's egress VLANs from Q-BRIDGE-MIB " +
 			"(dot1qVlanCurrentEgressPorts or dot1qVlanStaticEgressPorts, bridge port mapped to ifIndex through dot1dBasePortIfIndex) " +
 			"or the allowed VLANs from CISCO-VTP-MIB vlanTrunkPortVlansEnabled and its 2k/3k/4k companions, " +
-			"and reports missing and extra VLANs separately, each with its own thresholds.",
+			"and reports missing and extra VLANs separately, each with its own thresholds. " +
+			"It knows whether the port is a trunk at all: a port with vlanTrunkPortDynamicStatus notTrunking, or whose every Q-BRIDGE VLAN is untagged, " +
+			"carries no tagged VLAN, and is CRITICAL \"not trunking\" where a trunk is expected. --source auto (the default) reads Q-BRIDGE-MIB where the agent has it for the port, else CISCO-VTP-MIB.",
 		RunsOn: "monitoring-server",
 		Examples: []registry.Example{
 			{Command: "check_snmp_vlans -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --port-name Ethernet1/1 --expect-vlans 100,200-210",
@@ -91,8 +119,9 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	c.Config.Declare(fs)
 	fs.String(&c.PortName, "port-name", "", "The switch port: its ifName (or ifDescr), or its ifIndex as a number.").WithMeta("IF").MarkRequired()
 	fs.String(&c.ExpectVLANs, "expect-vlans", "", "VLANs the port must carry, e.g. 100,200-210. Without it the check lists the VLANs and is OK.").WithMeta("LIST")
-	fs.String(&c.Source, "source", SourceCurrent, "Where to read the VLANs: qbridge-current (dot1qVlanCurrentEgressPorts, what the port forwards now), "+
-		"qbridge-static (dot1qVlanStaticEgressPorts, what is configured) or cisco-vtp (vlanTrunkPortVlansEnabled{,2k,3k,4k}).").WithMeta("SOURCE")
+	fs.String(&c.Source, "source", SourceAuto, "Where to read the VLANs: auto (qbridge-current where the agent has Q-BRIDGE-MIB for the port, else cisco-vtp), "+
+		"qbridge-current (dot1qVlanCurrentEgressPorts, what the port forwards now), "+
+		"qbridge-static (dot1qVlanStaticEgressPorts, what is configured) or cisco-vtp (vlanTrunkPortVlansEnabled{,2k,3k,4k} and vlanTrunkPortDynamicStatus).").WithMeta("SOURCE")
 	fs.Range(&c.WarnMissing, "warning-missing", "WARNING when the number of missing VLANs is outside this range.")
 	f := fs.Range(&c.CritMissing, "critical-missing", "CRITICAL when the number of missing VLANs is outside this range; ~: disables.")
 	f.Default = defaultCritMissing
@@ -114,9 +143,9 @@ func (c *Check) Validate() error {
 		return fmt.Errorf("--port-name %d is not an ifIndex (1-%d) nor an interface name", n, maxIfIndex)
 	}
 	switch c.Source {
-	case SourceCurrent, SourceStatic, SourceVTP:
+	case SourceAuto, SourceCurrent, SourceStatic, SourceVTP:
 	default:
-		return fmt.Errorf("--source %q: use %s, %s or %s", c.Source, SourceCurrent, SourceStatic, SourceVTP)
+		return fmt.Errorf("--source %q: use %s, %s, %s or %s", c.Source, SourceAuto, SourceCurrent, SourceStatic, SourceVTP)
 	}
 	if c.ExpectVLANs != "" {
 		v, err := ParseVLANList(c.ExpectVLANs)
@@ -171,20 +200,71 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var carried []int
-	if c.Source == SourceVTP {
-		carried, err = c.readVTP(ctx, g, p)
-	} else {
-		carried, err = c.readQBridge(ctx, g, p)
-	}
+	pv, err := c.read(ctx, g, p)
 	if err != nil {
 		return nil, err
 	}
-	res := c.evaluate(p, carried)
+	res := c.evaluate(p, pv)
 	if nagios.Verbosity(ctx) > 0 {
-		res.Add(nagios.OK, "read %s from %s for %s%s", c.Source, addr, p, c.bridgePortNote)
+		res.Add(nagios.OK, "read %s from %s for %s%s", c.used, addr, p, c.bridgePortNote)
 	}
 	return res, nil
+}
+
+// read reads the port's VLANs from --source, resolving auto.
+func (c *Check) read(ctx context.Context, g snmp.Getter, p port) (portVLANs, error) {
+	c.used = c.Source
+	switch c.Source {
+	case SourceVTP:
+		return c.readVTP(ctx, g, p)
+	case SourceCurrent, SourceStatic:
+		return c.readQBridge(ctx, g, p)
+	}
+	c.used = SourceCurrent
+	pv, qerr := c.readQBridge(ctx, g, p)
+	if qerr == nil || !errors.Is(qerr, errNoQBridge) {
+		return pv, qerr
+	}
+	c.used, c.bridgePortNote = SourceVTP, ""
+	pv, verr := c.readVTP(ctx, g, p)
+	if verr == nil || !errors.Is(verr, errNoVTP) {
+		return pv, verr
+	}
+	return portVLANs{}, fmt.Errorf("--source auto found neither Q-BRIDGE-MIB nor CISCO-VTP-MIB VLANs for %s on SNMP agent %s: %v; and %v", p, c.Address(), qerr, verr)
+}
+
+// errNoQBridge and errNoVTP mark an agent (or port) without that MIB, which
+// --source auto falls back from.
+var (
+	errNoQBridge = errors.New("no Q-BRIDGE-MIB")
+	errNoVTP     = errors.New("no CISCO-VTP-MIB")
+)
+
+// wrapped carries a message for the operator and a sentinel for errors.Is.
+type wrapped struct {
+	msg      string
+	sentinel error
+}
+
+func (e wrapped) Error() string { return e.msg }
+func (e wrapped) Unwrap() error { return e.sentinel }
+
+// Trunk states of a port.
+const (
+	trunkUnknown     = 0 // the source does not say
+	trunkTrunking    = 1
+	trunkNotTrunking = 2
+)
+
+// portVLANs is what one source says about a port.
+type portVLANs struct {
+	carried []int // VLANs the port carries (egress, or trunk allowed)
+	trunk   int   // trunkUnknown, trunkTrunking or trunkNotTrunking
+	// access is the VLAN a non-trunk port carries untagged (vmVlan, or the
+	// untagged egress VLAN); 0 when not known.
+	access int
+	// how names the object that told the trunk state, for line 1.
+	how string
 }
 
 func (c *Check) resolvePort(ctx context.Context, g snmp.Getter) (port, error) {
@@ -243,12 +323,12 @@ func (c *Check) resolvePort(ctx context.Context, g snmp.Getter) (port, error) {
 	return port{}, fmt.Errorf("SNMP agent %s has no interface named %q in ifName or ifDescr%s: check --port-name, or give the ifIndex", addr, c.PortName, hint)
 }
 
-func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, error) {
+func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) (portVLANs, error) {
 	addr := c.Address()
 	nagios.SetStage(ctx, "walking dot1dBasePortIfIndex on "+addr)
 	vars, err := g.Walk(ctx, oidBasePortIfIndex)
 	if err != nil {
-		return nil, err
+		return portVLANs{}, err
 	}
 	bridgePort := 0
 	for _, v := range vars {
@@ -261,23 +341,50 @@ func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, 
 	}
 	if bridgePort == 0 {
 		if len(vars) == 0 {
-			return nil, fmt.Errorf("SNMP agent %s has no BRIDGE-MIB dot1dBasePortIfIndex table: it is not a bridge, or this community/user cannot see it (for Cisco per-VLAN contexts try --source cisco-vtp)", addr)
+			return portVLANs{}, wrapped{fmt.Sprintf("SNMP agent %s has no BRIDGE-MIB dot1dBasePortIfIndex table: it is not a bridge, or this community/user cannot see it (for Cisco per-VLAN contexts try --source cisco-vtp)", addr), errNoQBridge}
 		}
-		return nil, fmt.Errorf("%s is not a bridge port on SNMP agent %s (no dot1dBasePortIfIndex entry): is it a routed port or a port-channel member? Check --port-name", p, addr)
+		return portVLANs{}, wrapped{fmt.Sprintf("%s is not a bridge port on SNMP agent %s (no dot1dBasePortIfIndex entry): is it a routed port or a port-channel member? Check --port-name", p, addr), errNoQBridge}
 	}
 	c.bridgePortNote = fmt.Sprintf(", bridge port %d", bridgePort)
 	column, label := oidVlanCurrentEgress, "dot1qVlanCurrentEgressPorts"
-	if c.Source == SourceStatic {
+	untaggedCol, untaggedLabel := oidVlanCurrentUntagged, "dot1qVlanCurrentUntaggedPorts"
+	if c.used == SourceStatic {
 		column, label = oidVlanStaticEgress, "dot1qVlanStaticEgressPorts"
+		untaggedCol, untaggedLabel = oidVlanStaticUntagged, "dot1qVlanStaticUntaggedPorts"
 	}
 	nagios.SetStage(ctx, fmt.Sprintf("walking %s on %s", label, addr))
 	vars, err = g.Walk(ctx, column)
 	if err != nil {
-		return nil, err
+		return portVLANs{}, err
 	}
 	if len(vars) == 0 {
-		return nil, fmt.Errorf("SNMP agent %s has no Q-BRIDGE-MIB %s: it does not implement Q-BRIDGE-MIB (try --source cisco-vtp or the other qbridge source)", addr, label)
+		return portVLANs{}, wrapped{fmt.Sprintf("SNMP agent %s has no Q-BRIDGE-MIB %s: it does not implement Q-BRIDGE-MIB (try --source cisco-vtp or the other qbridge source)", addr, label), errNoQBridge}
 	}
+	pv := portVLANs{carried: PortVLANs(vars, column, bridgePort)}
+	nagios.SetStage(ctx, fmt.Sprintf("walking %s on %s", untaggedLabel, addr))
+	uvars, err := g.Walk(ctx, untaggedCol)
+	if err != nil {
+		return portVLANs{}, err
+	}
+	if len(uvars) > 0 && len(pv.carried) > 0 {
+		// Agents without the untagged column say nothing about trunking.
+		untagged := PortVLANs(uvars, untaggedCol, bridgePort)
+		_, tagged := Diff(untagged, pv.carried)
+		pv.trunk, pv.how = trunkTrunking, untaggedLabel
+		if len(tagged) == 0 {
+			pv.trunk, pv.how = trunkNotTrunking, "every VLAN untagged in "+untaggedLabel
+			if len(untagged) == 1 {
+				pv.access = untagged[0]
+			}
+		}
+	}
+	return pv, nil
+}
+
+// PortVLANs returns the VLANs (the last index part of each row of column:
+// VlanIndex, or TimeMark.VlanIndex) whose Q-BRIDGE PortList has bridgePort,
+// sorted.
+func PortVLANs(vars []snmp.Var, column string, bridgePort int) []int {
 	set := map[int]bool{}
 	for _, v := range vars {
 		idx, ok := v.Index(column)
@@ -285,10 +392,9 @@ func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, 
 		if !ok || !okB {
 			continue
 		}
-		// Current: TimeMark.VlanIndex; static: VlanIndex. The VLAN is last.
 		parts := strings.Split(idx, ".")
 		vlan, err := strconv.Atoi(parts[len(parts)-1])
-		if err != nil {
+		if err != nil || vlan < 1 || vlan > 4094 {
 			continue
 		}
 		if PortListHas(list, bridgePort) {
@@ -300,45 +406,76 @@ func (c *Check) readQBridge(ctx context.Context, g snmp.Getter, p port) ([]int, 
 		out = append(out, v)
 	}
 	sort.Ints(out)
-	return out, nil
+	return out
 }
 
-func (c *Check) readVTP(ctx context.Context, g snmp.Getter, p port) ([]int, error) {
+func (c *Check) readVTP(ctx context.Context, g snmp.Getter, p port) (portVLANs, error) {
 	addr := c.Address()
-	nagios.SetStage(ctx, fmt.Sprintf("reading vlanTrunkPortVlansEnabled{,2k,3k,4k} of %s from %s", p, addr))
-	oids := make([]string, 0, 4)
-	for _, col := range []string{oidVtpTrunkVlansEnabled, oidVtpTrunkVlans2k, oidVtpTrunkVlans3k, oidVtpTrunkVlans4k} {
+	nagios.SetStage(ctx, fmt.Sprintf("reading vlanTrunkPortVlansEnabled{,2k,3k,4k}, vlanTrunkPortDynamicStatus and vmVlan of %s from %s", p, addr))
+	oids := make([]string, 0, 6)
+	for _, col := range []string{oidVtpTrunkVlansEnabled, oidVtpTrunkVlans2k, oidVtpTrunkVlans3k, oidVtpTrunkVlans4k, oidVtpTrunkDynamicStatus, oidVmVlan} {
 		oids = append(oids, fmt.Sprintf("%s.%d", col, p.ifIndex))
 	}
 	vars, err := g.Get(ctx, oids...)
 	if err != nil {
-		return nil, err
+		return portVLANs{}, err
 	}
-	if len(vars) != 4 {
-		return nil, fmt.Errorf("SNMP agent %s returned %d values for 4 requested OIDs", addr, len(vars))
+	if len(vars) != len(oids) {
+		return portVLANs{}, fmt.Errorf("SNMP agent %s returned %d values for %d requested OIDs", addr, len(vars), len(oids))
 	}
 	if vars[0].Missing() {
-		return nil, fmt.Errorf("SNMP agent %s has no CISCO-VTP-MIB vlanTrunkPortVlansEnabled for %s: the port is not a trunk, or the agent is not a Cisco VTP switch (try --source qbridge-current)", addr, p)
+		return portVLANs{}, wrapped{fmt.Sprintf("SNMP agent %s has no CISCO-VTP-MIB vlanTrunkPortTable row for %s: the port is not a switchport, or the agent is not a Cisco VTP switch (try --source qbridge-current)", addr, p), errNoVTP}
 	}
 	var blocks [4][]byte
-	for i, v := range vars {
+	for i, v := range vars[:4] {
 		if v.Missing() {
 			continue // older switches have no 2k/3k/4k columns
 		}
 		b, ok := v.Bytes()
 		if !ok {
-			return nil, fmt.Errorf("SNMP agent %s returned %s as %v, not an octet string", addr, v.OID, v.Type)
+			return portVLANs{}, fmt.Errorf("SNMP agent %s returned %s as %v, not an octet string", addr, v.OID, v.Type)
 		}
 		blocks[i] = b
 	}
-	return DecodeVTP(blocks), nil
+	pv := portVLANs{carried: DecodeVTP(blocks)}
+	status, ok := vars[4].Int()
+	switch {
+	case vars[4].Missing():
+		// An agent without the column says nothing about trunking.
+	case !ok || (status != vtpTrunking && status != vtpNotTrunking):
+		return portVLANs{}, fmt.Errorf("SNMP agent %s returned vlanTrunkPortDynamicStatus of %s as %v, not trunking(1) or notTrunking(2)", addr, p, vars[4].Value)
+	case status == vtpTrunking:
+		pv.trunk, pv.how = trunkTrunking, "vlanTrunkPortDynamicStatus trunking"
+	default:
+		pv.trunk, pv.how = trunkNotTrunking, "vlanTrunkPortDynamicStatus notTrunking"
+		// Not a trunk: the allowed list is only configuration. The port
+		// carries its access VLAN (vmVlan), untagged, where the agent says.
+		pv.carried = nil
+		if v, ok := vars[5].Int(); ok && v >= 1 && v <= 4094 {
+			pv.access = int(v)
+			pv.carried = []int{pv.access}
+		}
+	}
+	return pv, nil
 }
 
-func (c *Check) evaluate(p port, carried []int) *nagios.Result {
+func (c *Check) evaluate(p port, pv portVLANs) *nagios.Result {
 	res := &nagios.Result{}
-	source := map[string]string{SourceCurrent: "current egress", SourceStatic: "static egress", SourceVTP: "trunk allowed"}[c.Source]
+	carried := pv.carried
+	source := map[string]string{SourceCurrent: "current egress", SourceStatic: "static egress", SourceVTP: "trunk allowed"}[c.used]
+	access := "access VLAN unknown"
+	if pv.access != 0 {
+		access = fmt.Sprintf("access port in VLAN %d", pv.access)
+	}
+	if pv.trunk == trunkNotTrunking {
+		source = "not trunking"
+	}
 	if c.expected == nil {
-		res.Summary = fmt.Sprintf("%s carries %d VLANs (%s): %s", p, len(carried), source, FormatVLANList(carried))
+		if pv.trunk == trunkNotTrunking {
+			res.Summary = fmt.Sprintf("%s is not trunking (%s): %s", p, pv.how, access)
+		} else {
+			res.Summary = fmt.Sprintf("%s carries %d VLANs (%s): %s", p, len(carried), source, FormatVLANList(carried))
+		}
 		res.AddPerf(nagios.Perf{Label: "vlans_carried", Value: float64(len(carried)), Min: nagios.Float(0)})
 		return res
 	}
@@ -354,9 +491,16 @@ func (c *Check) evaluate(p port, carried []int) *nagios.Result {
 		parts = append(parts, fmt.Sprintf("%d extra (%s)", len(extra), FormatVLANList(extra)))
 		res.Add(extraState, "extra VLANs (carried, not expected): %s", FormatVLANList(extra))
 	}
-	if len(parts) == 0 {
+	switch {
+	case pv.trunk == trunkNotTrunking && !(len(c.expected) == 1 && len(missing) == 0):
+		// A trunk is expected (more than one VLAN, or not the access one):
+		// the port carries no tagged VLAN at all.
+		res.Summary = fmt.Sprintf("%s is not trunking (%s): %s, so none of the expected VLANs %s is carried tagged",
+			p, pv.how, access, FormatVLANList(c.expected))
+		missState = nagios.Critical
+	case len(parts) == 0:
 		res.Summary = fmt.Sprintf("%s carries exactly the %d expected VLANs (%s)", p, len(c.expected), source)
-	} else {
+	default:
 		res.Summary = fmt.Sprintf("%s %s VLANs: %s", p, source, strings.Join(parts, ", "))
 	}
 	res.State = nagios.Worst(missState, extraState)

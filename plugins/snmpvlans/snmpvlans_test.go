@@ -39,7 +39,16 @@ func TestGolden(t *testing.T) {
 		{"warning_static_extra", []string{"--source", "qbridge-static", "--port-name", "Ethernet1/1", "--expect-vlans", "1,10,100,200-210"}, 1},
 		{"critical_missing", []string{"--port-name", "Ethernet1/1", "--expect-vlans", "1,10,100,200-211"}, 2},
 		{"critical_missing_and_extra_vtp", []string{"--source", "cisco-vtp", "--port-name", "10102", "--expect-vlans", "10,100,1023,2047,2049"}, 2},
-		{"critical_extra_threshold", []string{"--port-name", "Ethernet1/3", "--expect-vlans", "10", "--critical-extra", "0"}, 2},
+		{"critical_extra_threshold", []string{"--port-name", "Ethernet1/1", "--expect-vlans", "1,10,100,200-209", "--critical-extra", "0"}, 2},
+		// Ethernet1/3 sends its only VLAN, 300, untagged (Q-BRIDGE), and its
+		// vlanTrunkPortDynamicStatus is notTrunking with vmVlan 300.
+		{"critical_not_trunking_qbridge", []string{"--port-name", "Ethernet1/3", "--expect-vlans", "10,300"}, 2},
+		{"critical_not_trunking_vtp_port3", []string{"--source", "cisco-vtp", "--port-name", "Ethernet1/3", "--expect-vlans", "300,301"}, 2},
+		{"ok_access_port_as_expected", []string{"--port-name", "Ethernet1/3", "--expect-vlans", "300"}, 0},
+		// Ethernet2/1 is only in CISCO-VTP-MIB: notTrunking, vmVlan 10, its
+		// stale allowed list 10,20 still configured.
+		{"critical_not_trunking_auto_vtp", []string{"-v", "--port-name", "Ethernet2/1", "--expect-vlans", "10,20"}, 2},
+		{"ok_list_not_trunking", []string{"--port-name", "Ethernet2/1"}, 0},
 		{"ok_thresholds_tolerate", []string{"--port-name", "Ethernet1/1", "--expect-vlans", "10,100,200-212", "--critical-missing", "2", "--warning-extra", "1"}, 0},
 		{"unknown_no_such_port", []string{"--port-name", "Ethernet9/9", "--expect-vlans", "10"}, 3},
 		{"unknown_not_bridge_port", []string{"--port-name", "eth0", "--expect-vlans", "10"}, 3},
@@ -68,7 +77,23 @@ func TestGoldenAgentProblems(t *testing.T) {
 	t.Run("unknown_no_qbridge", func(t *testing.T) {
 		agent := snmptest.Load(t, "testdata/switch.walk")
 		agent.Delete(oidVlanCurrentEgress)
-		golden.Text(t, "unknown_no_qbridge", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
+		golden.Text(t, "unknown_no_qbridge", execute(t, agent, "--source", "qbridge-current", "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
+	})
+	t.Run("auto_falls_back_to_vtp", func(t *testing.T) {
+		// A Cisco switch answers no Q-BRIDGE-MIB: auto reads CISCO-VTP-MIB.
+		agent := snmptest.Load(t, "testdata/switch.walk")
+		agent.Delete(oidVlanCurrentEgress)
+		got := execute(t, agent, "-v", "--port-name", "Ethernet1/1", "--expect-vlans", "1,10,100,200-210")
+		if !strings.Contains(got, "read cisco-vtp from") {
+			t.Errorf("auto did not read cisco-vtp: %s", got)
+		}
+		golden.Text(t, "auto_falls_back_to_vtp", got)
+	})
+	t.Run("unknown_auto_neither", func(t *testing.T) {
+		agent := snmptest.Load(t, "testdata/switch.walk")
+		agent.Delete(oidVlanCurrentEgress)
+		agent.Delete(oidVtpTrunkVlansEnabled)
+		golden.Text(t, "unknown_auto_neither", execute(t, agent, "--port-name", "Ethernet1/1", "--expect-vlans", "10"))
 	})
 	t.Run("unknown_not_a_trunk", func(t *testing.T) {
 		agent := snmptest.Load(t, "testdata/switch.walk")
