@@ -20,6 +20,7 @@ import (
 // as an OID string: its length, then one sub-identifier per byte.
 const (
 	oidExtendCommand    = ".1.3.6.1.4.1.8072.1.3.2.2.1.2" // nsExtendCommand (config table)
+	oidExtendExecType   = ".1.3.6.1.4.1.8072.1.3.2.2.1.6" // nsExtendExecType: exec(1), shell(2)
 	oidExtendOutputFull = ".1.3.6.1.4.1.8072.1.3.2.3.1.2" // nsExtendOutputFull
 	oidExtendResult     = ".1.3.6.1.4.1.8072.1.3.2.3.1.4" // nsExtendResult
 )
@@ -41,7 +42,9 @@ func init() {
 		Service: service,
 		Description: "Relays a check that net-snmp runs through an `extend` line on the monitored host (NET-SNMP-EXTEND-MIB). " +
 			"It prints the remote plugin's output unchanged (first line, long output and perfdata) and exits with its result code; " +
-			"a code outside 0-3, a missing extend or an agent that does not answer is UNKNOWN.",
+			"nsExtendResult is decoded per nsExtendExecType (a shell extend stores the raw wait status: 256 is exit 1). " +
+			"A plugin killed by a signal, a missing program, a code outside 0-3, no output, an exit 0 whose own first line says WARNING/CRITICAL/UNKNOWN, " +
+			"a missing extend or an agent that does not answer is UNKNOWN; output cut off by snmpd's 100 KiB buffer is said to be cut off.",
 		RunsOn: "monitoring-server",
 		Examples: []registry.Example{
 			{Command: "check_snmp_extend -H hv0001 --credentials-file /etc/nagios/snmp-v2c.yaml --name ovs_controller",
@@ -103,7 +106,7 @@ func DecodeNameIndex(index string) (string, bool) {
 	return string(b), true
 }
 
-// Run reads the extend's result and output in one request.
+// Run reads the extend's result, output, exec type and command in one request.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	addr := c.Address()
 	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
@@ -113,8 +116,8 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	}
 	defer g.Close()
 	idx := NameIndex(c.Name)
-	nagios.SetStage(ctx, fmt.Sprintf("reading extend %q (nsExtendResult, nsExtendOutputFull) from %s", c.Name, addr))
-	vars, err := g.Get(ctx, oidExtendResult+"."+idx, oidExtendOutputFull+"."+idx)
+	nagios.SetStage(ctx, fmt.Sprintf("reading extend %q (nsExtendResult, nsExtendOutputFull, nsExtendExecType, nsExtendCommand) from %s", c.Name, addr))
+	vars, err := g.Get(ctx, oidExtendResult+"."+idx, oidExtendOutputFull+"."+idx, oidExtendExecType+"."+idx, oidExtendCommand+"."+idx)
 	if errors.Is(err, snmp.ErrNoResponse) {
 		// snmpd answers nothing while an extend's command runs.
 		return nil, fmt.Errorf("%v, or extend %s's command runs longer than that (give it its own shorter -t)", err, c.Name)
@@ -122,61 +125,144 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(vars) != 2 {
-		return nil, fmt.Errorf("SNMP agent %s returned %d values for 2 requested OIDs", addr, len(vars))
+	if len(vars) != 4 {
+		return nil, fmt.Errorf("SNMP agent %s returned %d values for 4 requested OIDs", addr, len(vars))
 	}
 	if vars[0].Missing() || vars[1].Missing() {
 		return nil, c.missing(ctx, g)
 	}
-	code, ok := vars[0].Int()
-	if !ok {
+	e := Extend{Name: c.Name, Addr: addr}
+	var ok bool
+	if e.Result, ok = vars[0].Int(); !ok {
 		return nil, fmt.Errorf("SNMP agent %s returned nsExtendResult for %q as %v, not an integer", addr, c.Name, vars[0].Type)
 	}
-	out, ok := vars[1].Bytes()
-	if !ok {
+	if e.Output, ok = vars[1].Bytes(); !ok {
 		return nil, fmt.Errorf("SNMP agent %s returned nsExtendOutputFull for %q as %v, not a string", addr, c.Name, vars[1].Type)
 	}
-	return Relay(c.Name, addr, code, out), nil
+	// Older agents may lack the config columns: the decoder then guesses.
+	if t, ok := vars[2].Int(); ok {
+		e.Type = ExecType(t)
+	}
+	if cmd, ok := vars[3].Bytes(); ok {
+		e.Command = string(cmd)
+	}
+	return Relay(e), nil
 }
 
-// Relay builds the result from the remote exit code and output.
-func Relay(name, addr string, code int64, out []byte) *nagios.Result {
-	text := string(out)
+// Extend is one row of nsExtendConfigTable and nsExtendOutput1Table as read.
+type Extend struct {
+	Name    string   // the index: the name after `extend` in snmpd.conf
+	Addr    string   // the agent, host:port
+	Type    ExecType // nsExtendExecType (0 when the agent gave none)
+	Command string   // nsExtendCommand, the program's path ("" when not given)
+	Result  int64    // nsExtendResult, raw
+	Output  []byte   // nsExtendOutputFull (net-snmp drops the final newline)
+}
+
+// OutputBufferSize is the most output snmpd keeps of one run: extend.c
+// (extend_load_cache) reads into a 100 KiB buffer and keeps at most one byte
+// less. Output of that length was cut off.
+const OutputBufferSize = 1024*100 - 1
+
+// Relay builds the result from the remote result code and output: the
+// plugin's output byte for byte with its own state where the code is a
+// plugin state that its output backs, UNKNOWN (or the plugin's non-OK code)
+// with an explanation otherwise.
+func Relay(e Extend) *nagios.Result {
+	text := string(e.Output)
 	// Raw output skips the formatter's escaping, so the lines this check
 	// writes itself escape the operator's --name and --hostname: a `|` or
 	// a newline there would corrupt line 1.
-	name, addr = nagios.OneLine(name), nagios.OneLine(addr)
-	if code < 0 || code > 3 {
-		raw := fmt.Sprintf("%s UNKNOWN - extend %s on %s exited with code %d, outside the plugin range 0-3%s; its output follows\n",
-			service, name, addr, code, exitHint(code))
-		for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-			if line != "" {
-				raw += nagios.Sanitize(line) + "\n"
-			}
+	name, addr := nagios.OneLine(e.Name), nagios.OneLine(e.Addr)
+	st := DecodeResult(e.Type, e.Result)
+	if st.Failed || st.Signal != 0 || st.Exit > 3 || missingProgram(e, st) {
+		head := fmt.Sprintf("extend %s on %s %s%s", name, addr, st.Describe(), exitHint(e, st))
+		if st.Exit > 3 && st.Signal == 0 && !st.Failed && !missingProgram(e, st) {
+			head += ", outside the plugin range 0-3"
 		}
-		return &nagios.Result{State: nagios.Unknown, Raw: &raw}
+		return explained(nagios.Unknown, head, text)
 	}
-	state := nagios.State(code)
+	state := nagios.State(st.Exit)
 	if strings.TrimSpace(text) == "" {
-		raw := fmt.Sprintf("%s %s - extend %s on %s exited %d with no output\n", service, state, name, addr, code)
-		return &nagios.Result{State: state, Raw: &raw}
+		return noOutput(e, st, name, addr)
+	}
+	if said, ok := LineState(text); ok && said != state && state == nagios.OK {
+		head := fmt.Sprintf("extend %s on %s exited 0 (OK) but its own first line says %s: the exit code contradicts the output "+
+			"(net-snmp reports exit 0 for a command killed by a signal)", name, addr, said)
+		return explained(nagios.Unknown, head, text)
 	}
 	// net-snmp drops the command's final newline; give it back so the
 	// relayed output is exactly what the plugin printed.
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
+	if len(e.Output) >= OutputBufferSize {
+		text += fmt.Sprintf("[%s] output cut off: snmpd keeps at most %d bytes of an extend's output (extend.c's 100 KiB buffer); the rest is lost, the state is the plugin's exit code\n",
+			service, OutputBufferSize)
+	}
 	return &nagios.Result{State: state, Raw: &text}
 }
 
-func exitHint(code int64) string {
-	switch code {
-	case 126:
-		return " (126: the command is not executable by the agent's user)"
-	case 127:
-		return " (127: the command was not found on the agent host)"
-	case -1:
-		return " (-1: the agent could not run the command or it was killed)"
+// missingProgram: what net-snmp stores for a program it could not start.
+func missingProgram(e Extend, st Status) bool {
+	if st.Shell {
+		return st.Signal == 0 && (st.Exit == 126 || st.Exit == 127)
+	}
+	return !st.Failed && st.Exit == 1 && strings.TrimSpace(string(e.Output)) == "" && e.Type == ExecTypeExec
+}
+
+// noOutput: a plugin that printed nothing did not report a state.
+func noOutput(e Extend, st Status, name, addr string) *nagios.Result {
+	state := nagios.Unknown
+	why := "a plugin that prints nothing reports no state"
+	if st.Exit == 0 {
+		why += "; net-snmp also reports exit 0 for a command killed by a signal"
+	}
+	if st.Exit == 1 || st.Exit == 2 {
+		state = nagios.State(st.Exit) // the plugin's own non-OK code stands
+	}
+	raw := fmt.Sprintf("%s %s - extend %s on %s exited %d with no output (%s)\n", service, state, name, addr, st.Exit, why)
+	return &nagios.Result{State: state, Raw: &raw}
+}
+
+// explained prints the check's own line 1, then the remote output as long
+// output with any `|` made harmless.
+func explained(state nagios.State, head, text string) *nagios.Result {
+	raw := fmt.Sprintf("%s %s - %s", service, state, head)
+	if strings.TrimSpace(text) == "" {
+		raw += " (no output)\n"
+	} else {
+		raw += "; its output follows\n"
+	}
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if line != "" {
+			raw += nagios.Sanitize(line) + "\n"
+		}
+	}
+	return &nagios.Result{State: state, Raw: &raw}
+}
+
+func exitHint(e Extend, st Status) string {
+	cmd := ""
+	if e.Command != "" {
+		cmd = " " + nagios.OneLine(e.Command)
+	}
+	switch {
+	case missingProgram(e, st) && st.Shell && st.Exit == 126:
+		return fmt.Sprintf(" (126: the shell could not execute nsExtendCommand%s: check its mode and snmpd's user)", cmd)
+	case missingProgram(e, st) && st.Shell:
+		return fmt.Sprintf(" (127: the shell did not find nsExtendCommand%s on the agent host: check the path in snmpd.conf)", cmd)
+	case missingProgram(e, st):
+		return fmt.Sprintf(" and printed nothing: nsExtendCommand%s is missing or not executable by snmpd's user "+
+			"(net-snmp's exec stores exit 1 with no output when it cannot start the program)", cmd)
+	case !st.Shell && st.Exit == 126:
+		return " (126: a command run by the plugin was not executable)"
+	case !st.Shell && st.Exit == 127:
+		return " (127: a command run by the plugin was not found)"
+	case st.Failed:
+		return " (check snmpd's log: the agent could not fork or run the command)"
+	case st.Signal != 0:
+		return ": it reported no state (a timeout, the OOM killer or a crash)"
 	}
 	return ""
 }

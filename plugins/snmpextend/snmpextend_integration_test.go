@@ -184,3 +184,47 @@ func TestIntegrationExtendV3AuthNoPriv(t *testing.T) {
 		t.Errorf("exit %d, want %d; output %q, want %q", r.Code, code, r.Stdout, want)
 	}
 }
+
+// Shell-type extends store the raw wait status (256 = exit 1): the relay is
+// still byte for byte with the plugin's own exit code.
+func TestIntegrationExtendShellTypeRelays(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "SNMP_EXTEND_SH_WARNING", "SNMP_EXTEND_SH_CRITICAL")
+	for key, code := range map[string]int{"SNMP_EXTEND_SH_WARNING": 1, "SNMP_EXTEND_SH_CRITICAL": 2} {
+		want, _ := direct(t, l.env["SNMP_EXTEND_SCRIPT"], code)
+		r := l.run(t, append(l.agent("2c"), "--name", env[key])...)
+		if r.Code != code || r.Stdout != want {
+			t.Errorf("%s: exit %d, want %d; output %q, want %q", env[key], r.Code, code, r.Stdout, want)
+		}
+	}
+}
+
+// Killed plugins, a silent crash and missing programs are never OK.
+func TestIntegrationExtendKilledAndMissing(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "SNMP_EXTEND_KILLED", "SNMP_EXTEND_CRASHED", "SNMP_EXTEND_SH_KILLED",
+		"SNMP_EXTEND_MISSING", "SNMP_EXTEND_SH_MISSING", "SNMP_EXTEND_MISSING_COMMAND")
+	tests := []struct {
+		key  string
+		want []string
+	}{
+		{"SNMP_EXTEND_KILLED", []string{"exited 0 (OK) but its own first line says CRITICAL", "\nOVS_CONTROLLER CRITICAL - 1 of 3"}},
+		{"SNMP_EXTEND_CRASHED", []string{"exited 0 with no output"}},
+		{"SNMP_EXTEND_SH_KILLED", []string{"was killed by signal 9"}},
+		{"SNMP_EXTEND_MISSING", []string{"nsExtendCommand " + env["SNMP_EXTEND_MISSING_COMMAND"] + " is missing or not executable"}},
+		{"SNMP_EXTEND_SH_MISSING", []string{"did not find nsExtendCommand " + env["SNMP_EXTEND_MISSING_COMMAND"]}},
+	}
+	for _, tt := range tests {
+		t.Run(env[tt.key], func(t *testing.T) {
+			r := l.run(t, append(l.agent("2c"), "--name", env[tt.key])...)
+			if r.Code != 3 || !strings.HasPrefix(r.Stdout, "SNMP_EXTEND UNKNOWN - extend "+env[tt.key]+" on ") {
+				t.Errorf("exit %d: %q", r.Code, r.Stdout)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.Stdout, w) {
+					t.Errorf("output lacks %q: %q", w, r.Stdout)
+				}
+			}
+		})
+	}
+}
