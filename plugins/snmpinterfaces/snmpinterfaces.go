@@ -75,7 +75,9 @@ func init() {
 		Name:    "check_snmp_interfaces",
 		Service: service,
 		Description: "Checks switch or host interfaces over SNMP (IF-MIB): an interface that is administratively up but operationally down is CRITICAL; " +
-			"error and discard rates and bandwidth utilisation (64-bit ifHC* counters, 32-bit fallback) have thresholds. " +
+			"error and discard rates and bandwidth utilisation (64-bit ifHC* counters, 32-bit fallback) have thresholds; " +
+			"a 32-bit octet counter that may have wrapped more than once between two runs (interval x speed >= 2^32 bytes, e.g. over 34 s at 1 Gb/s) gives no rate: UNKNOWN, saying to poll faster or use ifHC*. " +
+			"Perfdata labels are unique per interface (NAME#IFINDEX where two rows share an ifName). " +
 			"Rates need two samples: each run keeps the counters in a state file (flock, atomic replace; counter wraps and agent restarts handled), " +
 			"so the first run reports status only and says it is initialising.",
 		RunsOn: "monitoring-server",
@@ -192,7 +194,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 			rates[i].Problems = []string{"a concurrent run sampled it more recently; rates from the next run"}
 			continue
 		}
-		rates[i] = Compare(prev, &it.sample)
+		rates[i] = Compare(prev, &it.sample, it.speed)
 		s := it.sample
 		st.Interfaces[key] = &s
 	}
@@ -330,10 +332,36 @@ func (c *Check) readCounters(ctx context.Context, g snmp.Getter, selected []*ifa
 	return uptime, nil
 }
 
+// PerfLabels returns one perfdata label stem per interface: its name, or
+// NAME#IFINDEX where two selected rows share a name (net-snmp keeps a
+// removed interface's row, fading out, next to a new one of the same name).
+func PerfLabels(names []string, indexes []int) []string {
+	count := map[string]int{}
+	for _, n := range names {
+		count[n]++
+	}
+	used := map[string]bool{}
+	out := make([]string, len(names))
+	for i, n := range names {
+		label := n
+		if count[n] > 1 || used[label] {
+			label = n + "#" + strconv.Itoa(indexes[i])
+		}
+		used[label] = true
+		out[i] = label
+	}
+	return out
+}
+
 func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.Result {
 	res := &nagios.Result{}
 	var up, adminDown, initialising int
 	var problems []string
+	names, indexes := make([]string, len(selected)), make([]int, len(selected))
+	for i, it := range selected {
+		names[i], indexes[i] = it.name, it.index
+	}
+	labels := PerfLabels(names, indexes)
 	for i, it := range selected {
 		r := rates[i]
 		state, text := c.status(it)
@@ -345,45 +373,10 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 			adminDown++
 		}
 		if r.Initialised {
-			util := -1.0
-			if it.speed > 0 {
-				util = max(r.InBps, r.OutBps) / it.speed * 100
-			}
-			errState := nagios.Thresholds{Warning: c.WarnErrors, Critical: c.CritErrors}.Evaluate(r.Errors)
-			discState := nagios.Thresholds{Warning: c.WarnDiscards, Critical: c.CritDiscards}.Evaluate(r.Discards)
-			utilState := nagios.OK
-			if util >= 0 {
-				utilState = nagios.Thresholds{Warning: c.WarnUtil, Critical: c.CritUtil}.Evaluate(util)
-			}
-			bw := fmt.Sprintf("in %s, out %s", humanBits(r.InBps), humanBits(r.OutBps))
-			if util >= 0 {
-				bw += fmt.Sprintf(" (%.1f%% of %s)", util, humanBits(it.speed))
-			} else {
-				bw += " (speed unknown)"
-			}
-			details = append(details, bw, fmt.Sprintf("errors %s/s, discards %s/s", rate(r.Errors), rate(r.Discards)))
-			if utilState != nagios.OK {
-				problems = append(problems, fmt.Sprintf("%s at %.1f%% of its speed", it.name, util))
-			}
-			if errState != nagios.OK {
-				problems = append(problems, fmt.Sprintf("%s %s errors/s", it.name, rate(r.Errors)))
-			}
-			if discState != nagios.OK {
-				problems = append(problems, fmt.Sprintf("%s %s discards/s", it.name, rate(r.Discards)))
-			}
-			state = nagios.Worst(state, utilState, errState, discState)
-			label := it.name
-			res.AddPerf(
-				nagios.Perf{Label: label + "_in_bps", Value: round(r.InBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
-				nagios.Perf{Label: label + "_out_bps", Value: round(r.OutBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
-			)
-			if util >= 0 {
-				res.AddPerf(nagios.Perf{Label: label + "_utilisation", Value: round(util), UOM: "%", Warn: c.WarnUtil, Crit: c.CritUtil, Min: nagios.Float(0), Max: nagios.Float(100)})
-			}
-			res.AddPerf(
-				nagios.Perf{Label: label + "_errors_per_s", Value: round(r.Errors), Warn: c.WarnErrors, Crit: c.CritErrors, Min: nagios.Float(0)},
-				nagios.Perf{Label: label + "_discards_per_s", Value: round(r.Discards), Warn: c.WarnDiscards, Crit: c.CritDiscards, Min: nagios.Float(0)},
-			)
+			st, d, p := c.rateItem(res, it, r, labels[i])
+			state = nagios.Worst(state, st)
+			details = append(details, d...)
+			problems = append(problems, p...)
 		} else {
 			initialising++
 			why := "initialising counters, rates from the next run"
@@ -393,7 +386,7 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 			details = append(details, why)
 		}
 		if state != nagios.OK && !(it.admin == 1 && it.oper == 1) && it.admin != 2 {
-			problems = append(problems, fmt.Sprintf("%s %s", it.name, text))
+			problems = append(problems, fmt.Sprintf("%s %s", labels[i], text))
 		}
 		res.Add(state, "%s (ifIndex %d) %s; %s", it.name, it.index, text, strings.Join(details, "; "))
 	}
@@ -418,6 +411,56 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 	}
 	res.Summary = summary
 	return res
+}
+
+// rateItem evaluates one interface's rates against the thresholds, adds its
+// perfdata (labelled label_*) and returns its state, detail texts and the
+// problems for line 1. Octet rates that a 32-bit counter cannot give
+// (OctetsUnknown) are UNKNOWN, with no in/out/utilisation perfdata.
+func (c *Check) rateItem(res *nagios.Result, it *iface, r Rates, label string) (nagios.State, []string, []string) {
+	errState := nagios.Thresholds{Warning: c.WarnErrors, Critical: c.CritErrors}.Evaluate(r.Errors)
+	discState := nagios.Thresholds{Warning: c.WarnDiscards, Critical: c.CritDiscards}.Evaluate(r.Discards)
+	state := nagios.Worst(errState, discState)
+	var details, problems []string
+	if r.OctetsUnknown != "" {
+		details = append(details, r.OctetsUnknown)
+		problems = append(problems, label+" "+strings.SplitN(r.OctetsUnknown, ";", 2)[0])
+		state = nagios.Worst(state, nagios.Unknown)
+	} else {
+		util := -1.0
+		if it.speed > 0 {
+			util = max(r.InBps, r.OutBps) / it.speed * 100
+		}
+		bw := fmt.Sprintf("in %s, out %s", humanBits(r.InBps), humanBits(r.OutBps))
+		res.AddPerf(
+			nagios.Perf{Label: label + "_in_bps", Value: round(r.InBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
+			nagios.Perf{Label: label + "_out_bps", Value: round(r.OutBps), Min: nagios.Float(0), Max: speedMax(it.speed)},
+		)
+		if util >= 0 {
+			utilState := nagios.Thresholds{Warning: c.WarnUtil, Critical: c.CritUtil}.Evaluate(util)
+			state = nagios.Worst(state, utilState)
+			bw += fmt.Sprintf(" (%.1f%% of %s)", util, humanBits(it.speed))
+			if utilState != nagios.OK {
+				problems = append(problems, fmt.Sprintf("%s at %.1f%% of its speed", label, util))
+			}
+			res.AddPerf(nagios.Perf{Label: label + "_utilisation", Value: round(util), UOM: "%", Warn: c.WarnUtil, Crit: c.CritUtil, Min: nagios.Float(0), Max: nagios.Float(100)})
+		} else {
+			bw += " (speed unknown)"
+		}
+		details = append(details, bw)
+	}
+	details = append(details, fmt.Sprintf("errors %s/s, discards %s/s", rate(r.Errors), rate(r.Discards)))
+	if errState != nagios.OK {
+		problems = append(problems, fmt.Sprintf("%s %s errors/s", label, rate(r.Errors)))
+	}
+	if discState != nagios.OK {
+		problems = append(problems, fmt.Sprintf("%s %s discards/s", label, rate(r.Discards)))
+	}
+	res.AddPerf(
+		nagios.Perf{Label: label + "_errors_per_s", Value: round(r.Errors), Warn: c.WarnErrors, Crit: c.CritErrors, Min: nagios.Float(0)},
+		nagios.Perf{Label: label + "_discards_per_s", Value: round(r.Discards), Warn: c.WarnDiscards, Crit: c.CritDiscards, Min: nagios.Float(0)},
+	)
+	return state, details, problems
 }
 
 // status evaluates admin and oper status: enabled but not up is CRITICAL.

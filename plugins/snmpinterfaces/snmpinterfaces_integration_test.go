@@ -181,3 +181,22 @@ func TestIntegrationInterfacesNoMatch(t *testing.T) {
 		t.Errorf("exit %d: %q", r.Code, r.Stdout)
 	}
 }
+
+// The lab switch's Ethernet1/1-1/2 have only 32-bit counters (override)
+// and ifHighSpeed 10000: a 10 Gb/s link wraps a 32-bit octet counter every
+// 3.4 s. Samples further apart than that give no rate: UNKNOWN, saying why.
+func TestIntegrationInterfaces32BitMultipleWrapsUnknown(t *testing.T) {
+	l := needLab(t)
+	state := filepath.Join(t.TempDir(), "ifstate.json")
+	args := []string{"--interface-regex", "^Ethernet1/[12]$"}
+	if r := l.run(t, "2c", state, args...); r.Code != 0 {
+		t.Fatalf("first run: exit %d", r.Code)
+	}
+	// Let more than one 10 Gb/s wrap time pass between the two samples.
+	time.Sleep(4 * time.Second)
+	r := l.run(t, "2c", state, args...)
+	if r.Code != 3 || !strings.HasPrefix(r.Stdout, "SNMP_INTERFACES UNKNOWN - Ethernet1/1 rates unknown: 32-bit octet counters can wrap more than once in ") ||
+		!strings.Contains(r.Stdout, "at 10.0 Gb/s") || strings.Contains(r.Stdout, "_in_bps") {
+		t.Errorf("exit %d: %q", r.Code, r.Stdout)
+	}
+}

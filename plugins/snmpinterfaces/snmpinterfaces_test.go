@@ -196,12 +196,94 @@ func TestGolden32BitWrapAndSwitchRows(t *testing.T) {
 	wantCode(t, first, 0)
 	f.uptime(90000)
 	f.agent.Set(snmptest.Counter32(oidIfInOctets+".10101", 1204)) // +1500 octets through the wrap
-	got := f.run(t0.Add(10*time.Second), args...)
+	// 2 s is shorter than the 3.4 s a 10 Gb/s link needs to wrap a 32-bit
+	// counter: one wrap at most, so the rate is exact.
+	got := f.run(t0.Add(2*time.Second), args...)
 	wantCode(t, got, 0)
-	if !strings.Contains(got, "'Ethernet1/1_in_bps'=1200;") {
+	if !strings.Contains(got, "'Ethernet1/1_in_bps'=6000;") {
 		t.Errorf("wrap not handled:\n%s", got)
 	}
 	golden.Text(t, "ok_32bit_wrap_admin_down", got)
+}
+
+// 10 s between samples of 32-bit counters on 10 Gb/s links (ifHighSpeed
+// 10000): a counter may have wrapped more than once, so the rates are
+// unknown, never the remainder of the difference.
+func TestGolden32BitMultipleWrapsUnknown(t *testing.T) {
+	f := newFixture(t)
+	args := []string{"--interface-regex", "^Ethernet1/[12]$", "--warning-utilisation", "80"}
+	wantCode(t, f.run(t0, args...), 0)
+	f.uptime(90000)
+	f.advance(10101, oidIfInOctets, 1500)
+	got := f.run(t0.Add(10*time.Second), args...)
+	wantCode(t, got, 3)
+	if strings.Contains(got, "_in_bps") || !strings.Contains(got, "can wrap more than once in 10s at 10.0 Gb/s") ||
+		!strings.Contains(got, "64-bit ifHC* counters") {
+		t.Errorf("a rate was made up or not explained:\n%s", got)
+	}
+	golden.Text(t, "unknown_32bit_multiple_wraps", got)
+}
+
+// Net-snmp keeps a removed interface's row, fading out, next to the new
+// one of the same ifName (testdata/fading.walk, captured after deleting and
+// re-creating the veth pair esnmpdup0/esnmpdup1): perfdata labels stay
+// unique.
+func TestGoldenDuplicateNamesUniqueLabels(t *testing.T) {
+	f := newFixture(t)
+	f.agent = snmptest.Load(t, "testdata/fading.walk")
+	args := []string{"--interface-regex", "^esnmpdup0$"}
+	wantCode(t, f.run(t0, args...), 2)
+	f.uptime(90000)
+	got := f.run(t0.Add(20*time.Second), args...)
+	for _, label := range []string{"'esnmpdup0#61_errors_per_s'=", "'esnmpdup0#63_errors_per_s'="} {
+		if strings.Count(got, label) != 1 {
+			t.Errorf("label %s not exactly once:\n%s", label, got)
+		}
+	}
+	golden.Text(t, "duplicate_names_unique_labels", got)
+}
+
+func TestPerfLabels(t *testing.T) {
+	got := PerfLabels([]string{"eth0", "eth1", "eth0", "eth0#7"}, []int{2, 3, 7, 9})
+	want := []string{"eth0#2", "eth1", "eth0#7", "eth0#7#9"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PerfLabels = %v, want %v", got, want)
+	}
+}
+
+func TestMultiWrapPossible(t *testing.T) {
+	tests := []struct {
+		speed, seconds float64
+		want           bool
+	}{
+		{1e9, 20, false}, {1e9, 34, false}, {1e9, 35, true}, {1e9, 70, true},
+		{1e8, 300, false}, {1e8, 344, true}, {1e10, 3, false}, {1e10, 4, true}, {0, 1, true},
+	}
+	for _, tt := range tests {
+		if got, _ := MultiWrapPossible(tt.speed, tt.seconds); got != tt.want {
+			t.Errorf("MultiWrapPossible(%g, %g) = %v, want %v", tt.speed, tt.seconds, got, tt.want)
+		}
+	}
+	if _, wrap := MultiWrapPossible(1e9, 1); wrap.Round(100*time.Millisecond) != 34400*time.Millisecond {
+		t.Errorf("1 Gb/s wraps every %v, want 34.4s (RFC 2863)", wrap)
+	}
+}
+
+func FuzzCompare(f *testing.F) {
+	f.Add(uint64(4294967000), uint64(1204), int64(2), 1e10, false)
+	f.Add(uint64(1), uint64(900), int64(70), 1e9, false)
+	f.Add(uint64(5), uint64(3), int64(10), 0.0, true)
+	f.Fuzz(func(t *testing.T, prevIn, curIn uint64, secs int64, speed float64, hc bool) {
+		prev := Sample{Name: "x", Time: t0, SysUpTime: 1 << 40, HC: hc, InOctets: prevIn}
+		cur := Sample{Name: "x", Time: t0.Add(time.Duration(secs) * time.Second), SysUpTime: 1 << 41, HC: hc, InOctets: curIn}
+		r := Compare(&prev, &cur, speed)
+		if r.InBps < 0 || r.OutBps < 0 {
+			t.Fatalf("negative rate %+v", r)
+		}
+		if r.Initialised && !hc && speed > 0 && speed/8*float64(secs) >= WrapBound && r.OctetsUnknown == "" {
+			t.Fatalf("32-bit rate over %d s at %g b/s given as %g", secs, speed, r.InBps)
+		}
+	})
 }
 
 func TestGoldenUnknown(t *testing.T) {
@@ -272,23 +354,23 @@ func TestCompare(t *testing.T) {
 	later.SysUpTime = 2000
 	later.InOctets = 1000 + 1250 // 1000 b/s
 	later.InErrors = 20
-	r := Compare(&base, &later)
+	r := Compare(&base, &later, 1e9)
 	if !r.Initialised || r.InBps != 1000 || r.Errors != 2 {
 		t.Fatalf("rates %+v", r)
 	}
 	renamed := later
 	renamed.Name = "eth1"
-	if r := Compare(&base, &renamed); r.Initialised || !strings.Contains(r.Problems[0], "instead of eth0") {
+	if r := Compare(&base, &renamed, 1e9); r.Initialised || !strings.Contains(r.Problems[0], "instead of eth0") {
 		t.Errorf("renamed: %+v", r)
 	}
 	rebooted := later
 	rebooted.SysUpTime = 10
-	if r := Compare(&base, &rebooted); r.Initialised || !strings.Contains(r.Problems[0], "agent restarted") {
+	if r := Compare(&base, &rebooted, 1e9); r.Initialised || !strings.Contains(r.Problems[0], "agent restarted") {
 		t.Errorf("rebooted: %+v", r)
 	}
 	reset := later
 	reset.InOctets = 3
-	if r := Compare(&base, &reset); r.Initialised || !strings.Contains(r.Problems[0], "counter reset") {
+	if r := Compare(&base, &reset, 1e9); r.Initialised || !strings.Contains(r.Problems[0], "counter reset") {
 		t.Errorf("64-bit reset: %+v", r)
 	}
 	// Up for 5 s after 60 s: restarted in between although sysUpTime grew.
@@ -296,10 +378,10 @@ func TestCompare(t *testing.T) {
 	restartedLong.Time = t0.Add(60 * time.Second)
 	restartedLong.SysUpTime = 1500
 	base.SysUpTime = 1000
-	if r := Compare(&base, &restartedLong); r.Initialised || !strings.Contains(r.Problems[0], "shorter than the interval") {
+	if r := Compare(&base, &restartedLong, 1e9); r.Initialised || !strings.Contains(r.Problems[0], "shorter than the interval") {
 		t.Errorf("restarted within the interval: %+v", r)
 	}
-	if r := Compare(nil, &later); r.Initialised || len(r.Problems) != 0 {
+	if r := Compare(nil, &later, 1e9); r.Initialised || len(r.Problems) != 0 {
 		t.Errorf("first sample: %+v", r)
 	}
 }

@@ -66,12 +66,36 @@ type Rates struct {
 	Discards    float64
 	Problems    []string // why a rate could not be computed
 	Initialised bool     // false: no usable previous sample
+	// OctetsUnknown, when set, says why InBps and OutBps are unknown
+	// although the samples are usable: a 32-bit octet counter may have
+	// wrapped more than once between them.
+	OctetsUnknown string
 }
 
-// Compare computes rates from prev to cur. A nil prev, another interface
-// under the same ifIndex, an agent restart or a reset counter gives
-// Initialised=false with the reason in Problems.
-func Compare(prev, cur *Sample) Rates {
+// WrapBound is how many octets a 32-bit ifInOctets/ifOutOctets can count
+// before it wraps (RFC 2863: Counter32, 2^32).
+const WrapBound = 1 << 32
+
+// MultiWrapPossible tells whether a 32-bit octet counter on a link of
+// speedBps (bits per second; 0 when ifSpeed/ifHighSpeed are unknown) may
+// have wrapped more than once in seconds: then the difference of two
+// samples does not give the traffic. RFC 2863 3.1.6: "at 1Gbs, the minimum
+// [wrap time] is 34 seconds". It returns the shortest wrap time (0 when the
+// speed is unknown) for the message.
+func MultiWrapPossible(speedBps, seconds float64) (bool, time.Duration) {
+	if speedBps <= 0 {
+		return true, 0
+	}
+	wrap := WrapBound * 8 / speedBps
+	return speedBps/8*seconds >= WrapBound, time.Duration(wrap * float64(time.Second))
+}
+
+// Compare computes rates from prev to cur on a link of speedBps (bits per
+// second, 0 when unknown). A nil prev, another interface under the same
+// ifIndex, an agent restart or a reset counter gives Initialised=false with
+// the reason in Problems. 32-bit octet counters that may have wrapped more
+// than once give OctetsUnknown: the octet rates are unknown, never guessed.
+func Compare(prev, cur *Sample, speedBps float64) Rates {
 	var r Rates
 	switch {
 	case prev == nil:
@@ -112,6 +136,16 @@ func Compare(prev, cur *Sample) Rates {
 	}
 	r.InBps = float64(in) * 8 / r.Seconds
 	r.OutBps = float64(out) * 8 / r.Seconds
+	if multi, wrap := MultiWrapPossible(speedBps, r.Seconds); !cur.HC && multi {
+		r.InBps, r.OutBps = 0, 0
+		interval := time.Duration(r.Seconds * float64(time.Second)).Round(time.Second)
+		if wrap == 0 {
+			r.OctetsUnknown = fmt.Sprintf("rates unknown: 32-bit octet counters and no ifSpeed/ifHighSpeed, so a counter may have wrapped more than once in %s; use the 64-bit ifHC* counters (ifXTable, SNMPv2c/v3)", interval)
+		} else {
+			r.OctetsUnknown = fmt.Sprintf("rates unknown: 32-bit octet counters can wrap more than once in %s at %s (every %s at line rate); poll at least every %s or use the 64-bit ifHC* counters (ifXTable, SNMPv2c/v3)",
+				interval, humanBits(speedBps), wrap.Round(100*time.Millisecond), wrap.Truncate(time.Second))
+		}
+	}
 	r.Errors = float64(ie+oe) / r.Seconds
 	r.Discards = float64(id+od) / r.Seconds
 	r.Initialised = true
