@@ -101,3 +101,33 @@ func TestIntegrationVLANsUnknownPort(t *testing.T) {
 	r = l.run(t, "2c", "--port-name", "lo", "--expect-vlans", "10")
 	want(t, r, 3, "is not a bridge port")
 }
+
+// A port that is not trunking carries no tagged VLAN, whatever its allowed
+// list says: Ethernet2/1 is a VTP-only switchport with
+// vlanTrunkPortDynamicStatus notTrunking (access VLAN 10, allowed list
+// 10,20 still configured); Ethernet1/3 sends its only VLAN untagged in
+// Q-BRIDGE-MIB and is notTrunking in CISCO-VTP-MIB.
+func TestIntegrationVLANsNotTrunking(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "SNMP_VLAN_NOTRUNK_PORT", "SNMP_VLAN_NOTRUNK_PORT_ALLOWED", "SNMP_VLAN_NOTRUNK_PORT_ACCESS",
+		"SNMP_VLAN_ACCESS_PORT", "SNMP_VLAN_ACCESS_PORT_VLAN")
+	notrunk, access := env["SNMP_VLAN_NOTRUNK_PORT"], env["SNMP_VLAN_ACCESS_PORT"]
+	for _, source := range []string{SourceAuto, SourceVTP} {
+		r := l.run(t, "2c", "--source", source, "--port-name", notrunk, "--expect-vlans", env["SNMP_VLAN_NOTRUNK_PORT_ALLOWED"])
+		want(t, r, 2, "SNMP_VLANS CRITICAL - "+notrunk, "is not trunking (vlanTrunkPortDynamicStatus notTrunking)",
+			"access port in VLAN "+env["SNMP_VLAN_NOTRUNK_PORT_ACCESS"])
+	}
+	for _, source := range []string{SourceAuto, SourceCurrent, SourceStatic, SourceVTP} {
+		r := l.run(t, "2c", "--source", source, "--port-name", access, "--expect-vlans", env["SNMP_VLAN_ACCESS_PORT_VLAN"]+",10")
+		want(t, r, 2, "SNMP_VLANS CRITICAL - "+access, "is not trunking", "access port in VLAN "+env["SNMP_VLAN_ACCESS_PORT_VLAN"])
+		// The access VLAN alone is what the port should carry: OK.
+		r = l.run(t, "2c", "--source", source, "--port-name", access, "--expect-vlans", env["SNMP_VLAN_ACCESS_PORT_VLAN"])
+		want(t, r, 0, "SNMP_VLANS OK - "+access)
+	}
+	// Trunking ports stay trunks under auto.
+	r := l.run(t, "2c", "-v", "--port-name", l.env["SNMP_VLAN_PORT"], "--expect-vlans", l.env["SNMP_VLAN_PORT_VLANS"])
+	want(t, r, 0, "carries exactly")
+	if !strings.Contains(r.Stdout, "read qbridge-current from") {
+		t.Errorf("auto did not read Q-BRIDGE-MIB on a bridge port: %q", r.Stdout)
+	}
+}
