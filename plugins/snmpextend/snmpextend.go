@@ -230,7 +230,10 @@ func noOutput(e Extend, st Status, name, addr string) *nagios.Result {
 func explained(state nagios.State, head, text string) *nagios.Result {
 	raw := fmt.Sprintf("%s %s - %s", service, state, head)
 	if strings.TrimSpace(text) == "" {
-		raw += " (no output)\n"
+		if !strings.Contains(head, "printed nothing") {
+			raw += " (no output)"
+		}
+		raw += "\n"
 	} else {
 		raw += "; its output follows\n"
 	}

@@ -468,7 +468,7 @@ func (c *Check) evaluate(p port, pv portVLANs) *nagios.Result {
 		access = fmt.Sprintf("access port in VLAN %d", pv.access)
 	}
 	if pv.trunk == trunkNotTrunking {
-		source = "not trunking"
+		source = "access port, not trunking"
 	}
 	if c.expected == nil {
 		if pv.trunk == trunkNotTrunking {
