@@ -9,6 +9,7 @@ import (
 
 	"edgecheck/shared/golden"
 	"edgecheck/shared/runner"
+	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
 )
 
@@ -122,4 +123,33 @@ func TestBridgePortMapping(t *testing.T) {
 	if !strings.HasPrefix(got, "exit 0\n") || !strings.Contains(got, "carries exactly the 1 expected VLANs") {
 		t.Fatalf("got %s", got)
 	}
+}
+
+// PortVLANs reads the last index part as the VLAN and only 1-4094.
+func TestPortVLANs(t *testing.T) {
+	vars := []snmp.Var{
+		snmptest.OctetString(oidVlanCurrentUntagged+".0.1", []byte{0x80, 0x00}),
+		snmptest.OctetString(oidVlanCurrentUntagged+".0.300", []byte{0x20, 0x00}),
+		snmptest.OctetString(oidVlanCurrentUntagged+".0.4095", []byte{0xff}),
+		snmptest.OctetString(oidVlanCurrentUntagged+".0.x", []byte{0xff}),
+	}
+	if got := fmt.Sprint(PortVLANs(vars, oidVlanCurrentUntagged, 3)); got != "[300]" {
+		t.Errorf("bridge port 3: %s", got)
+	}
+	if got := fmt.Sprint(PortVLANs(vars, oidVlanCurrentUntagged, 1)); got != "[1]" {
+		t.Errorf("bridge port 1: %s", got)
+	}
+}
+
+func FuzzPortVLANs(f *testing.F) {
+	f.Add("0.300", []byte{0x20, 0x00}, 3)
+	f.Add("10", []byte{0xff}, 8)
+	f.Fuzz(func(t *testing.T, index string, list []byte, port int) {
+		vars := []snmp.Var{snmptest.OctetString(oidVlanStaticUntagged+"."+index, list)}
+		for _, v := range PortVLANs(vars, oidVlanStaticUntagged, port) {
+			if v < 1 || v > 4094 {
+				t.Fatalf("VLAN %d from index %q", v, index)
+			}
+		}
+	})
 }
