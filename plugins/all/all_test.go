@@ -48,6 +48,9 @@ func TestEveryPluginIsComplete(t *testing.T) {
 					t.Errorf("standard flag --%s missing", std)
 				}
 			}
+			if registry.Faults(p.Name) == nil {
+				t.Error("no fault cases: add faults.go to the plugin's folder, calling registry.RegisterFaults")
+			}
 			main := filepath.Join("..", "..", "checks", p.Name, "main.go")
 			if _, err := os.Stat(main); err != nil {
 				t.Errorf("no binary: %v", err)

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 
+	"edgecheck/shared/faults"
 	"edgecheck/shared/nagios"
 )
 
@@ -92,4 +93,29 @@ func All() []Plugin {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// FaultCases returns a plugin's fault-matrix cases for a fixture.
+type FaultCases func(*faults.Fixture) []faults.Case
+
+var faultCases = map[string]FaultCases{}
+
+// RegisterFaults records a plugin's fault-matrix cases. A plugin calls it
+// from the init() of its own faults.go, so that its failure cases live in
+// its folder; tests/faultmatrix runs them, and plugins/all fails for a
+// registered plugin without any.
+func RegisterFaults(name string, cases FaultCases) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := faultCases[name]; dup {
+		panic(fmt.Sprintf("registry: fault cases of %q registered twice", name))
+	}
+	faultCases[name] = cases
+}
+
+// Faults returns a plugin's fault-matrix cases (nil if it has none).
+func Faults(name string) FaultCases {
+	mu.Lock()
+	defer mu.Unlock()
+	return faultCases[name]
 }

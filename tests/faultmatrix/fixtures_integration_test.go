@@ -11,11 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"edgecheck/shared/faults"
 	"edgecheck/shared/labtest"
 )
 
@@ -23,32 +23,10 @@ import (
 // is a real socket in this process: the checks see real kernel errors and
 // real stalls, not a fake client.
 type fixture struct {
+	faults.Fixture
 	dir string
 
-	missingUnix string // a path where no socket exists
-	hangUnix    string // accepts, never answers
-	garbageUnix string // answers junk, then closes
-	deniedUnix  string // a live socket in a 0700 directory (for the nobody user)
-	closedTCP   string // host:port that refuses connections
-	hangTCP     string // accepts, never answers
-	garbageTCP  string // answers junk, then closes
-	garbageHTTP string // URL of an HTTP server answering 200 with non-JSON
-	errorHTTP   string // URL of an HTTP server answering 503
-	udpSilent   int    // UDP port that swallows every datagram
-	udpGarbage  int    // UDP port that answers every datagram with junk
-	udpClosed   int    // UDP port nobody listens on (ICMP port unreachable)
-	rabbitCreds string // 0600 username/password
-	rabbitLoose string // 0644: refused
-	snmpCreds   string // 0600 community
-	snmpLoose   string // 0644: refused
-	missingFile string
-	notExec     string // a "program" without any execute bit: EACCES even for root
-	garbageExec string // a program that prints junk and exits 0
-	hangExec    string // a program that never finishes
-	deniedDir   string // a 0700 directory (for the nobody user)
-	kmodRoot    string // a fixture root whose loaded module reports a version (so OVSDB is asked)
-	kmodDenied  string // the same root inside deniedDir
-	closers     []io.Closer
+	closers []io.Closer
 }
 
 var junk = []byte("\x00\xffthis is not the protocol you are looking for\r\n{[<garbage>]}\x30\x82\xff\xff\n")
@@ -72,40 +50,40 @@ func newFixture(t *testing.T) *fixture {
 		os.RemoveAll(dir)
 	})
 
-	f.missingUnix = filepath.Join(dir, "missing", "db.sock")
-	f.missingFile = filepath.Join(dir, "missing", "file")
-	f.deniedDir = filepath.Join(dir, "denied")
-	must(t, os.Mkdir(f.deniedDir, 0o700))
+	f.MissingUnix = filepath.Join(dir, "missing", "db.sock")
+	f.MissingFile = filepath.Join(dir, "missing", "file")
+	f.DeniedDir = filepath.Join(dir, "denied")
+	must(t, os.Mkdir(f.DeniedDir, 0o700))
 
-	f.hangUnix = f.listen(t, "unix", filepath.Join(dir, "hang.sock"), hang)
-	f.garbageUnix = f.listen(t, "unix", filepath.Join(dir, "garbage.sock"), garbage)
-	f.deniedUnix = f.listen(t, "unix", filepath.Join(f.deniedDir, "db.sock"), hang)
-	f.hangTCP = f.listen(t, "tcp", "127.0.0.1:0", hang)
-	f.garbageTCP = f.listen(t, "tcp", "127.0.0.1:0", garbage)
-	f.closedTCP = closedTCPAddr(t)
+	f.HangUnix = f.listen(t, "unix", filepath.Join(dir, "hang.sock"), hang)
+	f.GarbageUnix = f.listen(t, "unix", filepath.Join(dir, "garbage.sock"), garbage)
+	f.DeniedUnix = f.listen(t, "unix", filepath.Join(f.DeniedDir, "db.sock"), hang)
+	f.HangTCP = f.listen(t, "tcp", "127.0.0.1:0", hang)
+	f.GarbageTCP = f.listen(t, "tcp", "127.0.0.1:0", garbage)
+	f.ClosedTCP = closedTCPAddr(t)
 
-	f.garbageHTTP = f.httpServer(func(w http.ResponseWriter, r *http.Request) {
+	f.GarbageHTTP = f.httpServer(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, "<html><body>502 Bad Gateway from a proxy that is not RabbitMQ</body></html>")
 	})
-	f.errorHTTP = f.httpServer(func(w http.ResponseWriter, r *http.Request) {
+	f.ErrorHTTP = f.httpServer(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"Service Unavailable","reason":"node is booting"}`, http.StatusServiceUnavailable)
 	})
 
-	f.udpSilent = f.udp(t, false)
-	f.udpGarbage = f.udp(t, true)
-	f.udpClosed = closedUDPPort(t)
+	f.UDPSilent = f.udp(t, false)
+	f.UDPGarbage = f.udp(t, true)
+	f.UDPClosed = closedUDPPort(t)
 
-	f.rabbitCreds = writeFile(t, dir, "rabbit.yaml", "username: guest\npassword: guest\n", 0o600)
-	f.rabbitLoose = writeFile(t, dir, "rabbit-loose.yaml", "username: guest\npassword: guest\n", 0o644)
-	f.snmpCreds = writeFile(t, dir, "snmp.yaml", "community: public\n", 0o600)
-	f.snmpLoose = writeFile(t, dir, "snmp-loose.yaml", "community: public\n", 0o644)
-	f.notExec = writeFile(t, dir, "not-executable", "#!/bin/sh\necho hi\n", 0o644)
-	f.garbageExec = writeFile(t, dir, "garbage-program", "#!/bin/sh\ncat >/dev/null\nprintf '\\000\\377{[garbage <not json>\\n'\nexit 0\n", 0o755)
-	f.hangExec = writeFile(t, dir, "hang-program", "#!/bin/sh\nexec sleep 600\n", 0o755)
+	f.RabbitCreds = writeFile(t, dir, "rabbit.yaml", "username: guest\npassword: guest\n", 0o600)
+	f.RabbitLoose = writeFile(t, dir, "rabbit-loose.yaml", "username: guest\npassword: guest\n", 0o644)
+	f.SNMPCreds = writeFile(t, dir, "snmp.yaml", "community: public\n", 0o600)
+	f.SNMPLoose = writeFile(t, dir, "snmp-loose.yaml", "community: public\n", 0o644)
+	f.NotExec = writeFile(t, dir, "not-executable", "#!/bin/sh\necho hi\n", 0o644)
+	f.GarbageExec = writeFile(t, dir, "garbage-program", "#!/bin/sh\ncat >/dev/null\nprintf '\\000\\377{[garbage <not json>\\n'\nexit 0\n", 0o755)
+	f.HangExec = writeFile(t, dir, "hang-program", "#!/bin/sh\nexec sleep 600\n", 0o755)
 
-	f.kmodRoot = kmodRoot(t, filepath.Join(dir, "kmod"))
-	f.kmodDenied = kmodRoot(t, filepath.Join(f.deniedDir, "kmod"))
+	f.KmodRoot = kmodRoot(t, filepath.Join(dir, "kmod"))
+	f.KmodDenied = kmodRoot(t, filepath.Join(f.DeniedDir, "kmod"))
 	return f
 }
 
@@ -242,4 +220,3 @@ type closerFunc func() error
 
 func (c closerFunc) Close() error { return c() }
 
-func itoa(n int) string { return strconv.Itoa(n) }

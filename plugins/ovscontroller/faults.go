@@ -1,0 +1,14 @@
+package ovscontroller
+
+import (
+	"edgecheck/shared/faults"
+	"edgecheck/shared/registry"
+)
+
+// faultCases are this check's rows of the fault matrix (tests/faultmatrix):
+// what it must say when its peers fail.
+func faultCases(f *faults.Fixture) []faults.Case {
+	return faults.OVSDB(f)
+}
+
+func init() { registry.RegisterFaults("check_ovs_controller", faultCases) }

@@ -1,0 +1,96 @@
+package docs
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"edgecheck/shared/nagios"
+	"edgecheck/shared/registry"
+)
+
+type sampleCheck struct {
+	DB   string
+	Warn *nagios.Range
+}
+
+func (c *sampleCheck) Flags(fs *registry.FlagSet) {
+	fs.String(&c.DB, "db", "unix:/run/db.sock", "OVSDB to ask | pipe").WithMeta("DB")
+	fs.Range(&c.Warn, "warning", "Drift outside this range is WARNING.").WithShort("w")
+}
+
+func (c *sampleCheck) Run(context.Context) (*nagios.Result, error) { return &nagios.Result{}, nil }
+
+var sample = registry.Plugin{
+	Name: "check_sample", Service: "SAMPLE", Description: "A sample.",
+	Examples: []registry.Example{{Command: "check_sample --db unix:/x", Explain: "Ask x."}},
+	New:      func() registry.Check { return &sampleCheck{} },
+}
+
+func TestDirIsTheDeclaringPackage(t *testing.T) {
+	if got := Dir(sample); got != filepath.Join("shared", "docs") {
+		t.Fatalf("Dir = %q, want shared/docs", got)
+	}
+}
+
+func TestUpdateFillsBlocksAndKeepsHandText(t *testing.T) {
+	root := t.TempDir()
+	golden := filepath.Join(root, "shared", "docs", "testdata", "golden")
+	if err := os.MkdirAll(golden, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(golden, "ok.txt"), []byte("SAMPLE OK - fine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := "# check_sample\nhand text\n<!-- BEGIN generated:flags -->\nOLD-CONTENT\n<!-- END generated:flags -->\nmore\n" +
+		"<!-- BEGIN generated:golden:ok -->\n<!-- END generated:golden:ok -->\n"
+	out, err := Update(sample, root, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"hand text", "more", "| `--db` | DB | `unix:/run/db.sock` | OVSDB to ask \\| pipe |",
+		"| `-w`, `--warning` | Nagios range |", "| `-t`, `--timeout` |", "```\nSAMPLE OK - fine\n```\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "OLD-CONTENT") {
+		t.Errorf("the old block content was kept:\n%s", out)
+	}
+	again, err := Update(sample, root, out)
+	if err != nil || again != out {
+		t.Errorf("Update is not idempotent (err %v)", err)
+	}
+}
+
+func TestUpdateRefusesBrokenReadmes(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"no flags block", "# x\n", "no <!-- BEGIN generated:flags -->"},
+		{"unknown block", "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n<!-- BEGIN generated:nope -->\n<!-- END generated:nope -->\n", `unknown generated block "nope"`},
+		{"missing golden", "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n<!-- BEGIN generated:golden:gone -->\n<!-- END generated:golden:gone -->\n", "gone.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Update(sample, t.TempDir(), tc.in)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStaleNamesTheFix(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "shared", "docs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("<!-- BEGIN generated:flags -->\nstale\n<!-- END generated:flags -->\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errs := Stale([]registry.Plugin{sample}, root)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "go generate ./plugins/all") {
+		t.Fatalf("Stale = %v, want one error naming go generate", errs)
+	}
+}
