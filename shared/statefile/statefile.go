@@ -75,12 +75,9 @@ var ErrCorrupt = errors.New("state file is corrupt")
 // leaves v alone. A file that is not valid JSON returns an error wrapping
 // ErrCorrupt; a permission problem returns an error naming the file.
 func (f *File) Read(v any) (bool, error) {
-	data, err := os.ReadFile(f.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("cannot read state file %s: %v (run the check as the user that owns it, or %s)", f.Path, err, f.hint())
+	data, found, err := f.ReadBytes()
+	if err != nil || !found {
+		return false, err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return true, fmt.Errorf("%w: %s: %v", ErrCorrupt, f.Path, err)
@@ -94,7 +91,25 @@ func (f *File) Write(v any) error {
 	if err != nil {
 		return fmt.Errorf("cannot encode state file %s: %v", f.Path, err)
 	}
-	if err := renameio.WriteFile(f.Path, append(data, '\n'), 0o644); err != nil {
+	return f.WriteBytes(append(data, '\n'))
+}
+
+// ReadBytes returns the file's raw content, for state kept in a format of
+// its own. A missing file returns (nil, false, nil).
+func (f *File) ReadBytes() ([]byte, bool, error) {
+	data, err := os.ReadFile(f.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("cannot read state file %s: %v (run the check as the user that owns it, or %s)", f.Path, err, f.hint())
+	}
+	return data, true, nil
+}
+
+// WriteBytes replaces the file atomically with data, mode 0644.
+func (f *File) WriteBytes(data []byte) error {
+	if err := renameio.WriteFile(f.Path, data, 0o644); err != nil {
 		return fmt.Errorf("cannot write state file %s: %v (%s)", f.Path, err, f.hint())
 	}
 	return nil
