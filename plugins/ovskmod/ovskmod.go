@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -212,12 +213,27 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 		}
 	}
 
+	if pend.Pinned && pendState == nagios.OK && len(installed) > 0 && installed[0] != pendRel {
+		res.Add(nagios.OK, "the boot default is pinned to kernel %s; the newer installed kernel %s is not booted (%s)", pendRel, installed[0], status(installed[0]).Describe())
+	}
+	if pendState == nagios.OK && pendRel != running {
+		if w := dkmsFailed(run, status(pendRel)); w != "" {
+			res.Add(nagios.Warning, "%s", w)
+			summary.add(nagios.Warning, "next-boot kernel "+pendRel+" has only the in-tree openvswitch module, the running kernel an out-of-tree one: DKMS build failed?")
+		}
+	}
+
 	// A rollback target whenever something is wrong: prefer the running
-	// kernel (proven to work now), else the newest kernel with a module.
+	// kernel (proven to work now), then the next-boot kernel when it is
+	// fine (the host is already pinned to it), else the newest kernel with
+	// a module.
 	withModule := 0
 	var target string
-	if runState == nagios.OK && contains(installed, running) {
+	switch {
+	case runState == nagios.OK && contains(installed, running):
 		target = running
+	case pendState == nagios.OK && pendRel != "":
+		target = pendRel
 	}
 	for _, rel := range installed {
 		if status(rel).OK() {
@@ -228,7 +244,12 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 		}
 	}
 	if runState == nagios.Critical || pendState == nagios.Critical {
-		if target != "" && target != pendRel {
+		// A one-shot next_entry is no fix when the boots after it go
+		// back to a kernel without a module.
+		oneShotOnly := pend.OneShot && pend.After != "" && !status(pend.After).OK()
+		if target != "" && target == pendRel && pendRel != running && !oneShotOnly {
+			res.Add(nagios.OK, "the next boot already goes to kernel %s (from %s), which has a matching openvswitch module: no change of the boot default is needed, a reboot fixes this", pendRel, pend.Source)
+		} else if target != "" && (target != pendRel || oneShotOnly) {
 			res.Add(nagios.OK, "rollback target: kernel %s has a matching openvswitch module (%s); make it the boot default: %s",
 				target, status(target).Describe(), rollbackHint(c.Root, pend, target))
 		} else if target == "" {
@@ -263,13 +284,24 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 
 func (c *Check) verbose(ctx context.Context) bool { return nagios.Verbosity(ctx) > 0 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+// dkmsFailed explains a next-boot kernel that has only the kernel's in-tree
+// openvswitch module while the running kernel loads an out-of-tree build
+// (updates/, updates/dkms/, extra/): the out-of-tree build was not made for
+// the new kernel, usually because its DKMS build failed, so the next boot
+// silently changes the datapath (features, OVS compatibility). "" when
+// that is not the case.
+func dkmsFailed(run, next moduleStatus) string {
+	if !run.OK() || !next.OK() || !run.OutOfTree() || !next.InTree() {
+		return ""
 	}
-	return false
+	how := "rebuild it for the new kernel before rebooting (dkms status; dkms autoinstall -k " + next.Release + ")"
+	if strings.Contains(run.Path, "/extra/") {
+		how = "install the module package for the new kernel before rebooting (e.g. kmod-openvswitch)"
+	}
+	return fmt.Sprintf("next-boot kernel %s has only the in-tree module %s (%s), but running kernel %s uses the out-of-tree %s (%s): the out-of-tree build is missing for the new kernel (a failed DKMS build?); %s",
+		next.Release, next.Path, next.VersionText(), run.Release, run.Path, run.VersionText(), how)
 }
 
 // loadedModule reports on /sys/module/openvswitch: whether it is loaded and
@@ -370,25 +402,27 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	if err != nil {
 		return nil, fmt.Errorf("%s version: %v", script, err)
 	}
-	nagios.SetStage(ctx, "querying the rpm database for "+xenModulesPrefix+"*")
-	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
+	nagios.SetStage(ctx, "querying the rpm database for "+modulesPrefix+"*")
+	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
 	if c.Root != "/" {
-		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
+		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
 	}
 	rpmOut, err := c.Exec(ctx, argv...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
 	}
 	pkgs := parseRPMList(string(rpmOut))
-	pkgName := func(kernel string) string { return xenModulesPrefix + kernel + "-" + build.String() }
+	if n := pkgs.naming(); n != "" {
+		res.Add(nagios.OK, "module packages use the %s", n)
+	}
 
 	var summary summary
-	runOK := hasModulePackage(pkgs, running, build)
+	runPkg, runOK := pkgs.find(running, build)
 	if runOK {
-		res.Add(nagios.OK, "running kernel %s: %s is installed", running, pkgName(running))
+		res.Add(nagios.OK, "running kernel %s: %s is installed", running, runPkg)
 	} else {
-		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgName(running), otherBuilds(pkgs, running))
-		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgName(running))
+		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgs.expected(running, build), otherBuilds(pkgs, running))
+		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgs.expected(running, build))
 	}
 	pendRel, link, perr := xenPending(c.Root)
 	pendOK := false
@@ -400,21 +434,25 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		pendOK = runOK
 		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, link)
 	default:
-		pendOK = hasModulePackage(pkgs, pendRel, build)
+		var pendPkg string
+		pendPkg, pendOK = pkgs.find(pendRel, build)
 		if pendOK {
-			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pkgName(pendRel))
+			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pendPkg)
 		} else {
-			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgName(pendRel), otherBuilds(pkgs, pendRel))
-			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
+			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgs.expected(pendRel, build), otherBuilds(pkgs, pendRel))
+			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgs.expected(pendRel, build)+": networking may not survive reboot")
 		}
 	}
 	withModule := 0
 	target := ""
-	if runOK && contains(installed, running) {
+	switch {
+	case runOK && contains(installed, running):
 		target = running
+	case perr == nil && pendOK:
+		target = pendRel
 	}
 	for _, k := range installed {
-		if hasModulePackage(pkgs, k, build) {
+		if _, ok := pkgs.find(k, build); ok {
 			withModule++
 			if target == "" {
 				target = k
@@ -422,11 +460,15 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		}
 	}
 	if !runOK || (perr == nil && !pendOK) {
-		if target != "" && target != pendRel {
+		targetPkg, _ := pkgs.find(target, build)
+		switch {
+		case target != "" && target == pendRel:
+			res.Add(nagios.OK, "the next boot already goes to kernel %s (from %s), which has %s: a reboot fixes this", target, link, targetPkg)
+		case target != "":
 			res.Add(nagios.OK, "rollback target: kernel %s has %s; point the boot default back: %s",
-				target, pkgName(target), xenRollback(c.Root, link, target))
-		} else if target == "" {
-			res.Add(nagios.Critical, "no installed dom0 kernel has %s<kernel>-%s: install the module package for the OVS build before rebooting", xenModulesPrefix, build.String())
+				target, targetPkg, xenRollback(c.Root, link, target))
+		default:
+			res.Add(nagios.Critical, "no installed dom0 kernel has %s: install the module package for the OVS build before rebooting", pkgs.expected("<kernel>", build))
 			summary.add(nagios.Critical, "no installed dom0 kernel has a module package for OVS "+build.String())
 		}
 	}
@@ -460,7 +502,7 @@ func xenRollback(root, link, rel string) string {
 
 // otherBuilds names the module builds that are installed for a kernel, which
 // tells an operator whether the module package or the userspace is behind.
-func otherBuilds(pkgs map[string]map[string]bool, kernel string) string {
+func otherBuilds(pkgs modulePackages, kernel string) string {
 	var b []string
 	for k := range pkgs[kernel] {
 		b = append(b, k)
