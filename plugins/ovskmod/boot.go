@@ -203,4 +203,3 @@ func unescapeGrubenv(v string) string {
 	}
 	return b.String()
 }
-

@@ -20,7 +20,7 @@ type menuEntry struct {
 	// Release is the kernel release of the image the entry boots, from its
 	// linux (linux16, linuxefi) line, or from a Xen entry's module line
 	// naming a vmlinuz; "" for entries that boot no Linux kernel.
-	Release string
+	Release  string
 	Recovery bool // a "(recovery mode)" entry of grub-mkconfig
 	Submenu  bool
 	Sub      []menuEntry
@@ -364,15 +364,19 @@ func parseBLSEntry(id string, data []byte) menuEntry {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		key, val, _ := strings.Cut(line, " ")
-		val = strings.TrimSpace(val)
+		key, val := line, ""
+		if i := strings.IndexAny(line, " \t"); i >= 0 {
+			key, val = line[:i], strings.TrimSpace(line[i:])
+		}
 		switch key {
 		case "title":
 			e.Title = val
 		case "version":
 			version = val
 		case "linux":
-			e.Release = imageRelease(strings.Fields(val + " ")[0])
+			if f := strings.Fields(val); len(f) > 0 {
+				e.Release = imageRelease(f[0])
+			}
 		}
 	}
 	if e.Release == "" {

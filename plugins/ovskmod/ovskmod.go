@@ -46,16 +46,23 @@ func init() {
 		Name:    "check_ovs_kmod",
 		Service: "OVS_KMOD",
 		Description: "Checks that the openvswitch kernel module matches the running kernel and the kernel " +
-			"that boots next (grub next_entry/saved_entry, the /boot/vmlinuz symlink, or the newest installed " +
-			"kernel), by module lookup in /lib/modules (updates/, DKMS, extra/, in-tree; .ko, .ko.xz, .ko.zst, " +
-			".ko.gz) and vermagic, and compares a loaded module's version with the userspace OVS version. " +
-			"A pending kernel without a matching module is CRITICAL: networking may not survive the reboot. " +
-			"The long output names an installed kernel that does have a matching module, as the rollback target. " +
-			"In XenServer mode the openvswitch-modules-xen-<kernel>-<build> package must be installed for the " +
-			"running kernel and for the /boot/vmlinuz-2.6-xen target.",
+			"that boots next, resolved as GRUB does: grubenv next_entry (grub-reboot), saved_entry only when GRUB " +
+			"uses it (GRUB_DEFAULT=saved, i.e. grub.cfg set default=\"${saved_entry}\"), else grub.cfg's default " +
+			"(an index, a title, a '>'-separated submenu path or an id) over the menu of grub.cfg and the BLS " +
+			"entries of /boot/loader/entries; then the /boot/vmlinuz symlink, then the newest installed kernel. " +
+			"The long output names the source used. Modules are looked up in /lib/modules (updates/, DKMS, " +
+			"extra/, in-tree; .ko, .ko.xz, .ko.zst, .ko.gz) and judged by the vermagic and version of their " +
+			".modinfo section; a loaded module's version is compared with the userspace OVS version. " +
+			"A next-boot kernel without a matching module is CRITICAL: networking may not survive the reboot; " +
+			"one with only the in-tree module while the running kernel uses an out-of-tree (updates/, DKMS, " +
+			"extra/) one is WARNING (a failed DKMS build). The long output names an installed kernel with a " +
+			"matching module as the rollback target, and the command for this host's bootloader setup; a host " +
+			"pinned to a working kernel is OK. In XenServer mode the module package (openvswitch-modules-xen-" +
+			"<kernel>-<build> up to XenServer 6.2, openvswitch-modules-<kernel>-<version>-<release> from 6.5) " +
+			"must be installed for the running kernel and for the /boot/vmlinuz-*-xen target.",
 		Examples: []registry.Example{
 			{Command: "check_ovs_kmod --mode generic", Explain: "Generic Linux host (the default): running and next-boot kernel."},
-			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen target."},
+			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen (6.5+: vmlinuz-3.10-xen) target."},
 			{Command: "check_ovs_kmod --root /mnt/image --kernel-release 6.1.0-18-amd64", Explain: "Evaluate an offline image or a mounted root as if 6.1.0-18-amd64 were running."},
 		},
 		RunsOn: "hypervisor",

@@ -376,6 +376,9 @@ ln -s vmlinuz-$K91 $r/boot/vmlinuz
 defaultgrub $r 0
 debcfg $r 'set default="0"' Ubuntu ubuntu $U $K91 $K88
 grubenv $r /boot/grub/grubenv
+mkdir -p $r/usr/sbin
+printf '#!/bin/sh\necho "ovs-vswitchd (Open vSwitch) 2.17.9"\n' >$r/usr/sbin/ovs-vswitchd
+chmod 755 $r/usr/sbin/ovs-vswitchd
 # The same with the DKMS module built for 5.15.0-91 too: OK.
 cp -a ubuntu-dkms-failed ubuntu-dkms-ok
 ko ubuntu-dkms-ok/root/lib/modules/$K91/updates/dkms/openvswitch.ko.zst "$K91 SMP mod_unload modversions " 2.17.9
