@@ -136,159 +136,6 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	return c.runGeneric(ctx, running)
 }
 
-func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result, error) {
-	nagios.SetStage(ctx, "listing kernels in "+filepath.Join(c.Root, "boot"))
-	installed, err := installedKernels(c.Root)
-	if err != nil {
-		return nil, err
-	}
-	res := &nagios.Result{}
-	nagios.SetStage(ctx, "reading the openvswitch module of "+running)
-	run := findModule(c.Root, running)
-	var summary summary
-	loaded := c.loadedModule(ctx, res, &summary)
-
-	nagios.SetStage(ctx, "finding the next-boot kernel")
-	pend, perr := pendingKernel(c.Root, installed)
-	for _, n := range pend.Notes {
-		res.Add(nagios.OK, "note: %s", n)
-	}
-	statuses := map[string]moduleStatus{running: run}
-	status := func(rel string) moduleStatus {
-		if st, ok := statuses[rel]; ok {
-			return st
-		}
-		st := findModule(c.Root, rel)
-		statuses[rel] = st
-		return st
-	}
-
-	var runState, pendState nagios.State
-
-	// The running kernel.
-	switch {
-	case run.NoModulesDir && loaded:
-		runState = nagios.Warning
-		res.Add(runState, "running kernel %s: openvswitch is loaded but /lib/modules/%s is missing, so it cannot be reloaded (modules directory removed?)", running, running)
-		summary.add(runState, "running "+running+" modules directory missing")
-	case run.NoModulesDir:
-		runState = nagios.Unknown
-		res.Add(runState, "running kernel %s: cannot tell, /lib/modules/%s does not exist and no openvswitch module is loaded; this kernel was not installed from a package (a container, or a VM booted with an external kernel)", running, running)
-		summary.add(runState, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
-	case run.Err != nil:
-		runState = nagios.Unknown
-		res.Add(runState, "running kernel %s: cannot tell: %s", running, run.Describe())
-		summary.add(runState, "cannot tell for running kernel "+running)
-	case !run.OK():
-		runState = nagios.Critical
-		res.Add(runState, "running kernel %s: %s", running, run.Describe())
-		summary.add(runState, "running kernel "+running+" has no matching openvswitch module")
-	default:
-		runState = nagios.OK
-		res.Add(runState, "running kernel %s: %s", running, run.Describe())
-	}
-
-	// The pending kernel.
-	var pendRel string
-	switch {
-	case perr != nil:
-		pendState = nagios.Unknown
-		res.Add(pendState, "next-boot kernel: cannot tell: %v", perr)
-		summary.add(pendState, "cannot tell the next-boot kernel")
-	default:
-		pendRel = pend.Release
-		ps := status(pendRel)
-		label := fmt.Sprintf("next-boot kernel %s (from %s)", pendRel, pend.Source)
-		switch {
-		case pendRel == running && runState != nagios.Critical && runState != nagios.OK:
-			pendState = runState
-			res.Add(pendState, "%s is the running kernel", label)
-		case pendRel == running:
-			pendState = runState
-			res.Add(nagios.OK, "%s is the running kernel", label)
-		case ps.Err != nil:
-			pendState = nagios.Unknown
-			res.Add(pendState, "%s: cannot tell: %s", label, ps.Describe())
-			summary.add(pendState, "cannot tell for next-boot kernel "+pendRel)
-		case !ps.OK():
-			pendState = nagios.Critical
-			res.Add(pendState, "%s: %s: networking may not survive reboot", label, ps.Describe())
-			summary.add(pendState, "next-boot kernel "+pendRel+" has no matching openvswitch module: networking may not survive reboot")
-		default:
-			pendState = nagios.OK
-			res.Add(pendState, "%s: %s", label, ps.Describe())
-		}
-	}
-
-	if pend.Pinned && pendState == nagios.OK && len(installed) > 0 && installed[0] != pendRel {
-		res.Add(nagios.OK, "the boot default is pinned to kernel %s; the newer installed kernel %s is not booted (%s)", pendRel, installed[0], status(installed[0]).Describe())
-	}
-	if pendState == nagios.OK && pendRel != running {
-		if w := dkmsFailed(run, status(pendRel)); w != "" {
-			res.Add(nagios.Warning, "%s", w)
-			summary.add(nagios.Warning, "next-boot kernel "+pendRel+" has only the in-tree openvswitch module, the running kernel an out-of-tree one: DKMS build failed?")
-		}
-	}
-
-	// A rollback target whenever something is wrong: prefer the running
-	// kernel (proven to work now), then the next-boot kernel when it is
-	// fine (the host is already pinned to it), else the newest kernel with
-	// a module.
-	withModule := 0
-	var target string
-	switch {
-	case runState == nagios.OK && contains(installed, running):
-		target = running
-	case pendState == nagios.OK && pendRel != "":
-		target = pendRel
-	}
-	for _, rel := range installed {
-		if status(rel).OK() {
-			withModule++
-			if target == "" {
-				target = rel
-			}
-		}
-	}
-	if runState == nagios.Critical || pendState == nagios.Critical {
-		// A one-shot next_entry is no fix when the boots after it go
-		// back to a kernel without a module.
-		oneShotOnly := pend.OneShot && pend.After != "" && !status(pend.After).OK()
-		if target != "" && target == pendRel && pendRel != running && !oneShotOnly {
-			res.Add(nagios.OK, "the next boot already goes to kernel %s (from %s), which has a matching openvswitch module: no change of the boot default is needed, a reboot fixes this", pendRel, pend.Source)
-		} else if target != "" && (target != pendRel || oneShotOnly) {
-			res.Add(nagios.OK, "rollback target: kernel %s has a matching openvswitch module (%s); make it the boot default: %s",
-				target, status(target).Describe(), rollbackHint(c.Root, pend, target))
-		} else if target == "" {
-			res.Add(nagios.Critical, "no installed kernel has a matching openvswitch module (installed: %s): reinstall the openvswitch module package or rebuild DKMS before rebooting", strings.Join(installed, ", "))
-			summary.add(nagios.Critical, "no installed kernel has a matching openvswitch module")
-		}
-	}
-	if c.verbose(ctx) {
-		for _, rel := range installed {
-			if rel != running && rel != pendRel {
-				res.Add(nagios.OK, "installed kernel %s: %s", rel, status(rel).Describe())
-			}
-		}
-	}
-	res.AddPerf(
-		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
-		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
-	)
-	// Both kernels are fine: say so after any problem with the loaded
-	// module, which the summary names first.
-	var allClear string
-	switch {
-	case runState != nagios.OK || pendState != nagios.OK:
-	case pendRel == running:
-		allClear = fmt.Sprintf("openvswitch module matches kernel %s, which is also the next-boot kernel (%s)", running, pend.Source)
-	default:
-		allClear = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, pendRel, pend.Source)
-	}
-	res.Summary = summary.line(res, allClear)
-	return res, nil
-}
-
 func (c *Check) verbose(ctx context.Context) bool { return nagios.Verbosity(ctx) > 0 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
@@ -409,16 +256,10 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	if err != nil {
 		return nil, fmt.Errorf("%s version: %v", script, err)
 	}
-	nagios.SetStage(ctx, "querying the rpm database for "+modulesPrefix+"*")
-	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
-	if c.Root != "/" {
-		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
-	}
-	rpmOut, err := c.Exec(ctx, argv...)
+	pkgs, err := c.modulePackages(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
+		return nil, err
 	}
-	pkgs := parseRPMList(string(rpmOut))
 	if n := pkgs.naming(); n != "" {
 		res.Add(nagios.OK, "module packages use the %s", n)
 	}
@@ -493,6 +334,21 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	}
 	res.Summary = summary.line(res, allClear)
 	return res, nil
+}
+
+// modulePackages lists the installed OVS module packages of either
+// XenServer naming with one rpm query.
+func (c *Check) modulePackages(ctx context.Context) (modulePackages, error) {
+	nagios.SetStage(ctx, "querying the rpm database for "+modulesPrefix+"*")
+	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
+	if c.Root != "/" {
+		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
+	}
+	out, err := c.Exec(ctx, argv...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
+	}
+	return parseRPMList(string(out)), nil
 }
 
 // xenRollback is the command that points the boot links back at rel, using
