@@ -237,3 +237,30 @@ func FuzzParseDefaultGrub(f *testing.F) {
 		}
 	})
 }
+
+// TestHandWrittenGrubCfgIgnoresNextEntry: a grub.cfg without 00_header's
+// next_entry block never boots grubenv's next_entry; its default decides.
+func TestHandWrittenGrubCfgIgnoresNextEntry(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("boot/grub/grub.cfg", "set default=stable\nmenuentry 'new' --id new {\n linux /vmlinuz-6.1.0-20-amd64\n}\nmenuentry 'stable' --id stable {\n linux /vmlinuz-6.1.0-18-amd64\n}\n")
+	write("boot/grub/grubenv", "# GRUB Environment Block\nnext_entry=new\n")
+	p, err := pendingKernel(root, []string{"6.1.0-20-amd64", "6.1.0-18-amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Release != "6.1.0-18-amd64" || p.Source != `/boot/grub/grub.cfg default="stable" -> menu entry "stable"` || !p.Pinned {
+		t.Errorf("pending = %+v", p)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], `next_entry="new" is ignored`) {
+		t.Errorf("notes = %q", p.Notes)
+	}
+}

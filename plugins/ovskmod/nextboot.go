@@ -208,6 +208,9 @@ func (b bootFiles) notes(usesSaved bool) []string {
 		}
 		n = append(n, fmt.Sprintf("%s saved_entry=%q is ignored: GRUB uses it only with GRUB_DEFAULT=saved (grub-set-default(8)), and %s", b.envPath, saved, why))
 	}
+	if next := b.env["next_entry"]; next != "" && b.cfgPath != "" && !b.cfg.NextEntry {
+		n = append(n, fmt.Sprintf("%s next_entry=%q is ignored: %s never sets default from ${next_entry}", b.envPath, next, b.cfgPath))
+	}
 	if b.cfgPath != "" && b.hasDefGrub && (b.defGrub == "saved") != b.cfg.SavedEntry {
 		n = append(n, fmt.Sprintf("/etc/default/grub has GRUB_DEFAULT=%s but %s was generated for another setting: run update-grub (grub2-mkconfig) to apply it", b.defGrub, b.cfgPath))
 	}
