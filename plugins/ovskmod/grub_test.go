@@ -264,3 +264,34 @@ func TestHandWrittenGrubCfgIgnoresNextEntry(t *testing.T) {
 		t.Errorf("notes = %q", p.Notes)
 	}
 }
+
+// TestEFIGrubenvAndStub: Fedora/RHEL 7 on EFI keep grubenv on the EFI
+// system partition; RHEL 9's EFI grub.cfg is only a stub loading
+// /boot/grub2/grub.cfg, which has no menu or default of its own.
+func TestEFIGrubenvAndStub(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const old, cur = "6.5.6-300.fc39.x86_64", "6.8.9-300.fc39.x86_64"
+	write("boot/efi/EFI/fedora/grub.cfg", "search --no-floppy --root-dev-only --fs-uuid --set=dev 0b1c\nset prefix=($dev)/grub2\nexport $prefix\nconfigfile $prefix/grub.cfg\n")
+	write("boot/efi/EFI/fedora/grubenv", "# GRUB Environment Block\nsaved_entry=abc-"+old+"\n")
+	for _, k := range []string{old, cur} {
+		write("boot/loader/entries/abc-"+k+".conf", "title Fedora Linux ("+k+") 39\nversion "+k+"\nlinux /vmlinuz-"+k+"\n")
+	}
+	write("etc/default/grub", "GRUB_DEFAULT=saved\nGRUB_ENABLE_BLSCFG=true\n")
+	p, err := pendingKernel(root, []string{cur, old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `/boot/efi/EFI/fedora/grubenv saved_entry="abc-` + old + `" with GRUB_DEFAULT=saved -> menu entry "Fedora Linux (` + old + `) 39"`
+	if p.Release != old || p.Source != want || !p.BLS {
+		t.Errorf("pending = %+v, want %s from %s", p, old, want)
+	}
+}

@@ -38,8 +38,9 @@ type pending struct {
 	EnvPath string
 }
 
-// grubenvPaths are where grub2 keeps its environment block (grub-editenv).
-var grubenvPaths = []string{"/boot/grub/grubenv", "/boot/grub2/grubenv", "/boot/efi/EFI/redhat/grubenv", "/boot/efi/EFI/centos/grubenv"}
+// grubenvPaths are where grub2 keeps its environment block (grub-editenv):
+// next to grub.cfg, or on the EFI system partition (RHEL/CentOS 7, Fedora).
+var grubenvPaths = []string{"/boot/grub/grubenv", "/boot/grub2/grubenv", "/boot/efi/EFI/*/grubenv"}
 
 // grubCfgPaths are where grub-mkconfig writes grub.cfg (update-grub on
 // Debian/Ubuntu, grub2-mkconfig on Fedora/RHEL); EFI directories come last,
@@ -71,7 +72,7 @@ func readBootFiles(root string) (bootFiles, error) {
 		}
 		return data, true, nil
 	}
-	for _, p := range grubenvPaths {
+	for _, p := range expandPaths(root, grubenvPaths) {
 		data, ok, err := read(p)
 		if err != nil {
 			return b, err
@@ -81,18 +82,17 @@ func readBootFiles(root string) (bootFiles, error) {
 			break
 		}
 	}
-	for _, pattern := range grubCfgPaths {
-		matches, _ := filepath.Glob(filepath.Join(root, pattern))
-		for _, m := range matches {
-			p := "/" + strings.TrimPrefix(strings.TrimPrefix(m, filepath.Clean(root)), "/")
-			data, ok, err := read(p)
-			if err != nil {
-				return b, err
-			}
-			cfg := parseGrubCfg(data)
-			if ok && b.cfgPath == "" && (len(cfg.Menu) > 0 || cfg.DefaultSet || cfg.SavedEntry || cfg.NextEntry || cfg.BLSAt >= 0) {
-				b.cfg, b.cfgPath = cfg, p
-			}
+	for _, p := range expandPaths(root, grubCfgPaths) {
+		data, ok, err := read(p)
+		if err != nil {
+			return b, err
+		}
+		// An EFI stub (search ...; configfile ...) has neither a menu nor
+		// a default: the grub.cfg it loads is the real one.
+		cfg := parseGrubCfg(data)
+		if ok && (len(cfg.Menu) > 0 || cfg.DefaultSet || cfg.SavedEntry || cfg.NextEntry || cfg.BLSAt >= 0) {
+			b.cfg, b.cfgPath = cfg, p
+			break
 		}
 	}
 	data, ok, err := read("/etc/default/grub")
@@ -104,6 +104,23 @@ func readBootFiles(root string) (bootFiles, error) {
 	}
 	b.bls, err = readBLSEntries(root)
 	return b, err
+}
+
+// expandPaths expands the glob patterns under root into root-relative
+// paths, in the order given.
+func expandPaths(root string, patterns []string) []string {
+	var out []string
+	for _, pattern := range patterns {
+		if !strings.Contains(pattern, "*") {
+			out = append(out, pattern)
+			continue
+		}
+		matches, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, m := range matches {
+			out = append(out, "/"+strings.TrimPrefix(strings.TrimPrefix(m, filepath.Clean(root)), "/"))
+		}
+	}
+	return out
 }
 
 // readBLSEntries reads /boot/loader/entries/*.conf, newest kernel first, the

@@ -331,6 +331,28 @@ func TestReadVermagicFormats(t *testing.T) {
 	}
 }
 
+// TestReadModinfoVersion: version= comes from the same .modinfo section as
+// vermagic, through each compression; the in-tree module has none.
+func TestReadModinfoVersion(t *testing.T) {
+	mods := func(fixture, rel string, parts ...string) string {
+		return filepath.Join(append([]string{"testdata", fixture, "root", "lib", "modules", rel}, parts...)...)
+	}
+	for _, tt := range []struct{ path, vermagic, version string }{
+		{mods("ubuntu-dkms-failed", k88, "updates", "dkms", "openvswitch.ko.zst"), k88 + " SMP mod_unload modversions", "2.17.9"},
+		{mods("ubuntu-dkms-failed", k88, "kernel", "net", "openvswitch", "openvswitch.ko.xz"), k88 + " SMP mod_unload modversions", ""},
+		{mods("ubuntu-dkms-failed", k91, "kernel", "net", "openvswitch", "openvswitch.ko.gz"), k91 + " SMP mod_unload modversions", ""},
+		{mods("rhel-bls-pinned", r2, "extra", "openvswitch", "openvswitch.ko.xz"), r2 + " SMP preempt mod_unload modversions", "2.17.9"},
+	} {
+		vm, ver, err := readModinfo(tt.path)
+		if err != nil || vm != tt.vermagic || ver != tt.version {
+			t.Errorf("%s: got %q %q, %v; want %q %q", tt.path, vm, ver, err, tt.vermagic, tt.version)
+		}
+	}
+	if _, _, err := readModinfo(filepath.Join("testdata", "ubuntu-dkms-failed", "root", "usr", "sbin", "ovs-vswitchd")); err == nil {
+		t.Error("a shell script is no kernel module")
+	}
+}
+
 func TestParseGrubenv(t *testing.T) {
 	data := "# GRUB Environment Block\nsaved_entry=gnulinux-advanced-x>gnulinux-6.1.0-18-amd64-advanced-x\nnext_entry=\nweird=a\\nb\\\\c\n" + strings.Repeat("#", 900)
 	got := parseGrubenv([]byte(data))
