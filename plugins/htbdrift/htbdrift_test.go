@@ -363,6 +363,50 @@ func TestFormatRate(t *testing.T) {
 	}
 }
 
+// TestDecodeBridgeProtocols decodes the lab's real replies to the check's six
+// selects for br-of10 (htb component, of10_up), captured with ovsdb-client
+// transact: OVSDB sends a one-element set as a bare string and a larger one
+// as ["set", [...]]; both must give the versions for the flow dump.
+func TestDecodeBridgeProtocols(t *testing.T) {
+	for _, tt := range []struct {
+		file      string
+		protocols []string
+		argv      []string
+	}{
+		{"ovsdb-transact-reply-openflow10.json", []string{"OpenFlow10"}, []string{"-O", "OpenFlow10"}},
+		{"ovsdb-transact-reply-openflow10openflow13.json", []string{"OpenFlow10", "OpenFlow13"}, []string{"-O", "OpenFlow10,OpenFlow13"}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reply []struct {
+				Rows []ovsdb.Row `json:"rows"`
+			}
+			if err := json.Unmarshal(data, &reply); err != nil {
+				t.Fatal(err)
+			}
+			snap, err := decodeSnapshot(reply[0].Rows, reply[1].Rows, reply[2].Rows, reply[3].Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := decodeBridge(snap, "br-of10", reply[3].Rows, reply[4].Rows, reply[5].Rows); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(snap.FlowProtocols, tt.protocols) || !reflect.DeepEqual(ofctlVersions(snap.FlowProtocols), tt.argv) {
+				t.Errorf("protocols %q (argv %q), want %q (%q)", snap.FlowProtocols, ofctlVersions(snap.FlowProtocols), tt.protocols, tt.argv)
+			}
+			if !snap.BridgeIfaces["veth-of10u"] || !snap.BridgeIfaces["veth-of10v"] || snap.BridgeIfaces["veth-htb0"] {
+				t.Errorf("interfaces on br-of10: %v", snap.BridgeIfaces)
+			}
+			if ifc := snap.Ifaces["veth-of10v"]; ifc.OFPort != 2 {
+				t.Errorf("veth-of10v ofport %d, want 2 (the in_port of the captured dumps)", ifc.OFPort)
+			}
+		})
+	}
+}
+
 // TestOfctlVersions: the flow dump offers exactly the versions of the
 // bridge's protocols column, and none (ovs-ofctl's default, OpenFlow10)
 // when the column is empty.
