@@ -13,7 +13,8 @@
 # veth-htb2 (port, MTU 9000) carries a QoS without max-rate and without queue
 # 0, queues 5 (min-rate below the MTU) and 6 (max-rate only): OVS's defaults.
 # Published: HTB_PORT, HTB_PEER, HTB_PORT2, HTB_VIF, HTB_VIF_IP, HTB_FLOW_BRIDGE,
-# HTB_OFCTL_TARGET, HTB_MAX_RATE, HTB_QUEUES, HTB_QUEUE_<id>_MIN/_MAX.
+# HTB_OFCTL_TARGET, HTB_MAX_RATE, HTB_QUEUES, HTB_QUEUE_<id>_MIN/_MAX,
+# HTB_OF10_BRIDGE, HTB_OF10_PORT, HTB_OF10_VIF (made only by the of10_up action).
 
 # shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
 htb_packages=(openvswitch-switch iproute2)
@@ -32,6 +33,13 @@ HTB_COOKIE=0xedc0
 HTB_PORT2=veth-htb2
 HTB_PEER2=veth-htb3
 HTB_QUEUE_SPEC2=(5:1000: 6::3000000)
+# An OpenFlow 1.0 setup (as for POX/Floodlight 1.x controllers), made on
+# demand by of10_up and removed by of10_down: bridge br-of10 with
+# protocols=OpenFlow10, uplink veth-of10u with a linux-htb QoS (queue 1,
+# 5-30 Mbit/s) and VIF veth-of10v, sent to queue 1 by enqueue:veth-of10u:1.
+HTB_OF10_BRIDGE=br-of10
+HTB_OF10_PORT=veth-of10u
+HTB_OF10_VIF=veth-of10v
 
 htb_ofctl() { ovs_env; ovs-ofctl -O OpenFlow13 "$@"; }
 htb_target() { echo "unix:$OVS_DIR/br-lab.mgmt"; }
@@ -96,11 +104,13 @@ htb_up() {
 	write_env htb \
 		"HTB_PORT=$HTB_PORT" "HTB_PEER=$HTB_PEER" "HTB_VIF=$HTB_VIF" "HTB_VIF_IP=$HTB_VIF_IP" "HTB_PORT2=$HTB_PORT2" \
 		"HTB_FLOW_BRIDGE=br-lab" "HTB_OFCTL_TARGET=$(htb_target)" \
+		"HTB_OF10_BRIDGE=$HTB_OF10_BRIDGE" "HTB_OF10_PORT=$HTB_OF10_PORT" "HTB_OF10_VIF=$HTB_OF10_VIF" \
 		"HTB_MAX_RATE=$HTB_MAX_RATE" "HTB_QUEUES=$(IFS=,; echo "${ids[*]}")" "${vals[@]}"
 }
 
 htb_down() {
 	remove_env htb
+	htb_of10_down
 	if pid_alive "$OVS_DIR/ovsdb-server.pid"; then
 		htb_ofctl del-flows br-lab "cookie=$HTB_COOKIE/-1" 2>/dev/null || true
 		ovs_vsctl --if-exists del-port br-lab "$HTB_PORT" 2>/dev/null || true
@@ -167,3 +177,43 @@ htb_reset() {
 		die "after reset $HTB_PORT has unexpected classes: $(tc class show dev "$HTB_PORT")"
 }
 tc_class_present() { tc class show dev "$HTB_PORT" classid "$1" | grep -q htb; }
+
+# of10_up [PROTOCOLS]: the OpenFlow 1.0 bridge (see HTB_OF10_BRIDGE above),
+# limited to PROTOCOLS (default OpenFlow10; e.g. OpenFlow10,OpenFlow13). Its
+# flow is added with OpenFlow 1.0's enqueue action.
+htb_of10_up() {
+	local protocols=${1:-OpenFlow10}
+	htb_of10_down
+	htb_veth "$HTB_OF10_PORT" "$HTB_OF10_PORT-p"
+	htb_veth "$HTB_OF10_VIF" "$HTB_OF10_VIF-p"
+	ovs_vsctl add-br "$HTB_OF10_BRIDGE" -- set bridge "$HTB_OF10_BRIDGE" datapath_type=netdev "protocols=$protocols" \
+		-- add-port "$HTB_OF10_BRIDGE" "$HTB_OF10_PORT" -- add-port "$HTB_OF10_BRIDGE" "$HTB_OF10_VIF"
+	htb_create_qos "$HTB_OF10_PORT" 100000000 1:5000000:30000000
+	wait_for "OVS to program htb on $HTB_OF10_PORT" 30 htb_of10_ready
+	htb_of10_ofctl add-flow "$HTB_OF10_BRIDGE" "cookie=$HTB_COOKIE,priority=300,in_port=$HTB_OF10_VIF,actions=enqueue:$HTB_OF10_PORT:1"
+}
+# of10_protocols PROTOCOLS: change the OpenFlow versions br-of10 accepts.
+htb_of10_protocols() { ovs_vsctl set bridge "$HTB_OF10_BRIDGE" "protocols=$1"; }
+# of10_down: remove the OpenFlow 1.0 bridge, its ports and its QoS.
+htb_of10_down() {
+	if pid_alive "$OVS_DIR/ovsdb-server.pid"; then
+		local qos
+		qos=$(ovs_vsctl --if-exists get port "$HTB_OF10_PORT" qos 2>/dev/null | tr -d '[]')
+		ovs_vsctl --if-exists del-br "$HTB_OF10_BRIDGE" 2>/dev/null || true
+		if [ -n "$qos" ]; then
+			local q
+			for q in $(ovs_vsctl --bare get qos "$qos" queues 2>/dev/null | tr -d '{}' | tr ',' ' ' | sed 's/[0-9]*=//g'); do
+				ovs_vsctl destroy queue "$q" 2>/dev/null || true
+			done
+			ovs_vsctl destroy qos "$qos" 2>/dev/null || true
+		fi
+	fi
+	ip link del "$HTB_OF10_PORT" 2>/dev/null || true
+	ip link del "$HTB_OF10_VIF" 2>/dev/null || true
+}
+htb_of10_ready() { tc class show dev "$HTB_OF10_PORT" classid 1:2 | grep -q htb; }
+# The versions ovs-ofctl offers: whatever br-of10 accepts.
+htb_of10_ofctl() {
+	ovs_env
+	ovs-ofctl -O "$(ovs_vsctl get bridge "$HTB_OF10_BRIDGE" protocols | tr -d '[]" ')" "$@"
+}

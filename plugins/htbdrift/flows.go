@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -134,4 +135,23 @@ func queueFlow(flows []flow, s selector) (flow, bool) {
 		}
 	}
 	return best, found
+}
+
+// ofctlVersions is the -O argument of ovs-ofctl that makes a flow dump
+// negotiate a version the bridge accepts. The bridge accepts exactly the
+// versions in its Bridge.protocols column (ovs-vswitchd.conf.db(5)); offering
+// all of them lets ovs-ofctl and ovs-vswitchd agree on the highest common
+// one. An empty column means OVS's default set, which includes OpenFlow 1.0
+// in every OVS release, as does ovs-ofctl's own default (OpenFlow10 only,
+// ovs-ofctl(8)), so no -O is given: forcing a version (say OpenFlow13) fails
+// with "version negotiation failed" on a bridge limited to OpenFlow10.
+// ovs-ofctl prints OpenFlow 1.0's enqueue:PORT:QUEUE and OpenFlow 1.1+'s
+// set_queue:QUEUE alike; parseFlows reads both.
+func ofctlVersions(protocols []string) []string {
+	if len(protocols) == 0 {
+		return nil
+	}
+	versions := slices.Clone(protocols)
+	slices.Sort(versions)
+	return []string{"-O", strings.Join(slices.Compact(versions), ",")}
 }

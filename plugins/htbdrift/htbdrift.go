@@ -62,7 +62,9 @@ func init() {
 			"rate = ceil = QoS max-rate, class 1:<hex(queue+1)> rate = min-rate and ceil = max-rate. Reports " +
 			"rate or ceil drift beyond -w/-c percent, missing classes (CRITICAL), a root qdisc that is not htb " +
 			"(CRITICAL) and hand-made classes OVSDB does not know (WARNING). With --vif or --ip and " +
-			"--flow-bridge it follows the VM's set_queue flow to its queue and reports the VM's real egress limit.",
+			"--flow-bridge it follows the VM's set_queue (OpenFlow 1.1+) or enqueue:PORT:QUEUE (OpenFlow 1.0) flow to its " +
+			"queue and reports the VM's real egress limit; the flow dump offers the OpenFlow versions of the bridge's " +
+			"Bridge.protocols column, so bridges limited to OpenFlow10 work.",
 		Examples: []registry.Example{
 			{Command: "check_htb_drift -w 5 -c 20", Explain: "Every port with a linux-htb QoS; warn above 5 % drift, critical above 20 %."},
 			{Command: "check_htb_drift --port eth1", Explain: "Only port eth1."},
@@ -85,9 +87,9 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	cr := fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c")
 	cr.Default = "25"
 	fs.String(&c.Port, "port", "", "Check only this OVS port (default: every port with a QoS).").WithMeta("NAME")
-	fs.String(&c.VIF, "vif", "", "Follow this VM interface's set_queue flow on --flow-bridge to its queue and report that queue only.").WithMeta("NAME")
+	fs.String(&c.VIF, "vif", "", "Follow this VM interface's set_queue or OpenFlow 1.0 enqueue flow on --flow-bridge to its queue and report that queue only.").WithMeta("NAME")
 	fs.String(&c.IP, "ip", "", "Like --vif, for the VM with this source address (flows matching nw_src/ipv6_src).").WithMeta("ADDR")
-	fs.String(&c.FlowBridge, "flow-bridge", "", "Bridge whose OpenFlow flows hold the set_queue actions (with --vif or --ip).").WithMeta("BR")
+	fs.String(&c.FlowBridge, "flow-bridge", "", "Bridge whose OpenFlow flows hold the set_queue/enqueue actions (with --vif or --ip); dumped with the versions of its protocols column.").WithMeta("BR")
 }
 
 // Validate checks the flags before any I/O.
@@ -276,7 +278,7 @@ func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string,
 		sel = selector{IP: c.ip}
 		who = "ip " + c.IP
 	}
-	argv := []string{"ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", c.ofctlTarget()}
+	argv := append(append([]string{"ovs-ofctl"}, ofctlVersions(snap.FlowProtocols)...), "--no-names", "dump-flows", c.ofctlTarget())
 	nagios.SetStage(ctx, "dumping the flows of "+c.FlowBridge+" ("+strings.Join(argv, " ")+")")
 	out, err := c.Exec(ctx, argv...)
 	if err != nil {
@@ -284,7 +286,7 @@ func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string,
 	}
 	f, ok := queueFlow(parseFlows(string(out)), sel)
 	if !ok {
-		return 0, "", fmt.Errorf("no flow on bridge %s sets a queue for %s: its traffic uses the default queue (add a set_queue flow, or check the VM's port)", c.FlowBridge, who)
+		return 0, "", fmt.Errorf("no flow on bridge %s sets a queue for %s: its traffic uses the default queue (add a set_queue or enqueue flow, or check the VM's port)", c.FlowBridge, who)
 	}
 	return f.Queue, fmt.Sprintf("%s -> flow \"%s\" on %s -> queue %d", who, f.Text, c.FlowBridge, f.Queue), nil
 }

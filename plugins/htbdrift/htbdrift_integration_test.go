@@ -151,3 +151,31 @@ func TestIntegrationFailures(t *testing.T) {
 	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--vif", l.env["HTB_VIF"], "--flow-bridge", "br-nope"), 3,
 		"HTB_DRIFT UNKNOWN - bridge br-nope does not exist in OVSDB")
 }
+
+// TestIntegrationOpenFlow10Bridge follows an OpenFlow 1.0 enqueue flow on
+// the lab's br-of10 (the htb component's of10_up action) for each protocols
+// setting: OpenFlow10 only (ovs-ofctl -O OpenFlow13 fails there with
+// "version negotiation failed"), OpenFlow10 and OpenFlow13, and OpenFlow13
+// only, where OVS keeps the flow as set_queue,output,pop_queue.
+func TestIntegrationOpenFlow10Bridge(t *testing.T) {
+	l := setup(t)
+	env := labtest.Need(t, "HTB_OF10_BRIDGE", "HTB_OF10_PORT", "HTB_OF10_VIF")
+	t.Cleanup(func() { labtest.Lab(t, "htb", "of10_down") })
+	for _, tt := range []struct{ protocols, action string }{
+		{"OpenFlow10", "actions=enqueue:1:1"},
+		{"OpenFlow10,OpenFlow13", "actions=set_queue:1,output:1,pop_queue"},
+		{"OpenFlow13", "actions=set_queue:1,output:1,pop_queue"},
+	} {
+		t.Run(tt.protocols, func(t *testing.T) {
+			labtest.Lab(t, "htb", "of10_up", tt.protocols)
+			r := labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", env["HTB_OF10_PORT"],
+				"--vif", env["HTB_OF10_VIF"], "--flow-bridge", env["HTB_OF10_BRIDGE"])
+			t.Logf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+			want(t, r, 0, "HTB_DRIFT OK - vif "+env["HTB_OF10_VIF"]+" (ofport 2) -> flow \"priority=300,in_port=2 "+tt.action+"\" on "+
+				env["HTB_OF10_BRIDGE"]+" -> queue 1; egress limit on "+env["HTB_OF10_PORT"]+": ceil 30Mbit/s, guaranteed rate 5Mbit/s")
+			if strings.Contains(r.Stdout, "version negotiation failed") {
+				t.Error("the flow dump forced a version the bridge refuses")
+			}
+		})
+	}
+}

@@ -121,12 +121,16 @@ func newCheck(t *testing.T, kv kernelView, args ...func(*Check)) *Check {
 	ch := &Check{DB: "unix:/run/lab/db.sock", Warn: &w, Crit: &c, TC: fakeTC{kv: kv},
 		ReadOVSDB: func(_ context.Context, _, port, bridge string) (*snapshot, error) {
 			if bridge == "br-lab" {
+				// The lab's br-lab has an empty protocols column; the
+				// fixture's dump was taken from a bridge that also accepts
+				// OpenFlow13.
 				snap.FlowBridge, snap.BridgeIfaces = bridge, map[string]bool{"veth-htb0": true, "veth-vm0": true}
+				snap.FlowProtocols = []string{"OpenFlow13", "OpenFlow10"}
 			}
 			if port == "" {
 				return snap, nil
 			}
-			out := &snapshot{Ifaces: snap.Ifaces, FlowBridge: snap.FlowBridge, BridgeIfaces: snap.BridgeIfaces}
+			out := &snapshot{Ifaces: snap.Ifaces, FlowBridge: snap.FlowBridge, BridgeIfaces: snap.BridgeIfaces, FlowProtocols: snap.FlowProtocols}
 			for _, p := range snap.Ports {
 				if p.Name == port {
 					out.Ports = append(out.Ports, p)
@@ -211,7 +215,7 @@ func TestVIFFollowsFlow(t *testing.T) {
 			if !strings.HasPrefix(got, tt.want) {
 				t.Errorf("got:\n%s\nwant prefix:\n%s", got, tt.want)
 			}
-			wantArgv := []string{"ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-flows", "unix:/run/lab/br-lab.mgmt"}
+			wantArgv := []string{"ovs-ofctl", "-O", "OpenFlow10,OpenFlow13", "--no-names", "dump-flows", "unix:/run/lab/br-lab.mgmt"}
 			if !reflect.DeepEqual(argv, wantArgv) {
 				t.Errorf("argv %q, want %q", argv, wantArgv)
 			}
@@ -359,9 +363,108 @@ func TestFormatRate(t *testing.T) {
 	}
 }
 
+// TestDecodeBridgeProtocols decodes the lab's real replies to the check's six
+// selects for br-of10 (htb component, of10_up), captured with ovsdb-client
+// transact: OVSDB sends a one-element set as a bare string and a larger one
+// as ["set", [...]]; both must give the versions for the flow dump.
+func TestDecodeBridgeProtocols(t *testing.T) {
+	for _, tt := range []struct {
+		file      string
+		protocols []string
+		argv      []string
+	}{
+		{"ovsdb-transact-reply-openflow10.json", []string{"OpenFlow10"}, []string{"-O", "OpenFlow10"}},
+		{"ovsdb-transact-reply-openflow10openflow13.json", []string{"OpenFlow10", "OpenFlow13"}, []string{"-O", "OpenFlow10,OpenFlow13"}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var reply []struct {
+				Rows []ovsdb.Row `json:"rows"`
+			}
+			if err := json.Unmarshal(data, &reply); err != nil {
+				t.Fatal(err)
+			}
+			snap, err := decodeSnapshot(reply[0].Rows, reply[1].Rows, reply[2].Rows, reply[3].Rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := decodeBridge(snap, "br-of10", reply[3].Rows, reply[4].Rows, reply[5].Rows); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(snap.FlowProtocols, tt.protocols) || !reflect.DeepEqual(ofctlVersions(snap.FlowProtocols), tt.argv) {
+				t.Errorf("protocols %q (argv %q), want %q (%q)", snap.FlowProtocols, ofctlVersions(snap.FlowProtocols), tt.protocols, tt.argv)
+			}
+			if !snap.BridgeIfaces["veth-of10u"] || !snap.BridgeIfaces["veth-of10v"] || snap.BridgeIfaces["veth-htb0"] {
+				t.Errorf("interfaces on br-of10: %v", snap.BridgeIfaces)
+			}
+			if ifc := snap.Ifaces["veth-of10v"]; ifc.OFPort != 2 {
+				t.Errorf("veth-of10v ofport %d, want 2 (the in_port of the captured dumps)", ifc.OFPort)
+			}
+		})
+	}
+}
+
+// TestOfctlVersions: the flow dump offers exactly the versions of the
+// bridge's protocols column, and none (ovs-ofctl's default, OpenFlow10)
+// when the column is empty.
+func TestOfctlVersions(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		protocols []string
+		want      []string
+	}{
+		{"empty column: OVS default set, which includes OpenFlow10", nil, nil},
+		{"OpenFlow10 only", []string{"OpenFlow10"}, []string{"-O", "OpenFlow10"}},
+		{"OpenFlow13 only", []string{"OpenFlow13"}, []string{"-O", "OpenFlow13"}},
+		{"both, in OVSDB's order", []string{"OpenFlow13", "OpenFlow10"}, []string{"-O", "OpenFlow10,OpenFlow13"}},
+		{"all six", []string{"OpenFlow15", "OpenFlow14", "OpenFlow13", "OpenFlow12", "OpenFlow11", "OpenFlow10"},
+			[]string{"-O", "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ofctlVersions(tt.protocols); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ofctlVersions(%q) = %q, want %q", tt.protocols, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestQueueFromRealDumps reads dumps captured from the lab's br-of10 (the
+// htb component's of10_up action) with the check's argv, for each
+// protocols setting: OpenFlow 1.0 prints the flow's action as
+// enqueue:PORT:QUEUE, OpenFlow 1.3 as set_queue:QUEUE,output:PORT,pop_queue.
+func TestQueueFromRealDumps(t *testing.T) {
+	for _, tt := range []struct{ file, text string }{
+		{"dump-flows-openflow10.txt", "priority=300,in_port=2 actions=enqueue:1:1"},
+		{"dump-flows-openflow10openflow13.txt", "priority=300,in_port=2 actions=set_queue:1,output:1,pop_queue"},
+		{"dump-flows-openflow13.txt", "priority=300,in_port=2 actions=set_queue:1,output:1,pop_queue"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := queueFlow(parseFlows(string(data)), selector{OFPort: 2})
+			if !ok {
+				t.Fatalf("no queue flow for ofport 2 in %s", tt.file)
+			}
+			if f.Queue != 1 || f.Text != tt.text {
+				t.Errorf("queue %d, flow %q; want queue 1, flow %q", f.Queue, f.Text, tt.text)
+			}
+			if _, ok := queueFlow(parseFlows(string(data)), selector{OFPort: 1}); ok {
+				t.Error("the uplink (ofport 1) has no queue flow")
+			}
+		})
+	}
+}
+
 func FuzzParseFlows(f *testing.F) {
-	data, _ := os.ReadFile(filepath.Join("testdata", "dump-flows.txt"))
-	f.Add(string(data))
+	for _, name := range []string{"dump-flows.txt", "dump-flows-openflow10.txt", "dump-flows-openflow13.txt"} {
+		data, _ := os.ReadFile(filepath.Join("testdata", name))
+		f.Add(string(data))
+	}
 	f.Add(" priority=5,ip,nw_src=10.0.0.0/24 actions=enqueue(4,77),output:4\n")
 	f.Add("actions=set_queue:4294967296\n")
 	f.Fuzz(func(t *testing.T, s string) {

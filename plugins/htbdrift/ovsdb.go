@@ -45,6 +45,10 @@ type snapshot struct {
 	// interfaces are then in BridgeIfaces.
 	FlowBridge   string
 	BridgeIfaces map[string]bool
+	// FlowProtocols is the flow bridge's Bridge.protocols column: the
+	// OpenFlow versions it accepts (OpenFlow10 ... OpenFlow15). Empty means
+	// OVS's default set, which always includes OpenFlow10.
+	FlowProtocols []string
 }
 
 // readOVSDB reads Port -> QoS -> Queue and the interfaces in one transaction.
@@ -69,7 +73,7 @@ func readOVSDB(ctx context.Context, target, port, bridge string) (*snapshot, err
 	}
 	if bridge != "" {
 		ops = append(ops,
-			ovsdb.Select("Bridge", []string{"ports"}, ovsdb.Where("name", "==", bridge)),
+			ovsdb.Select("Bridge", []string{"ports", "protocols"}, ovsdb.Where("name", "==", bridge)),
 			ovsdb.Select("Port", []string{"_uuid", "interfaces"}))
 	}
 	res, err := c.Transact(ctx, ovsdb.OpenVSwitch, ops...)
@@ -115,7 +119,11 @@ func decodeBridge(snap *snapshot, bridge string, ifaces, bridges, ports []ovsdb.
 	if err != nil {
 		return bad("Bridge", err)
 	}
-	snap.FlowBridge, snap.BridgeIfaces = bridge, map[string]bool{}
+	protocols, err := bridges[0].Strings("protocols")
+	if err != nil {
+		return bad("Bridge", err)
+	}
+	snap.FlowBridge, snap.BridgeIfaces, snap.FlowProtocols = bridge, map[string]bool{}, protocols
 	for _, p := range onBridge {
 		for _, i := range portIfaces[p] {
 			snap.BridgeIfaces[names[i]] = true

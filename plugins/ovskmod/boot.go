@@ -128,63 +128,6 @@ func versionParts(s string) []string {
 	return parts
 }
 
-// A pending is the kernel that boots next and how it was found.
-type pending struct {
-	Release string
-	Source  string // e.g. "grubenv saved_entry", "/vmlinuz symlink"
-	// Entry is the raw bootloader entry, used to write the rollback hint.
-	Entry    string
-	EnvFile  string // root-relative grubenv path, when grubenv was used
-	EntryKey string // saved_entry or next_entry
-	// Notes explains sources that were present but could not be used.
-	Notes []string
-}
-
-// grubenvPaths are where grub2 keeps its environment block.
-var grubenvPaths = []string{"/boot/grub/grubenv", "/boot/grub2/grubenv", "/boot/efi/EFI/redhat/grubenv", "/boot/efi/EFI/centos/grubenv"}
-
-// pendingKernel finds the next-boot kernel: grub's next_entry (a one-shot
-// grub-reboot) or saved_entry, then the /boot/vmlinuz or /vmlinuz symlink,
-// then the newest installed kernel.
-func pendingKernel(root string, installed []string) (pending, error) {
-	var p pending
-	for _, gp := range grubenvPaths {
-		data, err := os.ReadFile(filepath.Join(root, gp))
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			return p, fmt.Errorf("cannot read %s: %v", gp, err)
-		}
-		env := parseGrubenv(data)
-		for _, key := range []string{"next_entry", "saved_entry"} {
-			entry := env[key]
-			if entry == "" {
-				continue
-			}
-			if rel := kernelInEntry(entry, installed); rel != "" {
-				return pending{Release: rel, Source: gp + " " + key, Entry: entry, EnvFile: gp, EntryKey: key, Notes: p.Notes}, nil
-			}
-			p.Notes = append(p.Notes, fmt.Sprintf("%s %s=%q names no installed kernel (a menu index or an entry this check cannot resolve)", gp, key, entry))
-		}
-		break
-	}
-	for _, link := range []string{"/boot/vmlinuz", "/vmlinuz"} {
-		target, err := os.Readlink(filepath.Join(root, link))
-		if err != nil {
-			continue
-		}
-		rel := strings.TrimPrefix(filepath.Base(target), "vmlinuz-")
-		if rel != "" && rel != filepath.Base(target) {
-			return pending{Release: rel, Source: link + " symlink", Notes: p.Notes}, nil
-		}
-	}
-	if len(installed) > 0 {
-		return pending{Release: installed[0], Source: "newest installed kernel (no bootloader default found)", Notes: p.Notes}, nil
-	}
-	return p, errors.New("no bootloader default (grubenv, /boot/vmlinuz) and no installed kernel in /boot or /lib/modules")
-}
-
 // kernelInEntry finds which installed release a grub entry names. Entries
 // come as a BLS id (RHEL: "<machine-id>-5.14.0-362.el9.x86_64"), a menu id
 // ("gnulinux-advanced-UUID>gnulinux-6.1.0-18-amd64-advanced-UUID") or a title
@@ -259,23 +202,4 @@ func unescapeGrubenv(v string) string {
 		b.WriteByte(v[i])
 	}
 	return b.String()
-}
-
-// rollbackHint is the command that makes rel the boot default, derived
-// from how the pending kernel was found.
-func rollbackHint(root string, p pending, rel string) string {
-	if p.EnvFile != "" && p.Entry != "" && strings.Contains(p.Entry, p.Release) {
-		entry := strings.ReplaceAll(p.Entry, p.Release, rel)
-		if _, err := os.Stat(filepath.Join(root, "boot", "loader", "entries")); err == nil {
-			return fmt.Sprintf("grubby --set-default /boot/vmlinuz-%s", rel)
-		}
-		return fmt.Sprintf("grub-set-default '%s' (or grub-reboot for one boot)", entry)
-	}
-	if _, err := os.Stat(filepath.Join(root, "boot", "loader", "entries")); err == nil {
-		return fmt.Sprintf("grubby --set-default /boot/vmlinuz-%s", rel)
-	}
-	if strings.HasSuffix(p.Source, "symlink") {
-		return fmt.Sprintf("set GRUB_DEFAULT=saved in /etc/default/grub, run update-grub, then grub-set-default \"gnulinux-advanced-<root-uuid>>gnulinux-%s-advanced-<root-uuid>\" (ids from grep -o \"gnulinux-[^']*\" /boot/grub/grub.cfg), see 'Rolling the boot default back' in the edgecheck README", rel)
-	}
-	return fmt.Sprintf("make vmlinuz-%s the boot default, see 'Rolling the boot default back' in the edgecheck README", rel)
 }

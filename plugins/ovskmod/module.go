@@ -30,7 +30,11 @@ type moduleStatus struct {
 	Release  string
 	Path     string // root-relative, e.g. /lib/modules/REL/updates/dkms/openvswitch.ko.xz
 	Vermagic string
-	Builtin  bool
+	// Version is the module's modinfo version= (MODULE_VERSION); the
+	// in-tree openvswitch module has none, OVS's own datapath has the OVS
+	// release.
+	Version string
+	Builtin bool
 	// NoModulesDir is set when /lib/modules/REL does not exist at all.
 	NoModulesDir bool
 	// Problem says why the module does not match ("" when it does).
@@ -38,6 +42,25 @@ type moduleStatus struct {
 	// Err is set when the module could not be judged (unreadable file,
 	// unsupported compression): the check then cannot tell.
 	Err error
+}
+
+// OutOfTree reports whether the module is an out-of-tree build that depmod
+// prefers over the kernel's own: updates/ (DKMS builds go to updates/dkms)
+// or extra/ (kmod packages).
+func (m moduleStatus) OutOfTree() bool {
+	return strings.Contains(m.Path, "/updates/") || strings.Contains(m.Path, "/extra/")
+}
+
+// InTree reports whether the module is the kernel's own
+// kernel/net/openvswitch one.
+func (m moduleStatus) InTree() bool { return strings.Contains(m.Path, "/kernel/net/openvswitch/") }
+
+// VersionText is the module's version for messages.
+func (m moduleStatus) VersionText() string {
+	if m.Version == "" {
+		return "no version: the kernel's own"
+	}
+	return "version " + m.Version
 }
 
 // OK reports whether the kernel has a usable openvswitch module.
@@ -52,6 +75,8 @@ func (m moduleStatus) Describe() string {
 		return "openvswitch is built into the kernel (modules.builtin)"
 	case m.Problem != "":
 		return m.Problem
+	case m.Version != "":
+		return fmt.Sprintf("%s, version %s, vermagic %s", m.Path, m.Version, m.Vermagic)
 	default:
 		return fmt.Sprintf("%s, vermagic %s", m.Path, m.Vermagic)
 	}
@@ -107,12 +132,12 @@ func findModule(root, release string) moduleStatus {
 		return st
 	}
 	st.Path = strings.TrimPrefix(found, strings.TrimSuffix(root, "/"))
-	vm, err := readVermagic(found)
+	vm, ver, err := readModinfo(found)
 	if err != nil {
 		st.Err = fmt.Errorf("cannot read vermagic of %s: %v", st.Path, err)
 		return st
 	}
-	st.Vermagic = vm
+	st.Vermagic, st.Version = vm, ver
 	if got := strings.Fields(vm); len(got) == 0 || got[0] != release {
 		st.Problem = fmt.Sprintf("%s has vermagic %q, built for another kernel", st.Path, vm)
 	}
@@ -170,12 +195,28 @@ func builtinOVS(path string) (bool, error) {
 // format this build cannot read.
 var ErrUnsupportedCompression = errors.New("unsupported module compression")
 
-// readVermagic returns the vermagic string of a kernel module file,
-// decompressing .xz, .zst and .gz modules first.
-func readVermagic(path string) (string, error) {
+// readModinfo returns the vermagic and version strings of a kernel module
+// file, decompressing .xz, .zst and .gz modules first, as modinfo(8) does.
+// version is "" when the module declares none.
+func readModinfo(path string) (vermagic, version string, err error) {
+	data, err := readModuleFile(path)
+	if err != nil {
+		return "", "", err
+	}
+	info := modinfoSection(data)
+	vermagic, err = vermagicFromModule(data)
+	if err != nil {
+		return "", "", err
+	}
+	version, _ = modinfoField(info, "version")
+	return vermagic, version, nil
+}
+
+// readModuleFile returns a module file's ELF bytes, decompressed.
+func readModuleFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer f.Close()
 	var r io.Reader = f
@@ -183,34 +224,47 @@ func readVermagic(path string) (string, error) {
 	case strings.HasSuffix(path, ".xz"):
 		xr, err := xz.NewReader(f)
 		if err != nil {
-			return "", fmt.Errorf("xz: %v", err)
+			return nil, fmt.Errorf("xz: %v", err)
 		}
 		r = xr
 	case strings.HasSuffix(path, ".zst"):
 		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxModuleSize))
 		if err != nil {
-			return "", fmt.Errorf("zstd: %v", err)
+			return nil, fmt.Errorf("zstd: %v", err)
 		}
 		defer zr.Close()
 		r = zr
 	case strings.HasSuffix(path, ".gz"):
 		gr, err := gzip.NewReader(f)
 		if err != nil {
-			return "", fmt.Errorf("gzip: %v", err)
+			return nil, fmt.Errorf("gzip: %v", err)
 		}
 		r = gr
 	case strings.HasSuffix(path, ".ko"):
 	default:
-		return "", fmt.Errorf("%w: %s", ErrUnsupportedCompression, filepath.Base(path))
+		return nil, fmt.Errorf("%w: %s", ErrUnsupportedCompression, filepath.Base(path))
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxModuleSize+1))
 	if err != nil {
-		return "", fmt.Errorf("decompressing: %v", err)
+		return nil, fmt.Errorf("decompressing: %v", err)
 	}
 	if len(data) > maxModuleSize {
-		return "", fmt.Errorf("larger than %d MiB after decompression", maxModuleSize>>20)
+		return nil, fmt.Errorf("larger than %d MiB after decompression", maxModuleSize>>20)
 	}
-	return vermagicFromModule(data)
+	return data, nil
+}
+
+// modinfoSection is the ELF .modinfo section of a module, or the whole file
+// when it is not ELF or has none.
+func modinfoSection(data []byte) []byte {
+	if ef, err := elf.NewFile(bytes.NewReader(data)); err == nil {
+		if sec := ef.Section(".modinfo"); sec != nil {
+			if info, err := sec.Data(); err == nil {
+				return info
+			}
+		}
+	}
+	return data
 }
 
 // vermagicFromModule reads vermagic= from the ELF .modinfo section, where

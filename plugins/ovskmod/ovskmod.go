@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -45,16 +46,23 @@ func init() {
 		Name:    "check_ovs_kmod",
 		Service: "OVS_KMOD",
 		Description: "Checks that the openvswitch kernel module matches the running kernel and the kernel " +
-			"that boots next (grub next_entry/saved_entry, the /boot/vmlinuz symlink, or the newest installed " +
-			"kernel), by module lookup in /lib/modules (updates/, DKMS, extra/, in-tree; .ko, .ko.xz, .ko.zst, " +
-			".ko.gz) and vermagic, and compares a loaded module's version with the userspace OVS version. " +
-			"A pending kernel without a matching module is CRITICAL: networking may not survive the reboot. " +
-			"The long output names an installed kernel that does have a matching module, as the rollback target. " +
-			"In XenServer mode the openvswitch-modules-xen-<kernel>-<build> package must be installed for the " +
-			"running kernel and for the /boot/vmlinuz-2.6-xen target.",
+			"that boots next, resolved as GRUB does: grubenv next_entry (grub-reboot), saved_entry only when GRUB " +
+			"uses it (GRUB_DEFAULT=saved, i.e. grub.cfg set default=\"${saved_entry}\"), else grub.cfg's default " +
+			"(an index, a title, a '>'-separated submenu path or an id) over the menu of grub.cfg and the BLS " +
+			"entries of /boot/loader/entries; then the /boot/vmlinuz symlink, then the newest installed kernel. " +
+			"The long output names the source used. Modules are looked up in /lib/modules (updates/, DKMS, " +
+			"extra/, in-tree; .ko, .ko.xz, .ko.zst, .ko.gz) and judged by the vermagic and version of their " +
+			".modinfo section; a loaded module's version is compared with the userspace OVS version. " +
+			"A next-boot kernel without a matching module is CRITICAL: networking may not survive the reboot; " +
+			"one with only the in-tree module while the running kernel uses an out-of-tree (updates/, DKMS, " +
+			"extra/) one is WARNING (a failed DKMS build). The long output names an installed kernel with a " +
+			"matching module as the rollback target, and the command for this host's bootloader setup; a host " +
+			"pinned to a working kernel is OK. In XenServer mode the module package (openvswitch-modules-xen-" +
+			"<kernel>-<build> up to XenServer 6.2, openvswitch-modules-<kernel>-<version>-<release> from 6.5) " +
+			"must be installed for the running kernel and for the /boot/vmlinuz-*-xen target.",
 		Examples: []registry.Example{
 			{Command: "check_ovs_kmod --mode generic", Explain: "Generic Linux host (the default): running and next-boot kernel."},
-			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen target."},
+			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen (6.5+: vmlinuz-3.10-xen) target."},
 			{Command: "check_ovs_kmod --root /mnt/image --kernel-release 6.1.0-18-amd64", Explain: "Evaluate an offline image or a mounted root as if 6.1.0-18-amd64 were running."},
 		},
 		RunsOn: "hypervisor",
@@ -128,148 +136,26 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	return c.runGeneric(ctx, running)
 }
 
-func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result, error) {
-	nagios.SetStage(ctx, "listing kernels in "+filepath.Join(c.Root, "boot"))
-	installed, err := installedKernels(c.Root)
-	if err != nil {
-		return nil, err
-	}
-	res := &nagios.Result{}
-	nagios.SetStage(ctx, "reading the openvswitch module of "+running)
-	run := findModule(c.Root, running)
-	var summary summary
-	loaded := c.loadedModule(ctx, res, &summary)
-
-	nagios.SetStage(ctx, "finding the next-boot kernel")
-	pend, perr := pendingKernel(c.Root, installed)
-	for _, n := range pend.Notes {
-		res.Add(nagios.OK, "note: %s", n)
-	}
-	statuses := map[string]moduleStatus{running: run}
-	status := func(rel string) moduleStatus {
-		if st, ok := statuses[rel]; ok {
-			return st
-		}
-		st := findModule(c.Root, rel)
-		statuses[rel] = st
-		return st
-	}
-
-	var runState, pendState nagios.State
-
-	// The running kernel.
-	switch {
-	case run.NoModulesDir && loaded:
-		runState = nagios.Warning
-		res.Add(runState, "running kernel %s: openvswitch is loaded but /lib/modules/%s is missing, so it cannot be reloaded (modules directory removed?)", running, running)
-		summary.add(runState, "running "+running+" modules directory missing")
-	case run.NoModulesDir:
-		runState = nagios.Unknown
-		res.Add(runState, "running kernel %s: cannot tell, /lib/modules/%s does not exist and no openvswitch module is loaded; this kernel was not installed from a package (a container, or a VM booted with an external kernel)", running, running)
-		summary.add(runState, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
-	case run.Err != nil:
-		runState = nagios.Unknown
-		res.Add(runState, "running kernel %s: cannot tell: %s", running, run.Describe())
-		summary.add(runState, "cannot tell for running kernel "+running)
-	case !run.OK():
-		runState = nagios.Critical
-		res.Add(runState, "running kernel %s: %s", running, run.Describe())
-		summary.add(runState, "running kernel "+running+" has no matching openvswitch module")
-	default:
-		runState = nagios.OK
-		res.Add(runState, "running kernel %s: %s", running, run.Describe())
-	}
-
-	// The pending kernel.
-	var pendRel string
-	switch {
-	case perr != nil:
-		pendState = nagios.Unknown
-		res.Add(pendState, "next-boot kernel: cannot tell: %v", perr)
-		summary.add(pendState, "cannot tell the next-boot kernel")
-	default:
-		pendRel = pend.Release
-		ps := status(pendRel)
-		label := fmt.Sprintf("next-boot kernel %s (from %s)", pendRel, pend.Source)
-		switch {
-		case pendRel == running && runState != nagios.Critical && runState != nagios.OK:
-			pendState = runState
-			res.Add(pendState, "%s is the running kernel", label)
-		case pendRel == running:
-			pendState = runState
-			res.Add(nagios.OK, "%s is the running kernel", label)
-		case ps.Err != nil:
-			pendState = nagios.Unknown
-			res.Add(pendState, "%s: cannot tell: %s", label, ps.Describe())
-			summary.add(pendState, "cannot tell for next-boot kernel "+pendRel)
-		case !ps.OK():
-			pendState = nagios.Critical
-			res.Add(pendState, "%s: %s: networking may not survive reboot", label, ps.Describe())
-			summary.add(pendState, "next-boot kernel "+pendRel+" has no matching openvswitch module: networking may not survive reboot")
-		default:
-			pendState = nagios.OK
-			res.Add(pendState, "%s: %s", label, ps.Describe())
-		}
-	}
-
-	// A rollback target whenever something is wrong: prefer the running
-	// kernel (proven to work now), else the newest kernel with a module.
-	withModule := 0
-	var target string
-	if runState == nagios.OK && contains(installed, running) {
-		target = running
-	}
-	for _, rel := range installed {
-		if status(rel).OK() {
-			withModule++
-			if target == "" {
-				target = rel
-			}
-		}
-	}
-	if runState == nagios.Critical || pendState == nagios.Critical {
-		if target != "" && target != pendRel {
-			res.Add(nagios.OK, "rollback target: kernel %s has a matching openvswitch module (%s); make it the boot default: %s",
-				target, status(target).Describe(), rollbackHint(c.Root, pend, target))
-		} else if target == "" {
-			res.Add(nagios.Critical, "no installed kernel has a matching openvswitch module (installed: %s): reinstall the openvswitch module package or rebuild DKMS before rebooting", strings.Join(installed, ", "))
-			summary.add(nagios.Critical, "no installed kernel has a matching openvswitch module")
-		}
-	}
-	if c.verbose(ctx) {
-		for _, rel := range installed {
-			if rel != running && rel != pendRel {
-				res.Add(nagios.OK, "installed kernel %s: %s", rel, status(rel).Describe())
-			}
-		}
-	}
-	res.AddPerf(
-		nagios.Perf{Label: "kernels_installed", Value: float64(len(installed)), Min: nagios.Float(0)},
-		nagios.Perf{Label: "kernels_with_module", Value: float64(withModule), Min: nagios.Float(0), Max: nagios.Float(float64(len(installed)))},
-	)
-	// Both kernels are fine: say so after any problem with the loaded
-	// module, which the summary names first.
-	var allClear string
-	switch {
-	case runState != nagios.OK || pendState != nagios.OK:
-	case pendRel == running:
-		allClear = fmt.Sprintf("openvswitch module matches kernel %s, which is also the next-boot kernel (%s)", running, pend.Source)
-	default:
-		allClear = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, pendRel, pend.Source)
-	}
-	res.Summary = summary.line(res, allClear)
-	return res, nil
-}
-
 func (c *Check) verbose(ctx context.Context) bool { return nagios.Verbosity(ctx) > 0 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+// dkmsFailed explains a next-boot kernel that has only the kernel's in-tree
+// openvswitch module while the running kernel loads an out-of-tree build
+// (updates/, updates/dkms/, extra/): the out-of-tree build was not made for
+// the new kernel, usually because its DKMS build failed, so the next boot
+// silently changes the datapath (features, OVS compatibility). "" when
+// that is not the case.
+func dkmsFailed(run, next moduleStatus) string {
+	if !run.OK() || !next.OK() || !run.OutOfTree() || !next.InTree() {
+		return ""
 	}
-	return false
+	how := "rebuild it for the new kernel before rebooting (dkms status; dkms autoinstall -k " + next.Release + ")"
+	if strings.Contains(run.Path, "/extra/") {
+		how = "install the module package for the new kernel before rebooting (e.g. kmod-openvswitch)"
+	}
+	return fmt.Sprintf("next-boot kernel %s has only the in-tree module %s (%s), but running kernel %s uses the out-of-tree %s (%s): the out-of-tree build is missing for the new kernel (a failed DKMS build?); %s",
+		next.Release, next.Path, next.VersionText(), run.Release, run.Path, run.VersionText(), how)
 }
 
 // loadedModule reports on /sys/module/openvswitch: whether it is loaded and
@@ -370,25 +256,21 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	if err != nil {
 		return nil, fmt.Errorf("%s version: %v", script, err)
 	}
-	nagios.SetStage(ctx, "querying the rpm database for "+xenModulesPrefix+"*")
-	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
-	if c.Root != "/" {
-		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", xenModulesPrefix + "*"}
-	}
-	rpmOut, err := c.Exec(ctx, argv...)
+	pkgs, err := c.modulePackages(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
+		return nil, err
 	}
-	pkgs := parseRPMList(string(rpmOut))
-	pkgName := func(kernel string) string { return xenModulesPrefix + kernel + "-" + build.String() }
+	if n := pkgs.naming(); n != "" {
+		res.Add(nagios.OK, "module packages use the %s", n)
+	}
 
 	var summary summary
-	runOK := hasModulePackage(pkgs, running, build)
+	runPkg, runOK := pkgs.find(running, build)
 	if runOK {
-		res.Add(nagios.OK, "running kernel %s: %s is installed", running, pkgName(running))
+		res.Add(nagios.OK, "running kernel %s: %s is installed", running, runPkg)
 	} else {
-		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgName(running), otherBuilds(pkgs, running))
-		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgName(running))
+		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgs.expected(running, build), otherBuilds(pkgs, running))
+		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgs.expected(running, build))
 	}
 	pendRel, link, perr := xenPending(c.Root)
 	pendOK := false
@@ -400,21 +282,25 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		pendOK = runOK
 		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, link)
 	default:
-		pendOK = hasModulePackage(pkgs, pendRel, build)
+		var pendPkg string
+		pendPkg, pendOK = pkgs.find(pendRel, build)
 		if pendOK {
-			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pkgName(pendRel))
+			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pendPkg)
 		} else {
-			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgName(pendRel), otherBuilds(pkgs, pendRel))
-			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgName(pendRel)+": networking may not survive reboot")
+			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgs.expected(pendRel, build), otherBuilds(pkgs, pendRel))
+			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgs.expected(pendRel, build)+": networking may not survive reboot")
 		}
 	}
 	withModule := 0
 	target := ""
-	if runOK && contains(installed, running) {
+	switch {
+	case runOK && contains(installed, running):
 		target = running
+	case perr == nil && pendOK:
+		target = pendRel
 	}
 	for _, k := range installed {
-		if hasModulePackage(pkgs, k, build) {
+		if _, ok := pkgs.find(k, build); ok {
 			withModule++
 			if target == "" {
 				target = k
@@ -422,11 +308,15 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		}
 	}
 	if !runOK || (perr == nil && !pendOK) {
-		if target != "" && target != pendRel {
+		targetPkg, _ := pkgs.find(target, build)
+		switch {
+		case target != "" && target == pendRel:
+			res.Add(nagios.OK, "the next boot already goes to kernel %s (from %s), which has %s: a reboot fixes this", target, link, targetPkg)
+		case target != "":
 			res.Add(nagios.OK, "rollback target: kernel %s has %s; point the boot default back: %s",
-				target, pkgName(target), xenRollback(c.Root, link, target))
-		} else if target == "" {
-			res.Add(nagios.Critical, "no installed dom0 kernel has %s<kernel>-%s: install the module package for the OVS build before rebooting", xenModulesPrefix, build.String())
+				target, targetPkg, xenRollback(c.Root, link, target))
+		default:
+			res.Add(nagios.Critical, "no installed dom0 kernel has %s: install the module package for the OVS build before rebooting", pkgs.expected("<kernel>", build))
 			summary.add(nagios.Critical, "no installed dom0 kernel has a module package for OVS "+build.String())
 		}
 	}
@@ -446,6 +336,21 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	return res, nil
 }
 
+// modulePackages lists the installed OVS module packages of either
+// XenServer naming with one rpm query.
+func (c *Check) modulePackages(ctx context.Context) (modulePackages, error) {
+	nagios.SetStage(ctx, "querying the rpm database for "+modulesPrefix+"*")
+	argv := []string{"rpm", "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
+	if c.Root != "/" {
+		argv = []string{"rpm", "--root", c.Root, "-qa", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}\\n", modulesPrefix + "*"}
+	}
+	out, err := c.Exec(ctx, argv...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot query installed packages (%s): %v", strings.Join(argv[:len(argv)-3], " "), err)
+	}
+	return parseRPMList(string(out)), nil
+}
+
 // xenRollback is the command that points the boot links back at rel, using
 // the image names that exist (with or without the xen suffix).
 func xenRollback(root, link, rel string) string {
@@ -460,7 +365,7 @@ func xenRollback(root, link, rel string) string {
 
 // otherBuilds names the module builds that are installed for a kernel, which
 // tells an operator whether the module package or the userspace is behind.
-func otherBuilds(pkgs map[string]map[string]bool, kernel string) string {
+func otherBuilds(pkgs modulePackages, kernel string) string {
 	var b []string
 	for k := range pkgs[kernel] {
 		b = append(b, k)

@@ -38,40 +38,112 @@ func (f *fakeExec) run(_ context.Context, argv ...string) ([]byte, error) {
 	return nil, fmt.Errorf("unexpected command %q", argv)
 }
 
+// A fixtureCase is one fixture tree of testdata/ (built by mkfixtures.sh)
+// and what the check must say about it.
+type fixtureCase struct {
+	name    string
+	mode    string
+	running string
+	want    nagios.State
+	// wantText must appear in the output.
+	wantText []string
+}
+
+const (
+	k88  = "5.15.0-88-generic"
+	k91  = "5.15.0-91-generic"
+	r2   = "5.14.0-362.13.1.el9_3.x86_64"
+	uuid = "6d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+	adv  = "gnulinux-advanced-" + uuid
+)
+
+var fixtureCases = []fixtureCase{
+	{"debian-match", "generic", "6.1.0-18-amd64", nagios.OK,
+		[]string{"next-boot kernel 6.1.0-18-amd64 (from /vmlinuz symlink) is the running kernel", "in-tree one"}},
+	{"debian-pending-mismatch", "generic", "6.1.0-18-amd64", nagios.Critical,
+		[]string{"next-boot kernel 6.1.0-20-amd64 has no matching openvswitch module: networking may not survive reboot",
+			`/lib/modules/6.1.0-20-amd64/updates/dkms/openvswitch.ko.zst has vermagic "6.1.0-18-amd64`,
+			"rollback target: kernel 6.1.0-18-amd64"}},
+	{"debian-running-mismatch", "generic", "6.1.0-17-amd64", nagios.Critical,
+		[]string{"running kernel 6.1.0-17-amd64 has no matching openvswitch module",
+			`(from /boot/grub/grubenv saved_entry="gnulinux-advanced-0b1c5e0a-3c83-4e55-9d51-6f0d8d2b2f6e>gnulinux-6.1.0-18-amd64-advanced-0b1c5e0a-3c83-4e55-9d51-6f0d8d2b2f6e" with GRUB_DEFAULT=saved -> menu entry "Debian GNU/Linux, with Linux 6.1.0-18-amd64")`,
+			"openvswitch.ko.gz", "the next boot already goes to kernel 6.1.0-18-amd64"}},
+	{"rhel-match", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.OK,
+		[]string{"/lib/modules/5.14.0-362.13.1.el9_3.x86_64/extra/openvswitch/openvswitch.ko.xz", "loaded openvswitch module 2.17.9 matches userspace OVS"}},
+	{"rhel-pending-mismatch", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.Critical,
+		[]string{`next-boot kernel 5.14.0-427.13.1.el9_4.x86_64 (from /boot/grub2/grubenv saved_entry="3f0e3d6a1c2b4f5e8d7c6b5a49382716-5.14.0-427.13.1.el9_4.x86_64" with GRUB_DEFAULT=saved -> menu entry "Red Hat Enterprise Linux (5.14.0-427.13.1.el9_4.x86_64)")`,
+			"grubby --set-default /boot/vmlinuz-5.14.0-362.13.1.el9_3.x86_64"}},
+	{"rhel-running-mismatch", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.Critical,
+		[]string{"no openvswitch module in /lib/modules/5.14.0-362.13.1.el9_3.x86_64", `(from /boot/grub2/grubenv next_entry="3f0e3d6a1c2b4f5e8d7c6b5a49382716-5.14.0-362.8.1.el9_3.x86_64", one-shot from grub-reboot`}},
+	// GRUB variants (Ubuntu 22.04, grub-mkconfig output): running
+	// 5.15.0-88 has its module, 5.15.0-91 (menu entry 0) has none.
+	{"ubuntu-stale-saved-entry", "generic", k88, nagios.Critical,
+		[]string{"next-boot kernel 5.15.0-91-generic has no matching openvswitch module",
+			`(from /boot/grub/grub.cfg default="0" -> menu entry "Ubuntu")`,
+			`saved_entry="` + adv + `>gnulinux-5.15.0-88-generic-advanced-` + uuid + `" is ignored: GRUB uses it only with GRUB_DEFAULT=saved`,
+			`make it the boot default: set GRUB_DEFAULT="` + adv + `>gnulinux-5.15.0-88-generic-advanced-` + uuid + `" in /etc/default/grub and run update-grub`}},
+	{"ubuntu-saved-entry-pinned", "generic", k88, nagios.OK,
+		[]string{`OVS_KMOD OK - openvswitch module matches kernel 5.15.0-88-generic, which is also the next-boot kernel (/boot/grub/grubenv saved_entry="` + adv + `>gnulinux-5.15.0-88-generic-advanced-` + uuid + `" with GRUB_DEFAULT=saved -> menu entry "Ubuntu, with Linux 5.15.0-88-generic")`,
+			"the boot default is pinned to kernel 5.15.0-88-generic; the newer installed kernel 5.15.0-91-generic is not booted"}},
+	{"ubuntu-saved-entry-title", "generic", k88, nagios.OK,
+		[]string{`saved_entry="Advanced options for Ubuntu>Ubuntu, with Linux 5.15.0-88-generic" with GRUB_DEFAULT=saved -> menu entry "Ubuntu, with Linux 5.15.0-88-generic"`}},
+	{"ubuntu-saved-empty", "generic", k88, nagios.Critical,
+		[]string{`next-boot kernel 5.15.0-91-generic (from GRUB_DEFAULT=saved with no saved_entry in grubenv: the first menu entry -> menu entry "Ubuntu")`,
+			"make it the boot default: grub-set-default '" + adv + ">gnulinux-5.15.0-88-generic-advanced-" + uuid + "'"}},
+	{"ubuntu-index-path", "generic", k88, nagios.OK,
+		[]string{`(/boot/grub/grub.cfg default="1>2" -> menu entry "Ubuntu, with Linux 5.15.0-88-generic")`}},
+	{"ubuntu-title-path", "generic", k88, nagios.OK,
+		[]string{`(/boot/grub/grub.cfg default="Advanced options for Ubuntu>Ubuntu, with Linux 5.15.0-88-generic" -> menu entry "Ubuntu, with Linux 5.15.0-88-generic")`,
+			"the boot default is pinned to kernel 5.15.0-88-generic"}},
+	{"ubuntu-id-path", "generic", k88, nagios.OK,
+		[]string{`default="` + adv + `>gnulinux-5.15.0-88-generic-advanced-` + uuid + `" -> menu entry "Ubuntu, with Linux 5.15.0-88-generic"`}},
+	{"ubuntu-default-gone", "generic", k88, nagios.Critical,
+		[]string{`no entry "gnulinux-5.15.0-70-generic-advanced-` + uuid + `" at menu level 1: GRUB boots the first entry there`,
+			`-> menu entry "Ubuntu, with Linux 5.15.0-91-generic"): no openvswitch module`}},
+	{"ubuntu-pinned-running-new", "generic", k91, nagios.Critical,
+		[]string{"running kernel 5.15.0-91-generic has no matching openvswitch module",
+			"the next boot already goes to kernel 5.15.0-88-generic", "no change of the boot default is needed"}},
+	{"ubuntu-next-entry", "generic", k88, nagios.Critical,
+		[]string{`(from /boot/grub/grubenv next_entry="` + adv + `>gnulinux-5.15.0-91-generic-advanced-` + uuid + `", one-shot from grub-reboot -> menu entry "Ubuntu, with Linux 5.15.0-91-generic")`,
+			"next_entry is for one boot only; the boots after it use kernel 5.15.0-88-generic",
+			"make it the boot default: grub-editenv /boot/grub/grubenv unset next_entry"}},
+	{"ubuntu-not-regenerated", "generic", k88, nagios.Critical,
+		[]string{"/etc/default/grub has GRUB_DEFAULT=saved but /boot/grub/grub.cfg was generated for another setting: run update-grub",
+			`(from /boot/grub/grub.cfg default="0" -> menu entry "Ubuntu")`}},
+	{"ubuntu-vmlinuz-link", "generic", k88, nagios.Critical,
+		[]string{"next-boot kernel 5.15.0-91-generic (from /boot/vmlinuz symlink)"}},
+	// RHEL 9: grub.cfg runs blscfg; the BLS entries are the menu, newest first.
+	{"rhel-bls-no-saved-entry", "generic", r2, nagios.Critical,
+		[]string{`next-boot kernel 5.14.0-427.13.1.el9_4.x86_64 (from GRUB_DEFAULT=saved with no saved_entry in grubenv: the first menu entry -> menu entry "Red Hat Enterprise Linux (5.14.0-427.13.1.el9_4.x86_64) 9.4 (Plow)")`,
+			"grubby --set-default /boot/vmlinuz-5.14.0-362.13.1.el9_3.x86_64"}},
+	{"rhel-bls-pinned", "generic", r2, nagios.OK,
+		[]string{"the boot default is pinned to kernel 5.14.0-362.13.1.el9_3.x86_64; the newer installed kernel 5.14.0-427.13.1.el9_4.x86_64 is not booted"}},
+	{"rhel-bls-next-entry", "generic", r2, nagios.Critical,
+		[]string{"one-shot from grub-reboot", "grub-editenv /boot/grub2/grubenv unset next_entry"}},
+	// Where the module comes from.
+	{"ubuntu-dkms-failed", "generic", k88, nagios.Warning,
+		[]string{"OVS_KMOD WARNING - next-boot kernel 5.15.0-91-generic has only the in-tree openvswitch module",
+			"next-boot kernel 5.15.0-91-generic has only the in-tree module /lib/modules/5.15.0-91-generic/kernel/net/openvswitch/openvswitch.ko.gz (no version: the kernel's own), but running kernel 5.15.0-88-generic uses the out-of-tree /lib/modules/5.15.0-88-generic/updates/dkms/openvswitch.ko.zst (version 2.17.9)",
+			"dkms autoinstall -k 5.15.0-91-generic"}},
+	{"ubuntu-dkms-ok", "generic", k88, nagios.OK,
+		[]string{"/lib/modules/5.15.0-91-generic/updates/dkms/openvswitch.ko.zst, version 2.17.9, vermagic 5.15.0-91-generic"}},
+	{"xenserver65-match", "xenserver", "3.10.0+2", nagios.OK,
+		[]string{"module packages use the XenServer 6.5+ naming openvswitch-modules-<kernel>-<version>-<release>",
+			"running kernel 3.10.0+2: openvswitch-modules-3.10.0+2-2.5.0-1 is installed"}},
+	{"xenserver65-pending-mismatch", "xenserver", "3.10.0+2", nagios.Critical,
+		[]string{"next-boot kernel 3.10.0+10 (from /boot/vmlinuz-3.10-xen): openvswitch-modules-3.10.0+10-2.5.0 is not installed (no module package at all for this kernel)",
+			"ln -sf vmlinuz-3.10.0+2 vmlinuz-3.10-xen"}},
+	{"xenserver-match", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.OK,
+		[]string{"openvswitch-modules-xen-2.6.32.43-0.4.1.xs1.8.0.847.170785-1.4.6-76032 is installed"}},
+	{"xenserver-pending-mismatch", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.Critical,
+		[]string{"networking may not survive reboot", "installed for this kernel: OVS 1.4.5-66213",
+			"rollback target: kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778", "ln -sf vmlinuz-2.6.32.43-0.4.1.xs1.8.0.835.170778xen vmlinuz-2.6-xen"}},
+	{"xenserver-running-mismatch", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.Critical,
+		[]string{"running kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778: openvswitch-modules-xen-2.6.32.43-0.4.1.xs1.8.0.835.170778-1.4.6-76032 is not installed (no module package at all for this kernel)"}},
+}
+
 func TestFixtures(t *testing.T) {
-	tests := []struct {
-		name    string
-		mode    string
-		running string
-		want    nagios.State
-		// wantText must appear in the output.
-		wantText []string
-	}{
-		{"debian-match", "generic", "6.1.0-18-amd64", nagios.OK,
-			[]string{"next-boot kernel 6.1.0-18-amd64 (from /vmlinuz symlink) is the running kernel", "in-tree one"}},
-		{"debian-pending-mismatch", "generic", "6.1.0-18-amd64", nagios.Critical,
-			[]string{"next-boot kernel 6.1.0-20-amd64 has no matching openvswitch module: networking may not survive reboot",
-				`/lib/modules/6.1.0-20-amd64/updates/dkms/openvswitch.ko.zst has vermagic "6.1.0-18-amd64`,
-				"rollback target: kernel 6.1.0-18-amd64"}},
-		{"debian-running-mismatch", "generic", "6.1.0-17-amd64", nagios.Critical,
-			[]string{"running kernel 6.1.0-17-amd64 has no matching openvswitch module",
-				"(from /boot/grub/grubenv saved_entry)", "openvswitch.ko.gz"}},
-		{"rhel-match", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.OK,
-			[]string{"/lib/modules/5.14.0-362.13.1.el9_3.x86_64/extra/openvswitch/openvswitch.ko.xz", "loaded openvswitch module 2.17.9 matches userspace OVS"}},
-		{"rhel-pending-mismatch", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.Critical,
-			[]string{"next-boot kernel 5.14.0-427.13.1.el9_4.x86_64 (from /boot/grub2/grubenv saved_entry)",
-				"grubby --set-default /boot/vmlinuz-5.14.0-362.13.1.el9_3.x86_64"}},
-		{"rhel-running-mismatch", "generic", "5.14.0-362.13.1.el9_3.x86_64", nagios.Critical,
-			[]string{"no openvswitch module in /lib/modules/5.14.0-362.13.1.el9_3.x86_64", "(from /boot/grub2/grubenv next_entry)"}},
-		{"xenserver-match", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.OK,
-			[]string{"openvswitch-modules-xen-2.6.32.43-0.4.1.xs1.8.0.847.170785-1.4.6-76032 is installed"}},
-		{"xenserver-pending-mismatch", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.Critical,
-			[]string{"networking may not survive reboot", "installed for this kernel: OVS 1.4.5-66213",
-				"rollback target: kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778", "ln -sf vmlinuz-2.6.32.43-0.4.1.xs1.8.0.835.170778xen vmlinuz-2.6-xen"}},
-		{"xenserver-running-mismatch", "xenserver", "2.6.32.43-0.4.1.xs1.8.0.835.170778xen", nagios.Critical,
-			[]string{"running kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778: openvswitch-modules-xen-2.6.32.43-0.4.1.xs1.8.0.835.170778-1.4.6-76032 is not installed (no module package at all for this kernel)"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range fixtureCases {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join("testdata", tt.name)
 			fe := &fakeExec{dir: dir, vswitchd: "ovs-vswitchd (Open vSwitch) 2.17.9\n"}
@@ -95,7 +167,7 @@ func TestFixtures(t *testing.T) {
 			}
 			golden.Text(t, tt.name, got)
 			if tt.mode == "xenserver" {
-				wantRPM := []string{"rpm", "--root", c.Root, "-qa", "--qf", `%{NAME}-%{VERSION}-%{RELEASE}\n`, "openvswitch-modules-xen-*"}
+				wantRPM := []string{"rpm", "--root", c.Root, "-qa", "--qf", `%{NAME}-%{VERSION}-%{RELEASE}\n`, "openvswitch-modules-*"}
 				wantInit := []string{filepath.Join(c.Root, "etc", "init.d", "openvswitch"), "version"}
 				if len(fe.calls) != 2 || !reflect.DeepEqual(fe.calls[0], wantInit) || !reflect.DeepEqual(fe.calls[1], wantRPM) {
 					t.Errorf("commands = %q, want %q then %q", fe.calls, wantInit, wantRPM)
@@ -252,10 +324,32 @@ func TestReadVermagicFormats(t *testing.T) {
 		{filepath.Join("testdata", "debian-running-mismatch", "root", "lib", "modules", "6.1.0-18-amd64", "kernel", "net", "openvswitch", "openvswitch.ko.gz"), "6.1.0-18-amd64 SMP preempt mod_unload modversions"},
 		{filepath.Join("testdata", "rhel-match", "root", "lib", "modules", "5.14.0-362.8.1.el9_3.x86_64", "extra", "openvswitch", "openvswitch.ko.xz"), "5.14.0-362.8.1.el9_3.x86_64 SMP preempt mod_unload modversions"},
 	} {
-		got, err := readVermagic(tt.path)
+		got, _, err := readModinfo(tt.path)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: got %q, %v; want %q", tt.path, got, err, tt.want)
 		}
+	}
+}
+
+// TestReadModinfoVersion: version= comes from the same .modinfo section as
+// vermagic, through each compression; the in-tree module has none.
+func TestReadModinfoVersion(t *testing.T) {
+	mods := func(fixture, rel string, parts ...string) string {
+		return filepath.Join(append([]string{"testdata", fixture, "root", "lib", "modules", rel}, parts...)...)
+	}
+	for _, tt := range []struct{ path, vermagic, version string }{
+		{mods("ubuntu-dkms-failed", k88, "updates", "dkms", "openvswitch.ko.zst"), k88 + " SMP mod_unload modversions", "2.17.9"},
+		{mods("ubuntu-dkms-failed", k88, "kernel", "net", "openvswitch", "openvswitch.ko.xz"), k88 + " SMP mod_unload modversions", ""},
+		{mods("ubuntu-dkms-failed", k91, "kernel", "net", "openvswitch", "openvswitch.ko.gz"), k91 + " SMP mod_unload modversions", ""},
+		{mods("rhel-bls-pinned", r2, "extra", "openvswitch", "openvswitch.ko.xz"), r2 + " SMP preempt mod_unload modversions", "2.17.9"},
+	} {
+		vm, ver, err := readModinfo(tt.path)
+		if err != nil || vm != tt.vermagic || ver != tt.version {
+			t.Errorf("%s: got %q %q, %v; want %q %q", tt.path, vm, ver, err, tt.vermagic, tt.version)
+		}
+	}
+	if _, _, err := readModinfo(filepath.Join("testdata", "ubuntu-dkms-failed", "root", "usr", "sbin", "ovs-vswitchd")); err == nil {
+		t.Error("a shell script is no kernel module")
 	}
 }
 
@@ -347,10 +441,13 @@ func FuzzParseVswitchdVersion(f *testing.F) {
 func FuzzParseRPMList(f *testing.F) {
 	f.Add("openvswitch-modules-xen-2.6.32.43-0.4.1.xs1.8.0.835.170778-1.4.6-76032\nopenvswitch-1.4.6-76032\n")
 	f.Add("openvswitch-modules-xen-a-b-c\n\n")
+	f.Add("openvswitch-modules-3.10.0+2-2.5.0-1\nopenvswitch-modules-xen-3-1-2\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		for kernel, builds := range parseRPMList(s) {
-			for build := range builds {
-				name := xenModulesPrefix + kernel + "-" + build
+			for build, name := range builds {
+				if name != xenModulesPrefix+kernel+"-"+build && name != modulesPrefix+kernel+"-"+build {
+					t.Errorf("%q is not kernel %q + build %q", name, kernel, build)
+				}
 				k, b, ok := splitModulePackage(name)
 				if !ok || k != kernel || b != build {
 					t.Errorf("round trip of %q: %q %q %v", name, k, b, ok)

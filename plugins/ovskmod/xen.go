@@ -12,9 +12,17 @@ import (
 	"edgecheck/shared/command"
 )
 
-// xenModulesPrefix starts the name of XenServer's per-kernel OVS module
-// package: openvswitch-modules-xen-<kernel>-<ovs version>-<build>.
-const xenModulesPrefix = "openvswitch-modules-xen-"
+// Module package names of XenServer's per-kernel OVS module package, as
+// built from OVS's xenserver/openvswitch-xen.spec (module_package =
+// modules%{?kernel_flavor:-%{kernel_flavor}}-%{kernel_version}):
+// XenServer up to 6.2 builds with kernel_flavor xen, giving
+// openvswitch-modules-xen-<kernel>-<ovs version>-<build>; 6.5 and later
+// build with kernel_uname only, giving openvswitch-modules-<kernel>-<ovs
+// version>-<release> (INSTALL.XenServer).
+const (
+	modulesPrefix    = "openvswitch-modules-"
+	xenModulesPrefix = "openvswitch-modules-xen-"
+)
 
 // xenVmlinuzLink is the symlink XenServer's bootloader entry boots.
 const xenVmlinuzLink = "/boot/vmlinuz-2.6-xen"
@@ -56,31 +64,43 @@ func parseVswitchdVersion(out string) (ovsBuild, error) {
 	return ovsBuild{}, fmt.Errorf("no \"ovs-vswitchd (Open vSwitch) VERSION\" line in %q", command.FirstLine(out))
 }
 
+// modulePackages maps kernel -> "<version>-<release>" -> the installed
+// package's full name (which of the two namings it uses).
+type modulePackages map[string]map[string]string
+
 // parseRPMList reads `rpm -qa --qf '%{NAME}-%{VERSION}-%{RELEASE}\n'`
-// output and returns the module packages as kernel -> set of builds
-// ("1.4.6-76032"). Names that do not have the shape are skipped.
-func parseRPMList(out string) map[string]map[string]bool {
-	pkgs := map[string]map[string]bool{}
+// output and returns the module packages of either naming. Names that do
+// not have the shape are skipped.
+func parseRPMList(out string) modulePackages {
+	pkgs := modulePackages{}
 	for _, line := range strings.Split(out, "\n") {
-		kernel, build, ok := splitModulePackage(strings.TrimSpace(line))
+		name := strings.TrimSpace(line)
+		kernel, build, ok := splitModulePackage(name)
 		if !ok {
 			continue
 		}
 		if pkgs[kernel] == nil {
-			pkgs[kernel] = map[string]bool{}
+			pkgs[kernel] = map[string]string{}
 		}
-		pkgs[kernel][build] = true
+		pkgs[kernel][build] = name
 	}
 	return pkgs
 }
 
 // splitModulePackage splits openvswitch-modules-xen-<kernel>-<version>-<release>
-// into kernel and "<version>-<release>". The kernel part itself contains
-// dashes (2.6.32.43-0.4.1.xs...), so the last two dash-separated fields are
-// the package version and release.
+// (XenServer up to 6.2) or openvswitch-modules-<kernel>-<version>-<release>
+// (6.5 and later) into kernel and "<version>-<release>". The kernel part
+// itself contains dashes (2.6.32.43-0.4.1.xs...), so the last two
+// dash-separated fields are the package version and release; a kernel
+// release starts with a digit, which tells "xen-" from a kernel.
 func splitModulePackage(name string) (kernel, build string, ok bool) {
 	rest, found := strings.CutPrefix(name, xenModulesPrefix)
 	if !found {
+		if rest, found = strings.CutPrefix(name, modulesPrefix); !found {
+			return "", "", false
+		}
+	}
+	if rest == "" || rest[0] < '0' || rest[0] > '9' {
 		return "", "", false
 	}
 	rel := strings.LastIndexByte(rest, '-')
@@ -98,20 +118,56 @@ func splitModulePackage(name string) (kernel, build string, ok bool) {
 	return kernel, build, true
 }
 
-// hasModulePackage reports whether a module package for kernel and the
-// userspace build is installed. When the userspace binary carries no build
-// number, any release of the same OVS version counts.
-func hasModulePackage(pkgs map[string]map[string]bool, kernel string, b ovsBuild) bool {
+// find returns the installed module package for kernel and the userspace
+// build. When the userspace binary carries no build number, any release of
+// the same OVS version counts.
+func (pkgs modulePackages) find(kernel string, b ovsBuild) (string, bool) {
 	builds := pkgs[kernel]
 	if b.Build != "" {
-		return builds[b.String()]
+		name, ok := builds[b.String()]
+		return name, ok
 	}
-	for got := range builds {
+	for got, name := range builds {
 		if got == b.Version || strings.HasPrefix(got, b.Version+"-") {
-			return true
+			return name, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// naming describes which package naming the host uses, from what is
+// installed: the 6.5+ one when any package has it.
+func (pkgs modulePackages) naming() string {
+	old, current := false, false
+	for _, builds := range pkgs {
+		for _, name := range builds {
+			if strings.HasPrefix(name, xenModulesPrefix) {
+				old = true
+			} else {
+				current = true
+			}
+		}
+	}
+	switch {
+	case current && !old:
+		return "XenServer 6.5+ naming " + modulesPrefix + "<kernel>-<version>-<release>"
+	case old && !current:
+		return "XenServer 6.2-and-older naming " + xenModulesPrefix + "<kernel>-<version>-<build>"
+	}
+	return ""
+}
+
+// expected names the package a kernel needs, in the naming the host uses
+// (both namings when none is installed).
+func (pkgs modulePackages) expected(kernel string, b ovsBuild) string {
+	n := pkgs.naming()
+	switch {
+	case strings.HasPrefix(n, "XenServer 6.5+"):
+		return modulesPrefix + kernel + "-" + b.String()
+	case strings.HasPrefix(n, "XenServer 6.2"):
+		return xenModulesPrefix + kernel + "-" + b.String()
+	}
+	return modulesPrefix + kernel + "-" + b.String() + " (XenServer 6.5+) or " + xenModulesPrefix + kernel + "-" + b.String() + " (up to 6.2)"
 }
 
 // xenKernels lists the installed dom0 kernels (vmlinuz-*xen images),
