@@ -212,7 +212,10 @@ func (c *Check) judgeUCD(sels []Selector, rows []PrEntry) *nagios.Result {
 			}
 			if r.ErrorFlag != 0 {
 				st = nagios.Worst(st, nagios.Critical)
-				why = strings.TrimSpace(why + " " + r.ErrMessage)
+				if why != "" {
+					why += "; "
+				}
+				why += "the agent says: " + r.ErrMessage
 				text += "; the agent flags it (prErrorFlag 1): " + r.ErrMessage
 			}
 			res.Add(st, "%s", text)
