@@ -59,7 +59,11 @@ func (s Selector) Match(p Process) string {
 	case p.Path != "" && path.Base(p.Path) == s.Name:
 		return FieldPath
 	}
-	if script := Script(p.Parameters); script != "" && path.Base(script) == s.Name {
+	// The script must be a path, as init systems and the kernel (for a
+	// #! script found in PATH) give it: `vim ovs-xapi-sync` or
+	// `tail -f ovs-xapi-sync` typed on the host must not stand in for a
+	// dead daemon.
+	if script := Script(p.Parameters); strings.Contains(script, "/") && path.Base(script) == s.Name {
 		return FieldParameters
 	}
 	return ""

@@ -68,10 +68,10 @@ func init() {
 // Flags declares the check's flags and sets their defaults.
 func (c *Check) Flags(fs *registry.FlagSet) {
 	c.Config.Declare(fs)
-	fs.Strings(&c.Processes, "process", "A process to count, repeatable: hrSWRunName equal to NAME, else the base name of hrSWRunPath, "+
+	fs.Strings(&c.Processes, "process", "A process to count: hrSWRunName equal to NAME, else the base name of hrSWRunPath, "+
 		"else the base name of the script (first non-option word) in hrSWRunParameters. With --source ucd: the prNames of a `proc` line.").WithMeta("NAME")
 	fs.Strings(&c.Regexes, "process-regex", "A regular expression (Go RE2) counted like --process, matched against hrSWRunName, "+
-		"hrSWRunPath, then hrSWRunParameters (prNames with --source ucd); repeatable.").WithMeta("REGEX")
+		"hrSWRunPath, then hrSWRunParameters (prNames with --source ucd).").WithMeta("REGEX")
 	fs.String(&c.Source, "source", SourceAuto, "Where to count: host-resources (HOST-RESOURCES-MIB hrSWRunTable), ucd (UCD-SNMP-MIB prTable, "+
 		"net-snmp's `proc` lines) or auto (hrSWRunTable, else prTable when the agent shows no hrSWRunTable).").WithMeta("SOURCE")
 	fs.Range(&c.Warn, "warning", "WARNING when a selection's process count is outside this range.").WithShort("w")

@@ -253,12 +253,20 @@ func TestScript(t *testing.T) {
 			t.Errorf("Script(%q) = %q, want %q", in, got, want)
 		}
 	}
-	// An option's value is not mistaken for a script only when it starts
-	// with '-': `grep ovs-xapi-sync` would match, which is why the path or
-	// name is tried first and the README says to prefer exact names.
+	// Only a script given as a path counts: a command typed on the host
+	// with the daemon's name as its argument must not hide a dead daemon.
 	s := Selector{Label: "ovs-xapi-sync", Name: "ovs-xapi-sync"}
-	if f := s.Match(Process{Name: "sh", Path: "/bin/sh", Parameters: "-c ovs-xapi-sync-wrapper"}); f != "" {
-		t.Errorf("a different script name matched on %s", f)
+	for _, p := range []Process{
+		{Name: "vim", Path: "vim", Parameters: "ovs-xapi-sync"},
+		{Name: "tail", Path: "/usr/bin/tail", Parameters: "-f ovs-xapi-sync"},
+		{Name: "sh", Path: "/bin/sh", Parameters: "-c /usr/share/openvswitch/scripts/ovs-xapi-sync-wrapper"},
+	} {
+		if f := s.Match(p); f != "" {
+			t.Errorf("%+v matched on %s", p, f)
+		}
+	}
+	if f := s.Match(Process{Name: "python", Path: "/usr/bin/python", Parameters: "-u /usr/share/openvswitch/scripts/ovs-xapi-sync --pidfile"}); f != FieldParameters {
+		t.Errorf("the interpreted daemon matched on %q", f)
 	}
 }
 
