@@ -148,6 +148,7 @@ func matrix(f *fixture) map[string][]faultCase {
 		"check_snmp_extend":     snmpCases("--name", "edgecheck"),
 		"check_snmp_vlans":      snmpCases("--port-name", "Ethernet1/1", "--expect-vlans", "100,200"),
 		"check_snmp_interfaces": snmpCases(),
+		"check_snmp_procs":      snmpCases("--process", "ovs-vswitchd"),
 	}
 }
 
