@@ -114,6 +114,13 @@ func (c *Check) selectors() ([]Selector, error) {
 	if len(out) == 0 {
 		return nil, errors.New("give at least one --process NAME or --process-regex REGEX")
 	}
+	seen := map[string]bool{}
+	for _, s := range out {
+		if seen[s.Label] {
+			return nil, fmt.Errorf("%q is selected twice: each selection gives its own perfdata labels", s.Label)
+		}
+		seen[s.Label] = true
+	}
 	return out, nil
 }
 

@@ -91,6 +91,7 @@ func TestGoldenFailures(t *testing.T) {
 		{"unknown_bad_regex", snmptest.New(), []string{"--process-regex", "ovs-(vswitchd"}},
 		{"unknown_bad_source", snmptest.New(), []string{"--source", "proc", "--process", "x"}},
 		{"unknown_bad_range", snmptest.New(), []string{"--process", "x", "-c", "1:0"}},
+		{"unknown_twice", snmptest.New(), []string{"--process", "x", "--process-regex", "y", "--process", "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
