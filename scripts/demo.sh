@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lab/lib.sh
 source lab/lib.sh
 
-DEMO_COMPONENTS=(ovs htb rabbitmq lldp snmpd nagioscfg nagios)
+DEMO_COMPONENTS=(ovs htb rabbitmq lldp snmpd procs nagioscfg nagios)
 SECTIONS=(demo_ovs)
 # demo_nagios needs every component and stays the last section.
 SECTIONS+=(demo_nagios)
@@ -103,7 +103,7 @@ demo_ovs() {
 demo_nagios() {
 	section "Nagios 4 runs the configuration nagios-cfg generates for the lab"
 	need_bin nagios-cfg
-	lab/lab.sh up ovs htb rabbitmq lldp snmpd nagioscfg nagios
+	lab/lab.sh up ovs htb rabbitmq lldp snmpd procs nagioscfg nagios
 	local bin=$LAB_DIR/bin repo=$LAB_DIR/e2e/repo confd=$LAB_DIR/e2e/conf.d
 	local status cmd nd
 	status=$(lab_value NAGIOS_STATUS_FILE nagios)
@@ -165,6 +165,8 @@ demo_nagios() {
 	nagios_fault hv01.lab nova_compute_queue CRITICAL "a backlog builds on compute.hv01" "$nd" queue -url "$amqp_url" -queue compute.hv01 publish 1200
 	nagios_fault sw1.lab trunk_vlans WARNING,CRITICAL "the switch port loses a VLAN" lab/lab.sh snmpd remove_vlan 210
 	nagios_fault hv01.lab uplink_interfaces WARNING,CRITICAL "an uplink goes down" lab/lab.sh snmpd link_down
+	nagios_fault xs01.lab sdn_daemons CRITICAL "ovs-xapi-sync (python3 SCRIPT) dies on the XenServer dom0" lab/lab.sh procs kill ovs-xapi-sync
+	nagios_fault hv01.lab sdn_daemons CRITICAL "nova-compute dies, leaving a zombie that does not count" lab/lab.sh procs zombie nova-compute
 	show "$nd" table -status "$status"
 	nagios_fault sw1.lab switch_interfaces UNKNOWN "the switch's SNMP agent dies: its state is unknown, not critical" lab/lab.sh snmpd stop
 	show "$nd" table -status "$status"
@@ -173,7 +175,8 @@ demo_nagios() {
 	# Every repair runs, even when one fails, so the lab is never left broken.
 	local repair
 	for repair in "lab/lab.sh ovs restart" demo_kmod_repair "lab/lab.sh htb reset" "lab/lab.sh lldp start_hv" \
-		"$nd queue -url $amqp_url -queue compute.hv01 purge" "lab/lab.sh snmpd start" "lab/lab.sh snmpd restore_vlans" "lab/lab.sh snmpd link_up"; do
+		"$nd queue -url $amqp_url -queue compute.hv01 purge" "lab/lab.sh snmpd start" "lab/lab.sh snmpd restore_vlans" "lab/lab.sh snmpd link_up" \
+		"lab/lab.sh procs start ovs-xapi-sync" "lab/lab.sh procs start nova-compute"; do
 		note "$repair"
 		$repair >/dev/null || note "repair failed: $repair"
 	done

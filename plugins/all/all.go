@@ -10,5 +10,6 @@ import (
 	_ "edgecheck/plugins/rabbitmqqueues"
 	_ "edgecheck/plugins/snmpextend"
 	_ "edgecheck/plugins/snmpinterfaces"
+	_ "edgecheck/plugins/snmpprocs"
 	_ "edgecheck/plugins/snmpvlans"
 )

@@ -53,7 +53,7 @@ func (s svc) String() string { return s.host + "/" + s.service }
 func TestEndToEndIntegration(t *testing.T) {
 	lab := labtest.Need(t, "NAGIOS_STATUS_FILE", "NAGIOS_COMMAND_FILE", "NAGIOS_DIR", "NRPE_INCLUDE_DIR", "HV_SNMP_PORT", "HV_SNMP_EXTEND_DIR", "HV_SNMP_CREDENTIALS",
 		"OVS_DB", "HTB_PORT", "LLDP_SOCKET", "RABBITMQ_AMQP_URL", "RABBITMQ_VHOST", "RABBITMQ_CREDENTIALS_FILE",
-		"SNMP_PORT", "SNMP_V2_CREDENTIALS", "SNMP_VLAN_PORT_VLANS")
+		"SNMP_PORT", "SNMP_V2_CREDENTIALS", "SNMP_VLAN_PORT_VLANS", "PROCS_SNMP_PORT")
 	root := labtest.RepoRoot(t)
 	labDir := labtest.Dir()
 	e := &e2e{t: t, lab: lab, root: root, labDir: labDir,
@@ -364,6 +364,13 @@ func (e *e2e) faults() []fault {
 			inject: lab("snmpd", "remove_vlan", vlan), repair: lab("snmpd", "restore_vlans")},
 		{name: "uplink down (local)", services: []svc{hv("uplink_interfaces")}, want: []string{"WARNING", "CRITICAL"},
 			inject: lab("snmpd", "link_down"), repair: lab("snmpd", "link_up")},
+		// check_snmp_procs against the procs snmpd: on the XenServer dom0
+		// ovs-xapi-sync (python3 SCRIPT) dies; on the KVM hypervisor
+		// nova-compute dies leaving a zombie, which does not count.
+		{name: "ovs-xapi-sync killed (local, SNMP)", services: []svc{{"xs01.lab", "sdn_daemons"}}, want: []string{"CRITICAL"},
+			inject: lab("procs", "kill", "ovs-xapi-sync"), repair: lab("procs", "start", "ovs-xapi-sync")},
+		{name: "nova-compute left as a zombie (local, SNMP)", services: []svc{hv("sdn_daemons")}, want: []string{"CRITICAL"},
+			inject: lab("procs", "zombie", "nova-compute"), repair: lab("procs", "start", "nova-compute")},
 		// The switch's own agent dies: its checks cannot tell the state of
 		// the switch, which is UNKNOWN, not CRITICAL.
 		{name: "switch SNMP agent down (local)", services: []svc{{"sw1.lab", "switch_interfaces"}, {"sw1.lab", "trunk_vlans"}}, want: []string{"UNKNOWN"},
