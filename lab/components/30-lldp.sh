@@ -3,7 +3,9 @@
 # network namespace. ec-lldp-sw plays the switch (system name sw1.lab, port
 # description Ethernet1/1 on swp1); ec-lldp-hv plays the hypervisor, with
 # eth0 cabled to the switch and eth1 cabled to a switch port (swp2) that
-# sends no LLDP, which is the "no neighbor" case.
+# sends no LLDP, which is the "no neighbor" case, and eth2 cabled to a switch
+# port (swp3) that is down: a NIC without carrier (NO-CARRIER, operstate
+# down), on which lldpd keeps no neighbor.
 #
 # lldpcli talks to lldpd over a unix socket, a filesystem object, so checks
 # run in the root namespace with --socket pointing at the hypervisor's socket.
@@ -17,13 +19,15 @@
 #
 # Published: LLDP_DIR, LLDP_SOCKET, LLDP_SW_SOCKET, LLDP_HV_NS, LLDP_SW_NS,
 # LLDP_HV_IF, LLDP_SILENT_IF, LLDP_SWITCH_NAME, LLDP_SWITCH_PORT,
-# LLDP_SWITCH_IF, LLDP_HV_NAME.
+# LLDP_SWITCH_IF, LLDP_HV_NAME, LLDP_NOCARRIER_IF.
 #
 # Fault actions (lab/lab.sh lldp ACTION):
 #   stop_hv / kill_hv / start_hv   the hypervisor's lldpd (kill leaves a stale socket)
 #   freeze_hv / thaw_hv            SIGSTOP/SIGCONT it: a hung lldpd
 #   stop_sw / kill_sw / start_sw   the switch's lldpd (kill: no shutdown frame, the neighbor ages out)
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
+#   link_down / link_up            shut / unshut the switch port facing eth0 (swp1):
+#                                  eth0 loses carrier and lldpd drops its neighbor
 #   restore                        everything back to the healthy state
 
 # shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
@@ -38,6 +42,8 @@ LLDP_HV_IF=eth0       # hypervisor NIC cabled to the LLDP-speaking switch port
 LLDP_SILENT_IF=eth1   # hypervisor NIC cabled to a port that sends no LLDP
 LLDP_SWITCH_IF=swp1   # the switch's port facing eth0
 LLDP_SWITCH_SILENT_IF=swp2
+LLDP_NOCARRIER_IF=eth2 # hypervisor NIC whose switch port is down: no carrier
+LLDP_SWITCH_DOWN_IF=swp3
 LLDP_SWITCH_NAME=sw1.lab
 LLDP_SWITCH_PORT=Ethernet1/1
 LLDP_HV_NAME=hv01.lab
@@ -57,9 +63,14 @@ lldp_netns() {
 	if ! ip -n "$LLDP_HV_NS" link show "$LLDP_SILENT_IF" >/dev/null 2>&1; then
 		ip link add "$LLDP_SILENT_IF" netns "$LLDP_HV_NS" type veth peer name "$LLDP_SWITCH_SILENT_IF" netns "$LLDP_SW_NS"
 	fi
+	if ! ip -n "$LLDP_HV_NS" link show "$LLDP_NOCARRIER_IF" >/dev/null 2>&1; then
+		ip link add "$LLDP_NOCARRIER_IF" netns "$LLDP_HV_NS" type veth peer name "$LLDP_SWITCH_DOWN_IF" netns "$LLDP_SW_NS"
+	fi
 	local l
-	for l in lo "$LLDP_HV_IF" "$LLDP_SILENT_IF"; do ip -n "$LLDP_HV_NS" link set "$l" up; done
+	for l in lo "$LLDP_HV_IF" "$LLDP_SILENT_IF" "$LLDP_NOCARRIER_IF"; do ip -n "$LLDP_HV_NS" link set "$l" up; done
 	for l in lo "$LLDP_SWITCH_IF" "$LLDP_SWITCH_SILENT_IF"; do ip -n "$LLDP_SW_NS" link set "$l" up; done
+	# The no-carrier NIC's switch port stays down (idempotent).
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_DOWN_IF" down
 }
 
 # lldp_write_conf ROLE: the commands lldpd's own start-up lldpcli run applies
@@ -100,7 +111,7 @@ lldp_start() {
 	if [ "$role" = sw ]; then
 		ns=$LLDP_SW_NS ifaces=$LLDP_SWITCH_IF descr="edgecheck lab switch"
 	else
-		ns=$LLDP_HV_NS ifaces="$LLDP_HV_IF,$LLDP_SILENT_IF" descr="edgecheck lab hypervisor"
+		ns=$LLDP_HV_NS ifaces="$LLDP_HV_IF,$LLDP_SILENT_IF,$LLDP_NOCARRIER_IF" descr="edgecheck lab hypervisor"
 	fi
 	# A stale socket from a killed lldpd would make the new one refuse to start.
 	rm -f "$dir/lldpd.socket" "$dir/lldpd.socket.lock" "$dir/lldpd.pid"
@@ -146,7 +157,8 @@ lldp_up() {
 		"LLDP_SWITCH_NAME=$LLDP_SWITCH_NAME" \
 		"LLDP_SWITCH_PORT=$LLDP_SWITCH_PORT" \
 		"LLDP_SWITCH_IF=$LLDP_SWITCH_IF" \
-		"LLDP_HV_NAME=$LLDP_HV_NAME"
+		"LLDP_HV_NAME=$LLDP_HV_NAME" \
+		"LLDP_NOCARRIER_IF=$LLDP_NOCARRIER_IF"
 }
 
 lldp_down() {
@@ -213,4 +225,12 @@ lldp_set_port_descr() {
 	lldp_cli sw configure ports "$LLDP_SWITCH_IF" lldp portdescription "$descr" >/dev/null
 	wait_for "the hypervisor to see port description $descr" 30 lldp_hv_sees "$descr"
 }
+# link_down: the switch port facing eth0 goes down; eth0 loses carrier and
+# lldpd drops its neighbor (delete_cnt +1, ageout_cnt unchanged).
+lldp_link_down() { ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_IF" down; }
+lldp_link_up() {
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_IF" up
+	wait_for "the hypervisor to see $LLDP_SWITCH_NAME on $LLDP_HV_IF" 30 lldp_hv_sees "$(lldp_port_descr)"
+}
+# restore: lldp_up brings swp1 back up too.
 lldp_restore() { lldp_up; }

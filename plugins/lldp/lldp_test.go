@@ -37,6 +37,9 @@ func TestMain(m *testing.M) {
 		code, _ := strconv.Atoi(mode)
 		os.Exit(code)
 	}
+	// Unit tests read the link state captured in the lab's hypervisor
+	// namespace, never this host's.
+	DefaultReadLinks = fixedLinks("lab.links.json")
 	os.Exit(m.Run())
 }
 
@@ -272,7 +275,21 @@ func TestParseExpectation(t *testing.T) {
 		{"eth0", Expectation{}, "want IF=SWITCH"},
 		{"=sw1", Expectation{}, "want IF=SWITCH"},
 		{"eth0=", Expectation{}, "want IF=SWITCH"},
-		{"eth0=:Ethernet1/1", Expectation{}, "switch name is empty"},
+		{"eth0=:Ethernet1/1", Expectation{}, "switch is empty"},
+		// A MAC chassis ID is read whole; the port follows it (case net/01).
+		{"eth0=02:a4:8c:6a:09:00", Expectation{"eth0", "02:a4:8c:6a:09:00", ""}, ""},
+		{"eth0=02:a4:8c:6a:09:00:34", Expectation{"eth0", "02:a4:8c:6a:09:00", "34"}, ""},
+		{"eth0=02-A4-8C-6A-09-00:Ethernet1/1", Expectation{"eth0", "02-A4-8C-6A-09-00", "Ethernet1/1"}, ""},
+		{"eth0=02:a4:8c:6a:09:00:02:1c:73:00:03:09", Expectation{"eth0", "02:a4:8c:6a:09:00", "02:1c:73:00:03:09"}, ""},
+		{"eth0=02a4.8c6a.0900:Gi1/0/9", Expectation{"eth0", "02a4.8c6a.0900", "Gi1/0/9"}, ""},
+		// Not a MAC (seven groups, or not hex): cut at the first colon.
+		{"eth0=02:a4:8c:6a:09:0g", Expectation{"eth0", "02", "a4:8c:6a:09:0g"}, ""},
+		// Brackets for any other SWITCH with colons.
+		{"eth0=[chassis:7]:1:23", Expectation{"eth0", "chassis:7", "1:23"}, ""},
+		{"eth0=[chassis:7]", Expectation{"eth0", "chassis:7", ""}, ""},
+		{"eth0=[chassis:7", Expectation{}, "no ']'"},
+		{"eth0=[chassis:7]x", Expectation{}, "after ']'"},
+		{"eth0=[]:x", Expectation{}, "switch is empty"},
 	}
 	for _, tt := range tests {
 		got, err := ParseExpectation(tt.in)
@@ -298,14 +315,16 @@ func TestMatching(t *testing.T) {
 		{"eth0=SW1:ethernet1/1", true},                      // short name, case-insensitive
 		{"eth0=sw1.lab.example.net:Ethernet1/1", false},     // a longer FQDN is another name
 		{"eth0=sw1", true},                                  // any port
-		{"eth0=36:a9:cb:68:4f:09", false},                   // the chassis MAC is cut at the first colon: switch "36"
+		{"eth0=36:a9:cb:68:4f:09", true},                    // the chassis MAC, read whole
 		{"eth0=sw1:36:a9:cb:68:4f:09", true},                // port ID
 		{"eth0=sw1:Ethernet1/2", false},                     // wrong port
 		{"eth0=sw2:Ethernet1/1", false},                     // wrong switch
 		{"eth0=sw1.other:Ethernet1/1", false},               // same short name, other domain
 		{"eth0=sw1:Eth1/1", false},                          // no abbreviation expansion
-		{"eth0=36-a9-cb-68-4f-09:Ethernet1/1", false},       // chassis IDs match exactly
-		{"eth0=36:a9:cb:68:4f:09:Ethernet1/1", false},       // documented: SWITCH cannot contain ':'
+		{"eth0=36-a9-cb-68-4f-09:Ethernet1/1", true},        // MACs compare by value
+		{"eth0=36:a9:cb:68:4f:09:Ethernet1/1", true},        // chassis MAC and port
+		{"eth0=36:a9:cb:68:4f:0a:Ethernet1/1", false},       // another MAC
+		{"eth0=sw1:36a9.cb68.4f09", true},                   // port ID MAC in Cisco form
 		{"eth0=sw1.lab:ETHERNET1/1", true},                  // case-insensitive port
 		{"eth0=sw1.LAB:36:A9:CB:68:4F:09", true},            // port ID, case-insensitive
 		{"eth0=Sw1.Lab", true},                              // exact, case-insensitive
@@ -501,11 +520,11 @@ func TestStateMessages(t *testing.T) {
 		{"stopped", nil, nagios.Critical, []string{"lldpd is not running", "/run/lldpd.socket", RestartHint}},
 		{"refused", nil, nagios.Critical, []string{"lldpd is not running", "Connection refused", RestartHint}},
 		{"healthy", []string{"--interface", "eth1"}, nagios.Critical, []string{"no LLDP neighbor on eth1", "tcpdump -i eth1 -e ether proto 0x88cc"}},
-		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 Ethernet1/1", "(it withdrew with a shutdown frame)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
+		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 port Ethernet1/1", "(it withdrew with a shutdown frame)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
 		{"aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0", "(it aged out)", "tcpdump -i eth0"}},
-		{"healthy", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, nagios.Critical, []string{"expected sw1.lab Ethernet1/2", "seen sw1.lab Ethernet1/1"}},
-		{"port-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"expected sw1 Ethernet1/1", "seen sw1.lab Ethernet1/7"}},
-		{"healthy", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.OK, []string{"eth0 sw1.lab Ethernet1/1"}},
+		{"healthy", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, nagios.Critical, []string{"expected sw1.lab port Ethernet1/2", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
+		{"port-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"expected sw1 port Ethernet1/1", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
+		{"healthy", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.OK, []string{"eth0 sw1.lab port 36:a9:cb:68:4f:09"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture+strings.Join(tt.args, " "), func(t *testing.T) {
@@ -530,7 +549,7 @@ func TestStateMessages(t *testing.T) {
 
 func TestNoManagedInterface(t *testing.T) {
 	c := newCheck(t)
-	res := c.evaluate(&Snapshot{Stats: map[string]Stats{}})
+	res := c.evaluate(&Snapshot{Stats: map[string]Stats{}}, Links{})
 	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "manages no interface") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
@@ -545,17 +564,18 @@ func TestSeveralNeighborsOnOneNIC(t *testing.T) {
 		},
 		Stats: map[string]Stats{"eth0": {RX: 10, TX: 10}},
 	}
+	// An inventory names one neighbor: two never confirm the cabling.
 	c := newCheck(t, "--expect", "eth0=sw1:Ethernet1/1")
-	if res := c.evaluate(snap); res.FinalState() != nagios.OK {
+	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "eth0 sees 2 LLDP neighbors: hub-host and sw1.lab") {
 		t.Errorf("expected neighbor among two: %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--expect", "eth0=sw2:Ethernet1/1")
-	res := c.evaluate(snap)
-	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "seen hub-host eth3 and sw1.lab Ethernet1/1") {
+	res := c.evaluate(snap, Links{})
+	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "none is the expected sw2 port Ethernet1/1") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--max-age", "60")
-	if res := c.evaluate(snap); res.FinalState() != nagios.Warning {
+	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning {
 		t.Errorf("TTL 120 > max-age 60: got %s %q", res.FinalState(), res.Summary)
 	}
 }
