@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # LLDP: two lldpd instances on the two ends of a veth pair, each in its own
-# network namespace. ec-lldp-sw plays the switch (system name sw1.lab, port
-# description Ethernet1/1 on swp1); ec-lldp-hv plays the hypervisor, with
+# network namespace. ec-lldp-sw plays the switch (system name sw1.lab, port ID
+# ifname swp1, port description Ethernet1/1); ec-lldp-hv plays the hypervisor, with
 # eth0 cabled to the switch and eth1 cabled to a switch port (swp2) that
 # sends no LLDP, which is the "no neighbor" case, and eth2 cabled to a switch
 # port (swp3) that is down: a NIC without carrier (NO-CARRIER, operstate
@@ -84,6 +84,7 @@ lldp_write_conf() {
 			configure system hostname $LLDP_SWITCH_NAME
 			configure system capabilities enabled bridge
 			configure lldp tx-interval 1
+			configure lldp portidsubtype ifname
 			configure ports $LLDP_SWITCH_IF lldp portdescription $LLDP_SWITCH_PORT
 		EOF
 	else
@@ -143,7 +144,10 @@ lldp_up() {
 	lldp_signal sw CONT
 	lldp_start sw
 	lldp_start hv
-	# Idempotent: an earlier set_port_descr fault is undone.
+	# Idempotent: an earlier set_port_descr fault is undone; the port ID is
+	# the switch's interface name (swp1), as on most switches, and the port
+	# description is the name an inventory uses (Ethernet1/1).
+	lldp_cli sw configure lldp portidsubtype ifname >/dev/null
 	lldp_cli sw configure ports "$LLDP_SWITCH_IF" lldp portdescription "$LLDP_SWITCH_PORT" >/dev/null
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME $LLDP_SWITCH_PORT on $LLDP_HV_IF" 30 lldp_hv_sees "$LLDP_SWITCH_PORT"
 	write_env lldp \

@@ -36,9 +36,7 @@ func IsVirtual(name string) bool {
 // selection returns the NICs to check, sorted, whether the operator named
 // them, and the interfaces lldpd manages that were left out as virtual.
 func (c *Check) selection(snap *Snapshot) (nics []string, named bool, skipped []string) {
-	for _, i := range c.Interfaces {
-		nics = append(nics, i)
-	}
+	nics = append(nics, c.Interfaces...)
 	for i := range c.expects {
 		nics = append(nics, i)
 	}
@@ -335,7 +333,7 @@ func linkDown(nic string, l LinkState, source string, st Stats, exp Expectation,
 	return finding{
 		state: nagios.Critical,
 		short: fmt.Sprintf("%s link down (%s)%s: %s", nic, l.Why(), want, step),
-		long: fmt.Sprintf("%s: link down (%s; IFF_UP %v, IFF_RUNNING %v, IFF_LOWER_UP %v, operstate %s, read over rtnetlink in %s)%s: no LLDP can be received on it, and lldpd drops the neighbors of an interface that is not running (delete_cnt %d, ageout_cnt %d); %s. Not an LLDP problem: once the link is up the neighbor returns within the switch's tx interval.",
+		long: fmt.Sprintf("%s: link down (%s; IFF_UP %v, IFF_RUNNING %v, IFF_LOWER_UP %v, IFLA_OPERSTATE %s; read over rtnetlink in %s)%s: no LLDP can be received on it, and lldpd drops the neighbors of an interface that is not running (delete_cnt %d, ageout_cnt %d); %s. Not an LLDP problem: once the link is up the neighbor returns within the switch's tx interval.",
 			nic, l.Why(), l.Up, l.Running, l.LowerUp, l.OperState, source, want, st.Delete, st.Ageout, step),
 	}
 }

@@ -191,14 +191,20 @@ func listsUnixSocket(file, path string) bool {
 // ("Num RefCount Protocol Flags Type St Inode Path"), or "" when the line
 // has none (an unbound or abstract socket, or the header).
 func UnixSocketPath(line string) string {
-	f := strings.Fields(line)
-	if len(f) < 8 || !strings.HasPrefix(f[7], "/") {
+	rest := line
+	// Skip the seven columns before the path; a path with blanks is
+	// printed as is, so the path is the whole rest of the line.
+	for range 7 {
+		rest = strings.TrimLeft(rest, " \t")
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+	}
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "/") {
 		return ""
 	}
-	// A path with blanks is printed as is: keep everything after the inode.
-	_, rest, ok := strings.Cut(line, " "+f[6]+" ")
-	if !ok {
-		return f[7]
-	}
-	return strings.TrimSpace(rest)
+	return rest
 }
