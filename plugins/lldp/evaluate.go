@@ -357,12 +357,18 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 		why += "; link state unknown"
 		if links.Err != nil {
 			why += fmt.Sprintf(" (%v)", links.Err)
+		} else if links.Source != "" {
+			why += fmt.Sprintf(" (no interface %s in %s)", nic, links.Source)
 		}
 		why += ": if the NIC has no carrier (ip link show " + nic + "), check the cable, transceiver or switch port first"
 	}
+	step := "the switch port may not send LLDP or the NIC firmware may drop it; capture: " + captureHint(nic)
+	if !linkKnown {
+		step = fmt.Sprintf("link state unknown: check the NIC's link first (ip link show %s: NO-CARRIER means the cable, transceiver or switch port); with link, %s", nic, step)
+	}
 	return finding{
 		state: nagios.Critical,
-		short: fmt.Sprintf("no LLDP neighbor on %s%s (%s): the switch port may not send LLDP or the NIC firmware may drop it; capture: %s", nic, want, short, captureHint(nic)),
+		short: fmt.Sprintf("no LLDP neighbor on %s%s (%s): %s", nic, want, short, step),
 		long: fmt.Sprintf("%s: no LLDP neighbor%s: %s; %s sent. Capture on the NIC: %s. Frames in the capture but no neighbor: lldpd's problem, see its log. No frames: enable LLDP on the switch port, or the NIC firmware consumes them (e.g. the Intel X710/XL710 firmware LLDP agent: ethtool --set-priv-flags %s disable-fw-lldp on, or upgrade the NIC firmware).",
 			nic, want, why, frames(st.TX), captureHint(nic), nic),
 	}
@@ -374,11 +380,13 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 // because the link went down in delete_cnt only (src/lldpd-structs.c).
 func lostReason(st Stats, linkKnownUp bool) (short, why string) {
 	withdrawn := st.Delete - st.Ageout
-	withdrew := "it withdrew with a shutdown frame"
-	withdrewLong := "was withdrawn %s (a shutdown frame: the switch's LLDP agent stopped or LLDP was disabled on its port)"
+	// The counters run since lldpd started: a link that is up now may
+	// have gone down before, so a removal is never blamed on a shutdown
+	// frame alone.
+	withdrew := "it withdrew with a shutdown frame or a link flap"
+	withdrewLong := "was removed %s without ageing out (a shutdown frame: the switch's LLDP agent stopped or LLDP was disabled on its port; or the NIC's link went down, which lldpd counts the same)"
 	if !linkKnownUp {
-		withdrew = "it was removed without ageing out (a shutdown frame, or the NIC's link went down)"
-		withdrewLong = "was removed %s without ageing out (a shutdown frame, or the NIC's link went down)"
+		withdrew = "it was removed without ageing out: a shutdown frame, or the NIC's link went down"
 	}
 	switch {
 	case st.RX == 0:

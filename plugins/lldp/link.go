@@ -45,7 +45,7 @@ func (l LinkState) LinkDown() bool { return !l.Up || !l.Running }
 // Why is a short reason for a down link, in the kernel's terms.
 func (l LinkState) Why() string {
 	if !l.Up {
-		return "administratively down (no IFF_UP)"
+		return "administratively down, no IFF_UP"
 	}
 	var w []string
 	if !l.LowerUp {

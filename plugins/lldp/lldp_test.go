@@ -436,6 +436,9 @@ type goldenCase struct {
 	args []string
 	exec func(t *testing.T) Exec
 	code int
+	// links is the captured `ip -j link` the check reads the link state
+	// from; empty: the lab's (lab.links.json).
+	links string
 }
 
 func fromFixture(name string) func(t *testing.T) Exec {
@@ -450,50 +453,64 @@ func failing(stderr string, err func(t *testing.T) error) func(t *testing.T) Exe
 }
 
 var goldenCases = []goldenCase{
-	{"ok-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("healthy"), 0},
-	{"ok-expected-by-port-id", []string{"--expect", "eth0=sw1.lab:36:a9:cb:68:4f:09"}, fromFixture("healthy"), 0},
-	{"ok-interface", []string{"--interface", "eth0"}, fromFixture("healthy"), 0},
-	{"ok-max-age", []string{"--expect", "eth0=sw1", "--max-age", "120"}, fromFixture("healthy"), 0},
-	{"all-interfaces-one-silent", nil, fromFixture("healthy"), 2},
-	{"wrong-port", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, fromFixture("healthy"), 2},
-	{"wrong-switch", []string{"--expect", "eth0=sw2:Ethernet1/1"}, fromFixture("healthy"), 2},
-	{"port-description-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("port-changed"), 2},
-	{"no-neighbor-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("no-neighbors"), 2},
-	{"neighbor-aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("aged-out"), 2},
-	{"no-neighbor-silent-nic", []string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1"}, fromFixture("healthy"), 2},
-	{"no-neighbor-tx-only", []string{"--interface", "eth1"}, fromFixture("tx-only"), 2},
-	{"stale-ttl", []string{"--expect", "eth0=sw1", "--max-age", "2"}, fromFixture("healthy"), 1},
-	{"unknown-interface", []string{"--interface", "eth5", "--expect", "eth0=sw1"}, fromFixture("healthy"), 2},
-	{"lldpd-stopped", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("stopped"), 2},
-	{"lldpd-killed-stale-socket", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("refused"), 2},
+	{"ok-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("healthy"), 0, ""},
+	{"ok-expected-by-port-id", []string{"--expect", "eth0=sw1.lab:36:a9:cb:68:4f:09"}, fromFixture("healthy"), 0, ""},
+	{"ok-interface", []string{"--interface", "eth0"}, fromFixture("healthy"), 0, ""},
+	{"ok-max-age", []string{"--expect", "eth0=sw1", "--max-age", "120"}, fromFixture("healthy"), 0, ""},
+	{"all-interfaces-one-silent", nil, fromFixture("healthy"), 2, ""},
+	{"wrong-port", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, fromFixture("healthy"), 2, ""},
+	{"wrong-switch", []string{"--expect", "eth0=sw2:Ethernet1/1"}, fromFixture("healthy"), 2, ""},
+	{"port-description-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("port-changed"), 2, ""},
+	{"no-neighbor-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("no-neighbors"), 2, ""},
+	{"neighbor-aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("aged-out"), 2, ""},
+	{"no-neighbor-silent-nic", []string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1"}, fromFixture("healthy"), 2, ""},
+	{"no-neighbor-tx-only", []string{"--interface", "eth1"}, fromFixture("tx-only"), 2, ""},
+	{"stale-ttl", []string{"--expect", "eth0=sw1", "--max-age", "2"}, fromFixture("healthy"), 1, ""},
+	{"unknown-interface", []string{"--interface", "eth5", "--expect", "eth0=sw1"}, fromFixture("healthy"), 2, ""},
+	{"lldpd-stopped", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("stopped"), 2, ""},
+	{"lldpd-killed-stale-socket", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("refused"), 2, ""},
 	{"lldpcli-not-found", nil, failing("", func(t *testing.T) error {
 		return &exec.Error{Name: "lldpcli", Err: exec.ErrNotFound}
-	}), 3},
+	}), 3, ""},
 	{"lldpcli-not-executable", nil, failing("", func(t *testing.T) error {
 		// What exec returns for Debian's 4750 root:adm lldpcli run by nagios.
 		return &fs.PathError{Op: "fork/exec", Path: "/usr/sbin/lldpcli", Err: syscall.EACCES}
-	}), 3},
+	}), 3, ""},
 	// lldpcli's message format, for a lldpcli that is not setuid.
 	{"socket-permission-denied", nil, failing("2026-11-21T05:27:03 [WARN/control] unable to connect to socket /run/lldpd.socket: Permission denied\n",
-		func(t *testing.T) error { return exitError(t, 1) }), 3},
-	{"lldpcli-exit-without-message", nil, failing("", func(t *testing.T) error { return exitError(t, 1) }), 3},
+		func(t *testing.T) error { return exitError(t, 1) }), 3, ""},
+	{"lldpcli-exit-without-message", nil, failing("", func(t *testing.T) error { return exitError(t, 1) }), 3, ""},
 	{"malformed-output", nil, func(t *testing.T) Exec {
 		r := replay(t, "healthy")
 		r.stdout = r.stdout[:len(r.stdout)/2]
 		return r.exec
-	}, 3},
-	{"bad-expect-flag", []string{"--expect", "eth0"}, fromFixture("healthy"), 3},
-	{"bad-max-age", []string{"--max-age", "soon"}, fromFixture("healthy"), 3},
+	}, 3, ""},
+	{"bad-expect-flag", []string{"--expect", "eth0"}, fromFixture("healthy"), 3, ""},
+	{"bad-max-age", []string{"--max-age", "soon"}, fromFixture("healthy"), 3, ""},
+	// Real lldpd fed the shapes real switches send (capture-variants.sh).
+	{"no-system-name-chassis-mac-and-port", []string{"--expect", "eth0=02:a4:8c:6a:09:00:34"}, fromFixture("variants"), 0, "variants.links.json"},
+	{"two-neighbors-expected-among-them", []string{"--expect", "eth1=tor-a:Ethernet1/8"}, fromFixture("variants"), 1, "variants.links.json"},
+	{"two-neighbors-none-expected", []string{"--expect", "eth1=tor-a:Ethernet1/9"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"port-id-mac-chassis-local", []string{"--expect", "eth2=sw3-chassis:02-1C-73-00-03-09"}, fromFixture("variants"), 0, "variants.links.json"},
+	{"link-went-down", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"link-never-came-up", []string{"--expect", "eth5=tor-b:Ethernet1/1"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"administratively-down", []string{"--interface", "eth6"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"every-nic-virtual-left-out", nil, fromFixture("variants"), 2, "variants.links.json"},
+	{"link-state-unknown-removed", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, fromFixture("variants"), 2, "not-captured.links.json"},
 }
 
 // TestGolden runs the whole plugin through the runner for every state and
 // compares its output with testdata/golden/NAME.txt (-update rewrites).
 func TestGolden(t *testing.T) {
-	saved := DefaultExec
-	t.Cleanup(func() { DefaultExec = saved })
+	saved, savedLinks := DefaultExec, DefaultReadLinks
+	t.Cleanup(func() { DefaultExec, DefaultReadLinks = saved, savedLinks })
 	for _, tt := range goldenCases {
 		t.Run(tt.name, func(t *testing.T) {
 			DefaultExec = tt.exec(t)
+			DefaultReadLinks = savedLinks
+			if tt.links != "" {
+				DefaultReadLinks = fixedLinks(tt.links)
+			}
 			var stdout, stderr bytes.Buffer
 			code := runner.Execute("check_lldp", tt.args, &stdout, &stderr)
 			got := fmt.Sprintf("%s(exit %d)\n", stdout.String(), code)
@@ -520,7 +537,7 @@ func TestStateMessages(t *testing.T) {
 		{"stopped", nil, nagios.Critical, []string{"lldpd is not running", "/run/lldpd.socket", RestartHint}},
 		{"refused", nil, nagios.Critical, []string{"lldpd is not running", "Connection refused", RestartHint}},
 		{"healthy", []string{"--interface", "eth1"}, nagios.Critical, []string{"no LLDP neighbor on eth1", "tcpdump -i eth1 -e ether proto 0x88cc"}},
-		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 port Ethernet1/1", "(it withdrew with a shutdown frame)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
+		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 port Ethernet1/1", "(it withdrew with a shutdown frame or a link flap)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
 		{"aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0", "(it aged out)", "tcpdump -i eth0"}},
 		{"healthy", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, nagios.Critical, []string{"expected sw1.lab port Ethernet1/2", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
 		{"port-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"expected sw1 port Ethernet1/1", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
