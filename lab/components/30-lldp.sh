@@ -28,6 +28,9 @@
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
 #   link_down / link_up            shut / unshut the switch port facing eth0 (swp1):
 #                                  eth0 loses carrier and lldpd drops its neighbor
+#   leak_start / leak_stop         a second switch port (swp1b, a macvlan on swp1,
+#                                  description Ethernet1/2) sends LLDP onto eth0 too:
+#                                  eth0 sees two neighbors, as with a bond leak
 #   restore                        everything back to the healthy state
 
 # shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
@@ -44,6 +47,8 @@ LLDP_SWITCH_IF=swp1   # the switch's port facing eth0
 LLDP_SWITCH_SILENT_IF=swp2
 LLDP_NOCARRIER_IF=eth2 # hypervisor NIC whose switch port is down: no carrier
 LLDP_SWITCH_DOWN_IF=swp3
+LLDP_SWITCH_LEAK_IF=swp1b # leak_start: a second switch port heard on eth0
+LLDP_SWITCH_LEAK_PORT=Ethernet1/2
 LLDP_SWITCH_NAME=sw1.lab
 LLDP_SWITCH_PORT=Ethernet1/1
 LLDP_HV_NAME=hv01.lab
@@ -148,6 +153,8 @@ lldp_up() {
 	# the switch's interface name (swp1), as on most switches, and the port
 	# description is the name an inventory uses (Ethernet1/1).
 	lldp_cli sw configure lldp portidsubtype ifname >/dev/null
+	# Idempotent: an earlier leak_start is undone.
+	lldp_leak_stop
 	lldp_cli sw configure ports "$LLDP_SWITCH_IF" lldp portdescription "$LLDP_SWITCH_PORT" >/dev/null
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME $LLDP_SWITCH_PORT on $LLDP_HV_IF" 30 lldp_hv_sees "$LLDP_SWITCH_PORT"
 	write_env lldp \
@@ -162,7 +169,9 @@ lldp_up() {
 		"LLDP_SWITCH_PORT=$LLDP_SWITCH_PORT" \
 		"LLDP_SWITCH_IF=$LLDP_SWITCH_IF" \
 		"LLDP_HV_NAME=$LLDP_HV_NAME" \
-		"LLDP_NOCARRIER_IF=$LLDP_NOCARRIER_IF"
+		"LLDP_NOCARRIER_IF=$LLDP_NOCARRIER_IF" \
+		"LLDP_SWITCH_LEAK_IF=$LLDP_SWITCH_LEAK_IF" \
+		"LLDP_SWITCH_LEAK_PORT=$LLDP_SWITCH_LEAK_PORT"
 }
 
 lldp_down() {
@@ -236,5 +245,33 @@ lldp_link_up() {
 	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_IF" up
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME on $LLDP_HV_IF" 30 lldp_hv_sees "$(lldp_port_descr)"
 }
-# restore: lldp_up brings swp1 back up too.
+# lldp_hv_neighbors: how many neighbors the hypervisor's lldpd has on eth0.
+lldp_hv_neighbors() {
+	lldp_cli hv -f keyvalue show neighbors ports "$LLDP_HV_IF" 2>/dev/null | grep -c "^lldp\.$LLDP_HV_IF\.rid=" || true
+}
+lldp_hv_has_neighbors() { [ "$(lldp_hv_neighbors)" = "$1" ]; }
+# leak_start: the switch's lldpd also sends on swp1b, a macvlan on swp1, so
+# eth0 hears two ports of sw1.lab (swp1 and swp1b), as a bond slave does
+# when its peer slave's frames leak (lldpd #306) or a fabric forwards LLDP.
+lldp_leak_start() {
+	ip -n "$LLDP_SW_NS" link show "$LLDP_SWITCH_LEAK_IF" >/dev/null 2>&1 ||
+		ip -n "$LLDP_SW_NS" link add "$LLDP_SWITCH_LEAK_IF" link "$LLDP_SWITCH_IF" type macvlan mode bridge
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_LEAK_IF" up
+	lldp_cli sw configure system interface pattern "$LLDP_SWITCH_IF,$LLDP_SWITCH_LEAK_IF" >/dev/null
+	wait_for "the switch's lldpd to manage $LLDP_SWITCH_LEAK_IF" 20 lldp_sw_manages "$LLDP_SWITCH_LEAK_IF"
+	lldp_cli sw configure ports "$LLDP_SWITCH_LEAK_IF" lldp portdescription "$LLDP_SWITCH_LEAK_PORT" >/dev/null
+	wait_for "the hypervisor to see two neighbors on $LLDP_HV_IF" 30 lldp_hv_has_neighbors 2
+}
+lldp_sw_manages() {
+	lldp_cli sw -f keyvalue show interfaces 2>/dev/null | grep -q "^lldp\.$1\.status="
+}
+# leak_stop: swp1b is deleted; lldpd sends a shutdown frame for it, so eth0
+# is back to one neighbor.
+lldp_leak_stop() {
+	ip -n "$LLDP_SW_NS" link show "$LLDP_SWITCH_LEAK_IF" >/dev/null 2>&1 || return 0
+	ip -n "$LLDP_SW_NS" link del "$LLDP_SWITCH_LEAK_IF"
+	lldp_cli sw configure system interface pattern "$LLDP_SWITCH_IF" >/dev/null
+	wait_for "the hypervisor to see one neighbor on $LLDP_HV_IF" 30 lldp_hv_has_neighbors 1
+}
+# restore: lldp_up brings swp1 back up and stops a leak too.
 lldp_restore() { lldp_up; }

@@ -364,7 +364,12 @@ func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp b
 	}
 	step := "the switch port may not send LLDP or the NIC firmware may drop it; capture: " + captureHint(nic)
 	if !linkKnown {
-		step = fmt.Sprintf("link state unknown: check the NIC's link first (ip link show %s: NO-CARRIER means the cable, transceiver or switch port); with link, %s", nic, step)
+		first := "link state unknown: check the NIC's link first"
+		if st.TX == 0 {
+			// lldpd sends only on running interfaces (lldpd_send_all).
+			first = "link state unknown, but lldpd has sent no frame on it either, as on a NIC without link: check its link first"
+		}
+		step = fmt.Sprintf("%s (ip link show %s: NO-CARRIER means the cable, transceiver or switch port); with link, %s", first, nic, step)
 	}
 	return finding{
 		state: nagios.Critical,

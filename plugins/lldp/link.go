@@ -73,11 +73,12 @@ type Links struct {
 // namespace of the lldpd that listens on socket, or in the check's own
 // namespace when that lldpd cannot be found.
 func ReadLinks(ctx context.Context, socket string) Links {
-	pid := lldpdPID(socket)
-	if pid > 0 && !sameNetns(pid) {
+	path := socketPath(socket)
+	pid, inode := lldpdPID(path)
+	if pid > 0 && !sameNetns(pid, path, inode) {
 		ns, err := netns.GetFromPid(pid)
 		if err != nil {
-			return Links{Err: fmt.Errorf("cannot open the network namespace of lldpd (pid %d): %v", pid, err)}
+			return Links{Err: fmt.Errorf("cannot open the network namespace of lldpd (pid %d; run the check as root, or in lldpd's namespace): %v", pid, err)}
 		}
 		defer func() { _ = ns.Close() }()
 		h, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE)
@@ -119,27 +120,29 @@ func listLinks(ctx context.Context, h *netlink.Handle, source string) Links {
 	return out
 }
 
-// sameNetns reports whether pid shares the check's network namespace; true
-// when that cannot be told (another user's process), the common case of one
-// host-wide lldpd.
-func sameNetns(pid int) bool {
+// sameNetns reports whether pid shares the check's network namespace: by
+// the namespace inode when the check may read it (root, or the same user),
+// else by whether the check's own /proc/self/net/unix lists the same socket
+// (unix sockets are listed per network namespace). True when lldpd was not
+// found: one host-wide lldpd is the common case.
+func sameNetns(pid int, path, inode string) bool {
 	var self, other syscall.Stat_t
-	if syscall.Stat("/proc/self/ns/net", &self) != nil || syscall.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &other) != nil {
-		return true
+	if syscall.Stat("/proc/self/ns/net", &self) == nil && syscall.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &other) == nil {
+		return self.Dev == other.Dev && self.Ino == other.Ino
 	}
-	return self.Dev == other.Dev && self.Ino == other.Ino
+	got, ok := unixSocketInode("/proc/self/net/unix", path)
+	return ok && got == inode
 }
 
-// lldpdPID finds the lldpd process that listens on socket: a process named
-// lldpd whose network namespace has a unix socket bound to that path
-// (/proc/PID/net/unix). 0 when none is found. SO_PEERCRED does not help:
-// lldpd binds the socket before it daemonizes, so the credentials name a
-// process that has exited.
-func lldpdPID(socket string) int {
-	path := socketPath(socket)
+// lldpdPID finds the lldpd process that listens on the socket at path: a
+// process named lldpd whose network namespace has a unix socket bound to
+// that path (/proc/PID/net/unix), and that socket's inode. 0 when none is
+// found. SO_PEERCRED does not help: lldpd binds the socket before it
+// daemonizes, so the credentials name a process that has exited.
+func lldpdPID(path string) (int, string) {
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return 0, ""
 	}
 	for _, p := range procs {
 		var pid int
@@ -150,11 +153,11 @@ func lldpdPID(socket string) int {
 		if err != nil || strings.TrimSpace(string(comm)) != "lldpd" {
 			continue
 		}
-		if listsUnixSocket(fmt.Sprintf("/proc/%d/net/unix", pid), path) {
-			return pid
+		if inode, ok := unixSocketInode(fmt.Sprintf("/proc/%d/net/unix", pid), path); ok {
+			return pid, inode
 		}
 	}
-	return 0
+	return 0, ""
 }
 
 // socketPath is the absolute path of socket, with the symlinks of its
@@ -170,21 +173,23 @@ func socketPath(socket string) string {
 	return abs
 }
 
-// listsUnixSocket reports whether the /proc/net/unix table at file has a
-// socket bound to path (the last column; see proc(5)).
-func listsUnixSocket(file, path string) bool {
+// unixSocketInode returns the inode of the socket bound to path in the
+// /proc/net/unix table at file (proc(5)), and whether there is one.
+func unixSocketInode(file, path string) (string, bool) {
 	f, err := os.Open(file)
 	if err != nil {
-		return false
+		return "", false
 	}
 	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if UnixSocketPath(sc.Text()) == path {
-			return true
+			if fields := strings.Fields(sc.Text()); len(fields) > 6 {
+				return fields[6], true
+			}
 		}
 	}
-	return false
+	return "", false
 }
 
 // UnixSocketPath is the path column of one /proc/net/unix line

@@ -271,3 +271,26 @@ func TestIntegrationExpectByChassisMAC(t *testing.T) {
 	r := l.run(t, "--expect", l.nic+"="+mac+":swp9")
 	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port: expected "+mac+" port swp9")
 }
+
+// TestIntegrationTwoNeighborsOnOneNIC: a second port of the lab switch
+// (leak_start) is heard on eth0, as a bond slave hears its peer's switch
+// port. An inventory that names one neighbor is never OK: WARNING when the
+// expected port is among them, CRITICAL when not; line 1 names both ports.
+func TestIntegrationTwoNeighborsOnOneNIC(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "LLDP_SWITCH_LEAK_IF", "LLDP_SWITCH_LEAK_PORT")
+	leakIf, leakPort := env["LLDP_SWITCH_LEAK_IF"], env["LLDP_SWITCH_LEAK_PORT"]
+	t.Cleanup(func() { labtest.Lab(t, "lldp", "leak_stop") })
+	labtest.Lab(t, "lldp", "leak_start")
+	both := []string{l.nic + " sees 2 LLDP neighbors", l.sw + " port " + l.portID, l.sw + " port " + leakIf, "bond or fabric leak"}
+	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
+	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	r = l.run(t, "--expect", l.nic+"="+l.sw+":"+leakPort)
+	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	r = l.run(t, "--expect", l.nic+"="+l.sw+":Ethernet1/9")
+	wantRun(t, r, 2, append([]string{"LLDP CRITICAL", "none is the expected " + l.sw + " port Ethernet1/9"}, both...)...)
+	wantNot(t, r, "as expected")
+	// Without an inventory, both are listed and it is OK.
+	r = l.run(t, "--interface", l.nic)
+	wantRun(t, r, 0, "LLDP OK", l.nic+" sees 2 neighbors")
+}

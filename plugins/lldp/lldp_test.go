@@ -497,6 +497,7 @@ var goldenCases = []goldenCase{
 	{"administratively-down", []string{"--interface", "eth6"}, fromFixture("variants"), 2, "variants.links.json"},
 	{"every-nic-virtual-left-out", nil, fromFixture("variants"), 2, "variants.links.json"},
 	{"link-state-unknown-removed", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, fromFixture("variants"), 2, "not-captured.links.json"},
+	{"link-state-unknown-never-sent", []string{"--interface", "eth5"}, fromFixture("variants"), 2, "not-captured.links.json"},
 }
 
 // TestGolden runs the whole plugin through the runner for every state and

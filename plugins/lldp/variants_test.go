@@ -217,6 +217,17 @@ func TestLinkStateUnknown(t *testing.T) {
 	if res.FinalState() != nagios.Critical || !strings.Contains(out, "or the NIC's link went down") || !strings.Contains(out, "link state unknown") {
 		t.Errorf("got %s\n%s", res.FinalState(), out)
 	}
+	// lldpd sends only on running interfaces: no frame sent hints at the link.
+	c = newCheck(t, "--interface", "eth5")
+	c.Exec = replay(t, "variants").exec
+	c.ReadLinks = func(context.Context, string) Links { return Links{Err: os.ErrPermission} }
+	res, err = c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line1 := strings.SplitN(res.Format(Service), "\n", 2)[0]; !strings.Contains(line1, "lldpd has sent no frame on it either, as on a NIC without link") {
+		t.Errorf("line 1 %q", line1)
+	}
 }
 
 func TestUnixSocketPath(t *testing.T) {
