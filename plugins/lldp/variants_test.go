@@ -87,6 +87,8 @@ func TestDecodeVariants(t *testing.T) {
 		{Interface: "eth1", SysName: "tor-a.example.net", ChassisType: "mac", ChassisID: "02:1c:73:00:00:01", PortIDType: "ifname", PortID: "Ethernet1/8", PortDescr: "hv0001 eth0"},
 		{Interface: "eth2", SysName: "sw3.example.net", ChassisType: "local", ChassisID: "sw3-chassis", PortIDType: "mac", PortID: "02:1c:73:00:03:09", PortDescr: "Gi1/0/9"},
 		{Interface: "eth3", SysName: "sw4", ChassisType: "ifname", ChassisID: "mgmt0", PortIDType: "ifalias", PortID: "uplink hv0001"},
+		// CDPv2: the device ID is the chassis ID (local) and the system name.
+		{Interface: "eth7", SysName: "cat1.example.net", ChassisType: "local", ChassisID: "cat1.example.net", PortIDType: "ifname", PortID: "GigabitEthernet1/0/10", PortDescr: "GigabitEthernet1/0/10"},
 	}
 	if len(snap.Neighbors) != len(want) {
 		t.Errorf("%d neighbors, want %d", len(snap.Neighbors), len(want))
@@ -135,6 +137,7 @@ func TestVariantStates(t *testing.T) {
 		{"port ID mac by description", []string{"--expect", "eth2=sw3:Gi1/0/9"}, nagios.OK, []string{"eth2 sw3.example.net port 02:1c:73:00:03:09"}, nil},
 		{"chassis local", []string{"--expect", "eth2=sw3-chassis"}, nagios.OK, []string{"eth2"}, nil},
 		{"chassis ifname, port ifalias", []string{"--expect", "eth3=mgmt0:uplink hv0001"}, nagios.OK, []string{"eth3 sw4 port uplink hv0001"}, nil},
+		{"CDPv2 neighbor", []string{"--expect", "eth7=cat1:GigabitEthernet1/0/10"}, nagios.OK, []string{"eth7 cat1.example.net port GigabitEthernet1/0/10"}, nil},
 		{"link went down", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, nagios.Critical,
 			[]string{"eth4 link down (no carrier, operstate down)", "check the cable, transceiver or switch port"},
 			[]string{"shutdown frame", "tcpdump", "firmware"}},
@@ -184,7 +187,7 @@ func TestVirtualLeftOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := res.Format(Service)
-	for _, w := range []string{"checked the NICs lldpd manages: eth0, eth1, eth2, eth3, eth4, eth5, eth6", "left out as virtual", "tap0, vnet0"} {
+	for _, w := range []string{"checked the NICs lldpd manages: eth0, eth1, eth2, eth3, eth4, eth5, eth6, eth7", "left out as virtual", "tap0, vnet0"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
