@@ -18,4 +18,4 @@ require (
 	golang.org/x/sys v0.37.0
 )
 
-require github.com/vishvananda/netns v0.0.5 // indirect
+require github.com/vishvananda/netns v0.0.5

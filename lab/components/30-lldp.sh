@@ -1,9 +1,11 @@
 # shellcheck shell=bash
 # LLDP: two lldpd instances on the two ends of a veth pair, each in its own
-# network namespace. ec-lldp-sw plays the switch (system name sw1.lab, port
-# description Ethernet1/1 on swp1); ec-lldp-hv plays the hypervisor, with
+# network namespace. ec-lldp-sw plays the switch (system name sw1.lab, port ID
+# ifname swp1, port description Ethernet1/1); ec-lldp-hv plays the hypervisor, with
 # eth0 cabled to the switch and eth1 cabled to a switch port (swp2) that
-# sends no LLDP, which is the "no neighbor" case.
+# sends no LLDP, which is the "no neighbor" case, and eth2 cabled to a switch
+# port (swp3) that is down: a NIC without carrier (NO-CARRIER, operstate
+# down), on which lldpd keeps no neighbor.
 #
 # lldpcli talks to lldpd over a unix socket, a filesystem object, so checks
 # run in the root namespace with --socket pointing at the hypervisor's socket.
@@ -17,13 +19,18 @@
 #
 # Published: LLDP_DIR, LLDP_SOCKET, LLDP_SW_SOCKET, LLDP_HV_NS, LLDP_SW_NS,
 # LLDP_HV_IF, LLDP_SILENT_IF, LLDP_SWITCH_NAME, LLDP_SWITCH_PORT,
-# LLDP_SWITCH_IF, LLDP_HV_NAME.
+# LLDP_SWITCH_IF, LLDP_HV_NAME, LLDP_NOCARRIER_IF.
 #
 # Fault actions (lab/lab.sh lldp ACTION):
 #   stop_hv / kill_hv / start_hv   the hypervisor's lldpd (kill leaves a stale socket)
 #   freeze_hv / thaw_hv            SIGSTOP/SIGCONT it: a hung lldpd
 #   stop_sw / kill_sw / start_sw   the switch's lldpd (kill: no shutdown frame, the neighbor ages out)
 #   set_port_descr [DESCR]         the switch port's description (default Ethernet1/1)
+#   link_down / link_up            shut / unshut the switch port facing eth0 (swp1):
+#                                  eth0 loses carrier and lldpd drops its neighbor
+#   leak_start / leak_stop         a second switch port (swp1b, a macvlan on swp1,
+#                                  description Ethernet1/2) sends LLDP onto eth0 too:
+#                                  eth0 sees two neighbors, as with a bond leak
 #   restore                        everything back to the healthy state
 
 # shellcheck disable=SC2034 # read by lab/lab.sh through a nameref
@@ -38,6 +45,10 @@ LLDP_HV_IF=eth0       # hypervisor NIC cabled to the LLDP-speaking switch port
 LLDP_SILENT_IF=eth1   # hypervisor NIC cabled to a port that sends no LLDP
 LLDP_SWITCH_IF=swp1   # the switch's port facing eth0
 LLDP_SWITCH_SILENT_IF=swp2
+LLDP_NOCARRIER_IF=eth2 # hypervisor NIC whose switch port is down: no carrier
+LLDP_SWITCH_DOWN_IF=swp3
+LLDP_SWITCH_LEAK_IF=swp1b # leak_start: a second switch port heard on eth0
+LLDP_SWITCH_LEAK_PORT=Ethernet1/2
 LLDP_SWITCH_NAME=sw1.lab
 LLDP_SWITCH_PORT=Ethernet1/1
 LLDP_HV_NAME=hv01.lab
@@ -57,9 +68,14 @@ lldp_netns() {
 	if ! ip -n "$LLDP_HV_NS" link show "$LLDP_SILENT_IF" >/dev/null 2>&1; then
 		ip link add "$LLDP_SILENT_IF" netns "$LLDP_HV_NS" type veth peer name "$LLDP_SWITCH_SILENT_IF" netns "$LLDP_SW_NS"
 	fi
+	if ! ip -n "$LLDP_HV_NS" link show "$LLDP_NOCARRIER_IF" >/dev/null 2>&1; then
+		ip link add "$LLDP_NOCARRIER_IF" netns "$LLDP_HV_NS" type veth peer name "$LLDP_SWITCH_DOWN_IF" netns "$LLDP_SW_NS"
+	fi
 	local l
-	for l in lo "$LLDP_HV_IF" "$LLDP_SILENT_IF"; do ip -n "$LLDP_HV_NS" link set "$l" up; done
+	for l in lo "$LLDP_HV_IF" "$LLDP_SILENT_IF" "$LLDP_NOCARRIER_IF"; do ip -n "$LLDP_HV_NS" link set "$l" up; done
 	for l in lo "$LLDP_SWITCH_IF" "$LLDP_SWITCH_SILENT_IF"; do ip -n "$LLDP_SW_NS" link set "$l" up; done
+	# The no-carrier NIC's switch port stays down (idempotent).
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_DOWN_IF" down
 }
 
 # lldp_write_conf ROLE: the commands lldpd's own start-up lldpcli run applies
@@ -73,6 +89,7 @@ lldp_write_conf() {
 			configure system hostname $LLDP_SWITCH_NAME
 			configure system capabilities enabled bridge
 			configure lldp tx-interval 1
+			configure lldp portidsubtype ifname
 			configure ports $LLDP_SWITCH_IF lldp portdescription $LLDP_SWITCH_PORT
 		EOF
 	else
@@ -100,7 +117,7 @@ lldp_start() {
 	if [ "$role" = sw ]; then
 		ns=$LLDP_SW_NS ifaces=$LLDP_SWITCH_IF descr="edgecheck lab switch"
 	else
-		ns=$LLDP_HV_NS ifaces="$LLDP_HV_IF,$LLDP_SILENT_IF" descr="edgecheck lab hypervisor"
+		ns=$LLDP_HV_NS ifaces="$LLDP_HV_IF,$LLDP_SILENT_IF,$LLDP_NOCARRIER_IF" descr="edgecheck lab hypervisor"
 	fi
 	# A stale socket from a killed lldpd would make the new one refuse to start.
 	rm -f "$dir/lldpd.socket" "$dir/lldpd.socket.lock" "$dir/lldpd.pid"
@@ -132,7 +149,12 @@ lldp_up() {
 	lldp_signal sw CONT
 	lldp_start sw
 	lldp_start hv
-	# Idempotent: an earlier set_port_descr fault is undone.
+	# Idempotent: an earlier set_port_descr fault is undone; the port ID is
+	# the switch's interface name (swp1), as on most switches, and the port
+	# description is the name an inventory uses (Ethernet1/1).
+	lldp_cli sw configure lldp portidsubtype ifname >/dev/null
+	# Idempotent: an earlier leak_start is undone.
+	lldp_leak_stop
 	lldp_cli sw configure ports "$LLDP_SWITCH_IF" lldp portdescription "$LLDP_SWITCH_PORT" >/dev/null
 	wait_for "the hypervisor to see $LLDP_SWITCH_NAME $LLDP_SWITCH_PORT on $LLDP_HV_IF" 30 lldp_hv_sees "$LLDP_SWITCH_PORT"
 	write_env lldp \
@@ -146,7 +168,10 @@ lldp_up() {
 		"LLDP_SWITCH_NAME=$LLDP_SWITCH_NAME" \
 		"LLDP_SWITCH_PORT=$LLDP_SWITCH_PORT" \
 		"LLDP_SWITCH_IF=$LLDP_SWITCH_IF" \
-		"LLDP_HV_NAME=$LLDP_HV_NAME"
+		"LLDP_HV_NAME=$LLDP_HV_NAME" \
+		"LLDP_NOCARRIER_IF=$LLDP_NOCARRIER_IF" \
+		"LLDP_SWITCH_LEAK_IF=$LLDP_SWITCH_LEAK_IF" \
+		"LLDP_SWITCH_LEAK_PORT=$LLDP_SWITCH_LEAK_PORT"
 }
 
 lldp_down() {
@@ -213,4 +238,40 @@ lldp_set_port_descr() {
 	lldp_cli sw configure ports "$LLDP_SWITCH_IF" lldp portdescription "$descr" >/dev/null
 	wait_for "the hypervisor to see port description $descr" 30 lldp_hv_sees "$descr"
 }
+# link_down: the switch port facing eth0 goes down; eth0 loses carrier and
+# lldpd drops its neighbor (delete_cnt +1, ageout_cnt unchanged).
+lldp_link_down() { ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_IF" down; }
+lldp_link_up() {
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_IF" up
+	wait_for "the hypervisor to see $LLDP_SWITCH_NAME on $LLDP_HV_IF" 30 lldp_hv_sees "$(lldp_port_descr)"
+}
+# lldp_hv_neighbors: how many neighbors the hypervisor's lldpd has on eth0.
+lldp_hv_neighbors() {
+	lldp_cli hv -f keyvalue show neighbors ports "$LLDP_HV_IF" 2>/dev/null | grep -c "^lldp\.$LLDP_HV_IF\.rid=" || true
+}
+lldp_hv_has_neighbors() { [ "$(lldp_hv_neighbors)" = "$1" ]; }
+# leak_start: the switch's lldpd also sends on swp1b, a macvlan on swp1, so
+# eth0 hears two ports of sw1.lab (swp1 and swp1b), as a bond slave does
+# when its peer slave's frames leak (lldpd #306) or a fabric forwards LLDP.
+lldp_leak_start() {
+	ip -n "$LLDP_SW_NS" link show "$LLDP_SWITCH_LEAK_IF" >/dev/null 2>&1 ||
+		ip -n "$LLDP_SW_NS" link add "$LLDP_SWITCH_LEAK_IF" link "$LLDP_SWITCH_IF" type macvlan mode bridge
+	ip -n "$LLDP_SW_NS" link set "$LLDP_SWITCH_LEAK_IF" up
+	lldp_cli sw configure system interface pattern "$LLDP_SWITCH_IF,$LLDP_SWITCH_LEAK_IF" >/dev/null
+	wait_for "the switch's lldpd to manage $LLDP_SWITCH_LEAK_IF" 20 lldp_sw_manages "$LLDP_SWITCH_LEAK_IF"
+	lldp_cli sw configure ports "$LLDP_SWITCH_LEAK_IF" lldp portdescription "$LLDP_SWITCH_LEAK_PORT" >/dev/null
+	wait_for "the hypervisor to see two neighbors on $LLDP_HV_IF" 30 lldp_hv_has_neighbors 2
+}
+lldp_sw_manages() {
+	lldp_cli sw -f keyvalue show interfaces 2>/dev/null | grep -q "^lldp\.$1\.status="
+}
+# leak_stop: swp1b is deleted; lldpd sends a shutdown frame for it, so eth0
+# is back to one neighbor.
+lldp_leak_stop() {
+	ip -n "$LLDP_SW_NS" link show "$LLDP_SWITCH_LEAK_IF" >/dev/null 2>&1 || return 0
+	ip -n "$LLDP_SW_NS" link del "$LLDP_SWITCH_LEAK_IF"
+	lldp_cli sw configure system interface pattern "$LLDP_SWITCH_IF" >/dev/null
+	wait_for "the hypervisor to see one neighbor on $LLDP_HV_IF" 30 lldp_hv_has_neighbors 1
+}
+# restore: lldp_up brings swp1 back up and stops a leak too.
 lldp_restore() { lldp_up; }

@@ -55,7 +55,7 @@ func FuzzDecode(f *testing.F) {
 			if err := c.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			res := c.evaluate(snap)
+			res := c.evaluate(snap, linksFromIPJSON("variants.links.json"))
 			out := res.Format(Service)
 			st := res.FinalState()
 			if st != nagios.OK && st != nagios.Warning && st != nagios.Critical {

@@ -8,12 +8,13 @@
 package lldp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os/exec"
-	"sort"
 	"strings"
 	"time"
 
@@ -41,27 +42,80 @@ func (e Expectation) String() string {
 	if e.Port == "" {
 		return e.Switch
 	}
-	return e.Switch + " " + e.Port
+	return e.Switch + " port " + e.Port
 }
 
-// ParseExpectation parses IF=SWITCH[:PORT]. The port is everything after
-// the first colon, so a MAC address port ID (aa:bb:...) works.
+// ExpectSyntax is the --expect syntax, for flag help and error messages.
+const ExpectSyntax = "IF=SWITCH[:PORT]"
+
+// ParseExpectation parses IF=SWITCH[:PORT].
+//
+// SWITCH is a system name or a chassis ID. A chassis ID that is a MAC
+// address (02:a4:8c:6a:09:00, 02-a4-8c-6a-09-00 or 02a4.8c6a.0900) is read
+// whole, so eth0=02:a4:8c:6a:09:00:34 is chassis 02:a4:8c:6a:09:00, port 34.
+// Any other SWITCH that contains ':' goes in square brackets:
+// eth0=[chassis:id]:PORT. PORT is everything after the colon that ends
+// SWITCH, colons included, so a MAC port ID works:
+// eth0=sw1:00:11:22:33:44:55. An empty PORT means any port.
 func ParseExpectation(s string) (Expectation, error) {
 	iface, rest, ok := strings.Cut(s, "=")
 	iface, rest = strings.TrimSpace(iface), strings.TrimSpace(rest)
 	if !ok || iface == "" || rest == "" {
-		return Expectation{}, fmt.Errorf("--expect %q: want IF=SWITCH or IF=SWITCH:PORT, e.g. eth0=sw1:Ethernet1/1", s)
+		return Expectation{}, fmt.Errorf("--expect %q: want %s, e.g. eth0=sw1:Ethernet1/1 or eth0=02:a4:8c:6a:09:00:Ethernet1/1", s, ExpectSyntax)
 	}
-	sw, port, _ := strings.Cut(rest, ":")
+	var sw, port string
+	switch {
+	case strings.HasPrefix(rest, "["):
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return Expectation{}, fmt.Errorf("--expect %q: no ']' closes the switch that starts with '['", s)
+		}
+		sw, rest = rest[1:end], rest[end+1:]
+		if rest != "" && !strings.HasPrefix(rest, ":") {
+			return Expectation{}, fmt.Errorf("--expect %q: want ':PORT' or nothing after ']'", s)
+		}
+		port = strings.TrimPrefix(rest, ":")
+	case len(rest) >= macLen && isColonMAC(rest[:macLen]) && (len(rest) == macLen || rest[macLen] == ':'):
+		sw, port = rest[:macLen], strings.TrimPrefix(rest[macLen:], ":")
+	default:
+		sw, port, _ = strings.Cut(rest, ":")
+	}
 	sw, port = strings.TrimSpace(sw), strings.TrimSpace(port)
 	if sw == "" {
-		return Expectation{}, fmt.Errorf("--expect %q: the switch name is empty (want IF=SWITCH[:PORT])", s)
+		return Expectation{}, fmt.Errorf("--expect %q: the switch is empty (want %s)", s, ExpectSyntax)
 	}
 	return Expectation{Interface: iface, Switch: sw, Port: port}, nil
 }
 
+// macLen is the length of a MAC address written as six hex pairs.
+const macLen = len("00:00:00:00:00:00")
+
+// isColonMAC reports whether s is a MAC address written as six hex pairs
+// separated by ':' or '-'.
+func isColonMAC(s string) bool {
+	if len(s) != macLen {
+		return false
+	}
+	hw, err := net.ParseMAC(s)
+	return err == nil && len(hw) == 6
+}
+
+// sameID compares two identifiers as lldpd prints them: MAC addresses by
+// value (any of the forms net.ParseMAC reads), anything else
+// case-insensitively.
+func sameID(a, b string) bool {
+	if strings.EqualFold(a, b) {
+		return true
+	}
+	ma, errA := net.ParseMAC(a)
+	mb, errB := net.ParseMAC(b)
+	return errA == nil && errB == nil && bytes.Equal(ma, mb)
+}
+
 // matchesSwitch: the system name, exactly or by its short name (sw1 matches
-// sw1.lab and the other way round), or the chassis ID; case-insensitive.
+// sw1.lab and the other way round), or the chassis ID of any subtype (a MAC
+// compared by value); case-insensitive. A switch that sends no system name
+// (it is optional in IEEE 802.1AB) matches by chassis ID only.
 func (e Expectation) matchesSwitch(n Neighbor) bool {
 	want := strings.ToLower(e.Switch)
 	name := strings.ToLower(n.SysName)
@@ -70,15 +124,16 @@ func (e Expectation) matchesSwitch(n Neighbor) bool {
 			return true
 		}
 	}
-	return n.ChassisID != "" && want == strings.ToLower(n.ChassisID)
+	return n.ChassisID != "" && sameID(e.Switch, n.ChassisID)
 }
 
-// matchesPort: the port ID or the port description, case-insensitive.
+// matchesPort: the port ID of any subtype (ifname, MAC compared by value,
+// local, interface alias...) or the port description; case-insensitive.
 func (e Expectation) matchesPort(n Neighbor) bool {
 	if e.Port == "" {
 		return true
 	}
-	return strings.EqualFold(e.Port, n.PortID) || strings.EqualFold(e.Port, n.PortDescr)
+	return sameID(e.Port, n.PortID) || strings.EqualFold(e.Port, n.PortDescr)
 }
 
 func shortName(s string) string {
@@ -90,6 +145,9 @@ func shortName(s string) string {
 // runner swap it; tests of a Check set Check.Exec.
 var DefaultExec Exec = RunCommand
 
+// DefaultReadLinks is the ReadLinks a new Check gets.
+var DefaultReadLinks = ReadLinks
+
 // A Check is one configured run of check_lldp.
 type Check struct {
 	Socket     string
@@ -100,13 +158,15 @@ type Check struct {
 
 	// Exec runs lldpcli; swapped by unit tests.
 	Exec Exec
+	// ReadLinks reads the NICs' link state; swapped by unit tests.
+	ReadLinks func(ctx context.Context, socket string) Links
 
 	expects map[string]Expectation
 }
 
 // New returns a Check with its defaults.
 func New() *Check {
-	return &Check{Socket: DefaultSocket, LLDPCLI: "lldpcli", Exec: DefaultExec}
+	return &Check{Socket: DefaultSocket, LLDPCLI: "lldpcli", Exec: DefaultExec, ReadLinks: DefaultReadLinks}
 }
 
 // Flags declares check_lldp's flags.
@@ -114,9 +174,9 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.Socket, "socket", DefaultSocket,
 		"lldpd's control socket (lldpcli -u). The monitoring user needs to run lldpcli: on Debian it is setuid _lldpd and executable by group adm only.").WithMeta("PATH")
 	fs.Strings(&c.Interfaces, "interface",
-		"A NIC that must have an LLDP neighbor. Default: the NICs named in --expect, or, without --expect, every interface lldpd manages.").WithMeta("IF")
+		"A NIC that must have an LLDP neighbor. Default: the NICs named in --expect, or, without --expect, every interface lldpd manages except virtual ones no switch is cabled to (VM taps, vnets, veths, container and bridge ports, ovs-system...); line 1 or the long output says which were checked.").WithMeta("IF")
 	fs.Strings(&c.Expects, "expect",
-		"The neighbor a NIC must see: SWITCH matches the neighbor's system name (exactly or by its short name before the first dot) or its chassis ID; PORT matches its port ID or its port description. Case-insensitive. The NIC is checked even without --interface.").WithMeta("IF=SWITCH[:PORT]")
+		"The neighbor a NIC must see: SWITCH matches the neighbor's system name (exactly or by its short name before the first dot) or its chassis ID (a MAC compared by value, e.g. 02:a4:8c:6a:09:00, read whole); PORT matches its port ID of any subtype (ifname, MAC, local) or its port description. Case-insensitive. A SWITCH with ':' that is not a MAC goes in brackets: eth0=[a:b]:PORT. PORT may contain ':' (eth0=sw1:00:11:22:33:44:55). The NIC is checked even without --interface.").WithMeta(ExpectSyntax)
 	fs.Duration(&c.MaxAge, "max-age", 0,
 		"Warn when a neighbor's data may be older than this: lldpd keeps a neighbor until its advertised TTL expires, so a TTL above SECONDS means lldpd may still show a switch that stopped talking that long ago. 0 disables.")
 	fs.String(&c.LLDPCLI, "lldpcli", "lldpcli",
@@ -185,7 +245,11 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		return nil, fmt.Errorf("cannot decode the output of %s: %v; run it by hand with the commands %q and report the output",
 			strings.Join(argv, " "), err, strings.Join(Commands, "; "))
 	}
-	return c.evaluate(snap), nil
+	if c.ReadLinks == nil {
+		c.ReadLinks = DefaultReadLinks
+	}
+	nagios.SetStage(ctx, "reading the NICs' link state over rtnetlink")
+	return c.evaluate(snap, c.ReadLinks(ctx, c.Socket)), nil
 }
 
 // runError maps a failed lldpcli run to a CRITICAL result (lldpd is down)
@@ -216,296 +280,6 @@ func (c *Check) runError(err error) (*nagios.Result, error) {
 			strings.Join(cliErr.Argv, " "), cliErr.ExitCode, c.Socket, strings.Join(cliErr.Argv[:3], " "))
 	default:
 		return nil, fmt.Errorf("%v; run %s show neighbors by hand", err, strings.Join(c.Argv()[:3], " "))
-	}
-}
-
-// selection returns the NICs to check, sorted, and whether the operator
-// named them.
-func (c *Check) selection(snap *Snapshot) ([]string, bool) {
-	set := map[string]bool{}
-	for _, i := range c.Interfaces {
-		set[i] = true
-	}
-	for i := range c.expects {
-		set[i] = true
-	}
-	named := len(set) > 0
-	if !named {
-		for _, i := range snap.Interfaces {
-			set[i.Name] = true
-		}
-	}
-	out := make([]string, 0, len(set))
-	for i := range set {
-		out = append(out, i)
-	}
-	sort.Strings(out)
-	return out, named
-}
-
-// captureHint is the next step for a NIC without a neighbor.
-func captureHint(nic string) string {
-	return fmt.Sprintf("tcpdump -i %s -e ether proto 0x88cc", nic)
-}
-
-// finding is one NIC's outcome: a state, a short text for line 1 and a
-// full text for the long output.
-type finding struct {
-	state nagios.State
-	short string
-	long  string
-}
-
-func (c *Check) evaluate(snap *Snapshot) *nagios.Result {
-	res := &nagios.Result{State: nagios.OK}
-	known := map[string]Interface{}
-	var knownNames []string
-	for _, i := range snap.Interfaces {
-		known[i.Name] = i
-		knownNames = append(knownNames, i.Name)
-	}
-	byIface := map[string][]Neighbor{}
-	for _, n := range snap.Neighbors {
-		byIface[n.Interface] = append(byIface[n.Interface], n)
-	}
-	nics, named := c.selection(snap)
-	if len(nics) == 0 {
-		res.State = nagios.Critical
-		res.Summary = "lldpd runs but manages no interface: check its interface pattern (lldpd -I, or lldpcli configure system interface pattern) and that the NICs exist"
-		return res
-	}
-	var findings []finding
-	for _, nic := range nics {
-		f := c.evaluateNIC(nic, known, knownNames, byIface[nic], snap.Stats)
-		findings = append(findings, f)
-		res.Add(f.state, "%s", f.long)
-		if _, ok := known[nic]; ok {
-			st := snap.Stats[nic]
-			res.AddPerf(
-				nagios.Perf{Label: nic + "_neighbors", Value: float64(len(byIface[nic])), Min: nagios.Float(0)},
-				nagios.Perf{Label: nic + "_rx", Value: float64(st.RX), UOM: "c"},
-				nagios.Perf{Label: nic + "_tx", Value: float64(st.TX), UOM: "c"},
-				nagios.Perf{Label: nic + "_rx_discarded", Value: float64(st.RXDiscarded), UOM: "c"},
-				nagios.Perf{Label: nic + "_rx_unrecognized", Value: float64(st.RXUnrecognized), UOM: "c"},
-				nagios.Perf{Label: nic + "_ageout", Value: float64(st.Ageout), UOM: "c"},
-				nagios.Perf{Label: nic + "_deleted", Value: float64(st.Delete), UOM: "c"},
-			)
-		}
-	}
-	res.Summary = summarize(findings, named)
-	return res
-}
-
-func summarize(findings []finding, named bool) string {
-	worst := nagios.OK
-	for _, f := range findings {
-		worst = nagios.Worst(worst, f.state)
-	}
-	if worst == nagios.OK {
-		var seen []string
-		for _, f := range findings {
-			seen = append(seen, f.short)
-		}
-		what := "every NIC lldpd manages sees an LLDP neighbor"
-		if named {
-			what = "every checked NIC sees its LLDP neighbor"
-		}
-		return what + ": " + strings.Join(seen, ", ")
-	}
-	var parts []string
-	for _, f := range findings {
-		if f.state == worst {
-			parts = append(parts, f.short)
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
-func describe(n Neighbor) string {
-	name := n.SysName
-	if name == "" {
-		name = "chassis " + strings.TrimSpace(n.ChassisType+" "+n.ChassisID)
-	}
-	port := n.PortDescr
-	if port == "" {
-		port = n.PortID
-	}
-	return strings.TrimSpace(name + " " + port)
-}
-
-func details(n Neighbor, st Stats) string {
-	var d []string
-	d = append(d, "port id "+strings.TrimSpace(n.PortIDType+" "+n.PortID))
-	if n.PortDescr != "" {
-		d = append(d, fmt.Sprintf("port description %q", n.PortDescr))
-	}
-	if n.MgmtIP != "" {
-		d = append(d, "mgmt "+n.MgmtIP)
-	}
-	if n.Via != "" && n.Via != "LLDP" {
-		d = append(d, "via "+n.Via)
-	}
-	if n.TTL >= 0 {
-		d = append(d, "TTL "+registry.FormatSeconds(n.TTL)+"s")
-	}
-	if n.Age >= 0 {
-		d = append(d, "unchanged for "+formatAge(n.Age))
-	}
-	d = append(d, fmt.Sprintf("frames rx %d tx %d", st.RX, st.TX))
-	return strings.Join(d, ", ")
-}
-
-func formatAge(d time.Duration) string {
-	d = d.Truncate(time.Second)
-	if d >= 48*time.Hour {
-		days := d / (24 * time.Hour)
-		return fmt.Sprintf("%dd%s", days, (d - days*24*time.Hour).String())
-	}
-	return d.String()
-}
-
-func (c *Check) evaluateNIC(nic string, known map[string]Interface, knownNames []string, neighbors []Neighbor, stats map[string]Stats) finding {
-	iface, ok := known[nic]
-	if !ok {
-		list := "none"
-		if len(knownNames) > 0 {
-			list = strings.Join(knownNames, ", ")
-		}
-		return finding{
-			state: nagios.Critical,
-			short: fmt.Sprintf("lldpd does not manage %s (it manages: %s)", nic, list),
-			long: fmt.Sprintf("%s: lldpd does not manage this interface (it manages: %s): the NIC is missing or renamed, or excluded by lldpd's interface pattern (lldpd -I, lldpcli configure system interface pattern)",
-				nic, list),
-		}
-	}
-	st := stats[nic]
-	exp, hasExp := c.expects[nic]
-	if len(neighbors) == 0 {
-		return noNeighbor(nic, iface, st, exp, hasExp)
-	}
-	if hasExp {
-		var seen []string
-		for _, n := range neighbors {
-			if exp.matchesSwitch(n) && exp.matchesPort(n) {
-				return c.fresh(nic, n, st, fmt.Sprintf("%s: %s as expected (%s)", nic, describe(n), details(n, st)), fmt.Sprintf("%s %s", nic, describe(n)))
-			}
-			seen = append(seen, describe(n))
-		}
-		what := "port"
-		for _, n := range neighbors {
-			if !exp.matchesSwitch(n) {
-				what = "switch"
-			}
-		}
-		var det []string
-		for _, n := range neighbors {
-			det = append(det, describe(n)+" ("+details(n, st)+")")
-		}
-		return finding{
-			state: nagios.Critical,
-			short: fmt.Sprintf("%s: wrong %s: expected %s, seen %s: a cabling error or a stale inventory", nic, what, exp, strings.Join(seen, " and ")),
-			long: fmt.Sprintf("%s: expected %s but the neighbor is %s: recable the NIC to %s, or fix the inventory if the new cabling is intended (PORT is compared with the neighbor's port ID and port description)",
-				nic, exp, strings.Join(det, "; "), exp),
-		}
-	}
-	var descs, dets []string
-	for _, n := range neighbors {
-		descs = append(descs, describe(n))
-		dets = append(dets, describe(n)+" ("+details(n, st)+")")
-	}
-	short := nic + " " + strings.Join(descs, " and ")
-	long := nic + ": " + strings.Join(dets, "; ")
-	// One neighbor is the norm; with several, freshness is judged on each.
-	worst := finding{state: nagios.OK, short: short, long: long}
-	for _, n := range neighbors {
-		if f := c.fresh(nic, n, st, long, short); f.state != nagios.OK {
-			worst = f
-		}
-	}
-	return worst
-}
-
-// fresh applies --max-age to a neighbor that is otherwise fine.
-func (c *Check) fresh(nic string, n Neighbor, st Stats, long, short string) finding {
-	if c.MaxAge <= 0 || n.TTL <= c.MaxAge {
-		return finding{state: nagios.OK, short: short, long: long}
-	}
-	ttl, limit := registry.FormatSeconds(n.TTL)+"s", registry.FormatSeconds(c.MaxAge)+"s"
-	return finding{
-		state: nagios.Warning,
-		short: fmt.Sprintf("%s: %s advertises TTL %s, above --max-age %s: its data may be that stale", nic, describe(n), ttl, limit),
-		long: fmt.Sprintf("%s: %s advertises TTL %s, above --max-age %s: lldpd keeps a neighbor until its TTL expires, so this data may be up to %s old; lower the switch's LLDP hold time (TTL = tx interval x hold multiplier) or raise --max-age (%s)",
-			nic, describe(n), ttl, limit, ttl, details(n, st)),
-	}
-}
-
-func times(n int64) string {
-	if n == 1 {
-		return "once"
-	}
-	return fmt.Sprintf("%d times", n)
-}
-
-func frames(n int64) string {
-	if n == 1 {
-		return "1 frame"
-	}
-	return fmt.Sprintf("%d frames", n)
-}
-
-func noNeighbor(nic string, iface Interface, st Stats, exp Expectation, hasExp bool) finding {
-	want := ""
-	if hasExp {
-		want = fmt.Sprintf(", expected %s", exp)
-	}
-	if !iface.Receives() {
-		return finding{
-			state: nagios.Critical,
-			short: fmt.Sprintf("no LLDP neighbor on %s%s: lldpd does not receive on it (status %s); run lldpcli configure ports %s lldp status rx-and-tx", nic, want, iface.Status, nic),
-			long: fmt.Sprintf("%s: no LLDP neighbor%s: lldpd's admin status on this port is %q, so it ignores received frames; run lldpcli configure ports %s lldp status rx-and-tx",
-				nic, want, iface.Status, nic),
-		}
-	}
-	// short goes on line 1, why in the long output.
-	var short, why string
-	withdrawn := st.Delete - st.Ageout // lldpd counts an aged-out neighbor as deleted too
-	switch {
-	case st.RX == 0:
-		short = "no frame received since lldpd started"
-		why = "no LLDP frame received since lldpd started"
-	case st.Ageout > 0 && withdrawn > 0:
-		short = "it aged out or withdrew"
-	case st.Ageout > 0:
-		short = "it aged out"
-	case withdrawn > 0:
-		short = "it withdrew with a shutdown frame"
-	default:
-		short = "frames received, none kept"
-	}
-	if st.RX > 0 {
-		why = frames(st.RX) + " received since lldpd started"
-		var gone []string
-		if st.Ageout > 0 {
-			gone = append(gone, fmt.Sprintf("aged out %s (the switch stopped sending)", times(st.Ageout)))
-		}
-		if withdrawn > 0 {
-			gone = append(gone, fmt.Sprintf("was withdrawn %s (a shutdown frame: the switch's LLDP agent stopped or LLDP was disabled on its port)", times(withdrawn)))
-		}
-		if len(gone) > 0 {
-			why += "; the neighbor " + strings.Join(gone, " and ")
-		} else {
-			why += ", none kept"
-		}
-	}
-	if st.RXDiscarded > 0 {
-		short += fmt.Sprintf(", %d frames discarded", st.RXDiscarded)
-		why += fmt.Sprintf("; %d frames discarded as malformed", st.RXDiscarded)
-	}
-	return finding{
-		state: nagios.Critical,
-		short: fmt.Sprintf("no LLDP neighbor on %s%s (%s): the switch port may not send LLDP or the NIC firmware may drop it; capture: %s", nic, want, short, captureHint(nic)),
-		long: fmt.Sprintf("%s: no LLDP neighbor%s: %s; %s sent. Capture on the NIC: %s. Frames in the capture but no neighbor: lldpd's problem, see its log. No frames: enable LLDP on the switch port, or the NIC firmware consumes them (e.g. the Intel X710/XL710 firmware LLDP agent: ethtool --set-priv-flags %s disable-fw-lldp on, or upgrade the NIC firmware).",
-			nic, want, why, frames(st.TX), captureHint(nic), nic),
 	}
 }
 

@@ -19,17 +19,33 @@ import (
 // end of a veth pair.
 
 type lab struct {
-	socket, nic, silentNIC, sw, port string
-	bin                              string
+	socket, swSocket, nic, silentNIC, noCarrierNIC string
+	// sw is the switch's system name, port its port description (what an
+	// inventory names) and portID its port ID (ifname subtype, swp1).
+	sw, port, portID string
+	bin              string
 }
 
 func needLab(t *testing.T) lab {
 	t.Helper()
-	env := labtest.Need(t, "LLDP_SOCKET", "LLDP_HV_IF", "LLDP_SILENT_IF", "LLDP_SWITCH_NAME", "LLDP_SWITCH_PORT")
+	env := labtest.Need(t, "LLDP_SOCKET", "LLDP_SW_SOCKET", "LLDP_HV_IF", "LLDP_SILENT_IF", "LLDP_NOCARRIER_IF",
+		"LLDP_SWITCH_NAME", "LLDP_SWITCH_PORT", "LLDP_SWITCH_IF")
 	return lab{
-		socket: env["LLDP_SOCKET"], nic: env["LLDP_HV_IF"], silentNIC: env["LLDP_SILENT_IF"],
-		sw: env["LLDP_SWITCH_NAME"], port: env["LLDP_SWITCH_PORT"],
+		socket: env["LLDP_SOCKET"], swSocket: env["LLDP_SW_SOCKET"], nic: env["LLDP_HV_IF"],
+		silentNIC: env["LLDP_SILENT_IF"], noCarrierNIC: env["LLDP_NOCARRIER_IF"],
+		sw: env["LLDP_SWITCH_NAME"], port: env["LLDP_SWITCH_PORT"], portID: env["LLDP_SWITCH_IF"],
 		bin: labtest.Binary(t, "check_lldp"),
+	}
+}
+
+// wantNot fails when line 1 contains any of texts.
+func wantNot(t *testing.T, r labtest.Run, texts ...string) {
+	t.Helper()
+	line1 := strings.SplitN(r.Stdout, "\n", 2)[0]
+	for _, s := range texts {
+		if strings.Contains(line1, s) {
+			t.Errorf("line 1 %q has %q", line1, s)
+		}
 	}
 }
 
@@ -56,7 +72,8 @@ func wantRun(t *testing.T, r labtest.Run, code int, contains ...string) {
 func TestIntegrationExpectedNeighbor(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" "+l.port, "'"+l.nic+"_rx'=")
+	// Line 1 names the port ID; the inventory may name the description.
+	wantRun(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID, "'"+l.nic+"_rx'=")
 	// The short switch name matches the FQDN the switch sends.
 	short, _, _ := strings.Cut(l.sw, ".")
 	r = l.run(t, "--expect", l.nic+"="+short+":"+l.port, "--max-age", "120")
@@ -66,7 +83,7 @@ func TestIntegrationExpectedNeighbor(t *testing.T) {
 func TestIntegrationWrongPort(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":Ethernet1/2")
-	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port", "expected "+l.sw+" Ethernet1/2", "seen "+l.sw+" "+l.port)
+	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port", "expected "+l.sw+" port Ethernet1/2", "seen "+l.sw+" port "+l.portID)
 }
 
 func TestIntegrationPortDescriptionChanged(t *testing.T) {
@@ -74,7 +91,10 @@ func TestIntegrationPortDescriptionChanged(t *testing.T) {
 	t.Cleanup(func() { labtest.Lab(t, "lldp", "set_port_descr") })
 	labtest.Lab(t, "lldp", "set_port_descr", "Ethernet1/9")
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 2, "LLDP CRITICAL", "expected "+l.sw+" "+l.port, "seen "+l.sw+" Ethernet1/9")
+	wantRun(t, r, 2, "LLDP CRITICAL", "expected "+l.sw+" port "+l.port, "seen "+l.sw+" port "+l.portID)
+	if !strings.Contains(r.Stdout, `port description "Ethernet1/9"`) {
+		t.Errorf("long output lacks the new port description")
+	}
 }
 
 func TestIntegrationLLDPDStopped(t *testing.T) {
@@ -120,11 +140,15 @@ func TestIntegrationNoNeighbor(t *testing.T) {
 	wantRun(t, r, 2, "LLDP CRITICAL", "no LLDP neighbor on "+l.silentNIC,
 		"tcpdump -i "+l.silentNIC+" -e ether proto 0x88cc")
 	// Without --interface every NIC lldpd manages is checked: the silent
-	// one fails, the cabled one is listed as fine.
+	// one and the one without carrier fail, each with its own diagnosis,
+	// the cabled one is listed as fine.
 	r = l.run(t)
-	wantRun(t, r, 2, "no LLDP neighbor on "+l.silentNIC)
+	wantRun(t, r, 2, "no LLDP neighbor on "+l.silentNIC, l.noCarrierNIC+" link down (no carrier")
 	if !strings.Contains(r.Stdout, "[OK] "+l.nic+": "+l.sw) {
 		t.Errorf("long output lacks the healthy %s", l.nic)
+	}
+	if !strings.Contains(r.Stdout, "checked the NICs lldpd manages: ") {
+		t.Errorf("output does not say which NICs were checked")
 	}
 }
 
@@ -141,7 +165,7 @@ func TestIntegrationSwitchGoesSilent(t *testing.T) {
 			break
 		}
 	}
-	wantRun(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" "+l.port, "(it aged out)",
+	wantRun(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" port "+l.port, "(it aged out)",
 		"tcpdump -i "+l.nic+" -e ether proto 0x88cc")
 }
 
@@ -184,4 +208,89 @@ func TestIntegrationUnprivilegedUser(t *testing.T) {
 	r := labtest.Exec(t, runuser, nil, "-u", "nobody", "--", bin, "--socket", l.socket)
 	t.Logf("exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
 	wantRun(t, r, 3, "LLDP UNKNOWN", "permission denied running lldpcli", "usermod -aG adm")
+}
+
+// TestIntegrationNICWithoutCarrier: the lab's eth2 is cabled to a switch
+// port that is down. The check reads the link state in lldpd's network
+// namespace (not the root namespace it runs in) and sends the operator to
+// the cable, not to tcpdump or the NIC firmware.
+func TestIntegrationNICWithoutCarrier(t *testing.T) {
+	l := needLab(t)
+	r := l.run(t, "--interface", l.noCarrierNIC)
+	wantRun(t, r, 2, "LLDP CRITICAL - "+l.noCarrierNIC+" link down (no carrier, operstate down)", "check the cable, transceiver or switch port")
+	wantNot(t, r, "tcpdump", "firmware", "shutdown frame", "may not send LLDP")
+	if !strings.Contains(r.Stdout, "read over rtnetlink in the network namespace of lldpd pid ") {
+		t.Errorf("the link state was not read in lldpd's namespace:\n%s", r.Stdout)
+	}
+}
+
+// TestIntegrationLinkGoesDown: the switch port facing eth0 is shut. lldpd
+// drops the neighbor (delete_cnt +1, as after a shutdown frame); the check
+// must say link down, not "withdrew with a shutdown frame".
+func TestIntegrationLinkGoesDown(t *testing.T) {
+	l := needLab(t)
+	t.Cleanup(func() { labtest.Lab(t, "lldp", "link_up") })
+	labtest.Lab(t, "lldp", "link_down")
+	var r labtest.Run
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		r = l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
+		if r.Code != 0 && !strings.Contains(r.Stdout, "_neighbors'=1") {
+			break
+		}
+	}
+	wantRun(t, r, 2, "LLDP CRITICAL - "+l.nic+" link down (no carrier", "expected "+l.sw+" port "+l.port, "check the cable, transceiver or switch port")
+	wantNot(t, r, "shutdown frame", "tcpdump", "firmware")
+}
+
+// switchChassisMAC asks the lab switch's lldpd for its chassis ID (a MAC).
+func switchChassisMAC(t *testing.T, l lab) string {
+	t.Helper()
+	out, err := exec.Command("lldpcli", "-u", l.swSocket, "-f", "keyvalue", "show", "chassis").Output()
+	if err != nil {
+		t.Fatalf("lldpcli show chassis on the lab switch: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "local-chassis.chassis.mac="); ok {
+			return v
+		}
+	}
+	t.Fatalf("no chassis MAC in:\n%s", out)
+	return ""
+}
+
+// TestIntegrationExpectByChassisMAC: --expect by the chassis MAC, read whole
+// (its colons are not the SWITCH:PORT separator), alone, with the port ID or
+// description, and written in another form.
+func TestIntegrationExpectByChassisMAC(t *testing.T) {
+	l := needLab(t)
+	mac := switchChassisMAC(t, l)
+	for _, exp := range []string{mac, mac + ":" + l.portID, mac + ":" + l.port, strings.ToUpper(strings.ReplaceAll(mac, ":", "-")) + ":" + l.portID} {
+		r := l.run(t, "--expect", l.nic+"="+exp)
+		wantRun(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID)
+	}
+	r := l.run(t, "--expect", l.nic+"="+mac+":swp9")
+	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port: expected "+mac+" port swp9")
+}
+
+// TestIntegrationTwoNeighborsOnOneNIC: a second port of the lab switch
+// (leak_start) is heard on eth0, as a bond slave hears its peer's switch
+// port. An inventory that names one neighbor is never OK: WARNING when the
+// expected port is among them, CRITICAL when not; line 1 names both ports.
+func TestIntegrationTwoNeighborsOnOneNIC(t *testing.T) {
+	l := needLab(t)
+	env := labtest.Need(t, "LLDP_SWITCH_LEAK_IF", "LLDP_SWITCH_LEAK_PORT")
+	leakIf, leakPort := env["LLDP_SWITCH_LEAK_IF"], env["LLDP_SWITCH_LEAK_PORT"]
+	t.Cleanup(func() { labtest.Lab(t, "lldp", "leak_stop") })
+	labtest.Lab(t, "lldp", "leak_start")
+	both := []string{l.nic + " sees 2 LLDP neighbors", l.sw + " port " + l.portID, l.sw + " port " + leakIf, "bond or fabric leak"}
+	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
+	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	r = l.run(t, "--expect", l.nic+"="+l.sw+":"+leakPort)
+	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	r = l.run(t, "--expect", l.nic+"="+l.sw+":Ethernet1/9")
+	wantRun(t, r, 2, append([]string{"LLDP CRITICAL", "none is the expected " + l.sw + " port Ethernet1/9"}, both...)...)
+	wantNot(t, r, "as expected")
+	// Without an inventory, both are listed and it is OK.
+	r = l.run(t, "--interface", l.nic)
+	wantRun(t, r, 0, "LLDP OK", l.nic+" sees 2 neighbors")
 }

@@ -37,6 +37,9 @@ func TestMain(m *testing.M) {
 		code, _ := strconv.Atoi(mode)
 		os.Exit(code)
 	}
+	// Unit tests read the link state captured in the lab's hypervisor
+	// namespace, never this host's.
+	DefaultReadLinks = fixedLinks("lab.links.json")
 	os.Exit(m.Run())
 }
 
@@ -272,7 +275,21 @@ func TestParseExpectation(t *testing.T) {
 		{"eth0", Expectation{}, "want IF=SWITCH"},
 		{"=sw1", Expectation{}, "want IF=SWITCH"},
 		{"eth0=", Expectation{}, "want IF=SWITCH"},
-		{"eth0=:Ethernet1/1", Expectation{}, "switch name is empty"},
+		{"eth0=:Ethernet1/1", Expectation{}, "switch is empty"},
+		// A MAC chassis ID is read whole; the port follows it (case net/01).
+		{"eth0=02:a4:8c:6a:09:00", Expectation{"eth0", "02:a4:8c:6a:09:00", ""}, ""},
+		{"eth0=02:a4:8c:6a:09:00:34", Expectation{"eth0", "02:a4:8c:6a:09:00", "34"}, ""},
+		{"eth0=02-A4-8C-6A-09-00:Ethernet1/1", Expectation{"eth0", "02-A4-8C-6A-09-00", "Ethernet1/1"}, ""},
+		{"eth0=02:a4:8c:6a:09:00:02:1c:73:00:03:09", Expectation{"eth0", "02:a4:8c:6a:09:00", "02:1c:73:00:03:09"}, ""},
+		{"eth0=02a4.8c6a.0900:Gi1/0/9", Expectation{"eth0", "02a4.8c6a.0900", "Gi1/0/9"}, ""},
+		// Not a MAC (seven groups, or not hex): cut at the first colon.
+		{"eth0=02:a4:8c:6a:09:0g", Expectation{"eth0", "02", "a4:8c:6a:09:0g"}, ""},
+		// Brackets for any other SWITCH with colons.
+		{"eth0=[chassis:7]:1:23", Expectation{"eth0", "chassis:7", "1:23"}, ""},
+		{"eth0=[chassis:7]", Expectation{"eth0", "chassis:7", ""}, ""},
+		{"eth0=[chassis:7", Expectation{}, "no ']'"},
+		{"eth0=[chassis:7]x", Expectation{}, "after ']'"},
+		{"eth0=[]:x", Expectation{}, "switch is empty"},
 	}
 	for _, tt := range tests {
 		got, err := ParseExpectation(tt.in)
@@ -298,14 +315,16 @@ func TestMatching(t *testing.T) {
 		{"eth0=SW1:ethernet1/1", true},                      // short name, case-insensitive
 		{"eth0=sw1.lab.example.net:Ethernet1/1", false},     // a longer FQDN is another name
 		{"eth0=sw1", true},                                  // any port
-		{"eth0=36:a9:cb:68:4f:09", false},                   // the chassis MAC is cut at the first colon: switch "36"
+		{"eth0=36:a9:cb:68:4f:09", true},                    // the chassis MAC, read whole
 		{"eth0=sw1:36:a9:cb:68:4f:09", true},                // port ID
 		{"eth0=sw1:Ethernet1/2", false},                     // wrong port
 		{"eth0=sw2:Ethernet1/1", false},                     // wrong switch
 		{"eth0=sw1.other:Ethernet1/1", false},               // same short name, other domain
 		{"eth0=sw1:Eth1/1", false},                          // no abbreviation expansion
-		{"eth0=36-a9-cb-68-4f-09:Ethernet1/1", false},       // chassis IDs match exactly
-		{"eth0=36:a9:cb:68:4f:09:Ethernet1/1", false},       // documented: SWITCH cannot contain ':'
+		{"eth0=36-a9-cb-68-4f-09:Ethernet1/1", true},        // MACs compare by value
+		{"eth0=36:a9:cb:68:4f:09:Ethernet1/1", true},        // chassis MAC and port
+		{"eth0=36:a9:cb:68:4f:0a:Ethernet1/1", false},       // another MAC
+		{"eth0=sw1:36a9.cb68.4f09", true},                   // port ID MAC in Cisco form
 		{"eth0=sw1.lab:ETHERNET1/1", true},                  // case-insensitive port
 		{"eth0=sw1.LAB:36:A9:CB:68:4F:09", true},            // port ID, case-insensitive
 		{"eth0=Sw1.Lab", true},                              // exact, case-insensitive
@@ -417,6 +436,9 @@ type goldenCase struct {
 	args []string
 	exec func(t *testing.T) Exec
 	code int
+	// links is the captured `ip -j link` the check reads the link state
+	// from; empty: the lab's (lab.links.json).
+	links string
 }
 
 func fromFixture(name string) func(t *testing.T) Exec {
@@ -431,50 +453,65 @@ func failing(stderr string, err func(t *testing.T) error) func(t *testing.T) Exe
 }
 
 var goldenCases = []goldenCase{
-	{"ok-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("healthy"), 0},
-	{"ok-expected-by-port-id", []string{"--expect", "eth0=sw1.lab:36:a9:cb:68:4f:09"}, fromFixture("healthy"), 0},
-	{"ok-interface", []string{"--interface", "eth0"}, fromFixture("healthy"), 0},
-	{"ok-max-age", []string{"--expect", "eth0=sw1", "--max-age", "120"}, fromFixture("healthy"), 0},
-	{"all-interfaces-one-silent", nil, fromFixture("healthy"), 2},
-	{"wrong-port", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, fromFixture("healthy"), 2},
-	{"wrong-switch", []string{"--expect", "eth0=sw2:Ethernet1/1"}, fromFixture("healthy"), 2},
-	{"port-description-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("port-changed"), 2},
-	{"no-neighbor-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("no-neighbors"), 2},
-	{"neighbor-aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("aged-out"), 2},
-	{"no-neighbor-silent-nic", []string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1"}, fromFixture("healthy"), 2},
-	{"no-neighbor-tx-only", []string{"--interface", "eth1"}, fromFixture("tx-only"), 2},
-	{"stale-ttl", []string{"--expect", "eth0=sw1", "--max-age", "2"}, fromFixture("healthy"), 1},
-	{"unknown-interface", []string{"--interface", "eth5", "--expect", "eth0=sw1"}, fromFixture("healthy"), 2},
-	{"lldpd-stopped", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("stopped"), 2},
-	{"lldpd-killed-stale-socket", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("refused"), 2},
+	{"ok-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("healthy"), 0, ""},
+	{"ok-expected-by-port-id", []string{"--expect", "eth0=sw1.lab:36:a9:cb:68:4f:09"}, fromFixture("healthy"), 0, ""},
+	{"ok-interface", []string{"--interface", "eth0"}, fromFixture("healthy"), 0, ""},
+	{"ok-max-age", []string{"--expect", "eth0=sw1", "--max-age", "120"}, fromFixture("healthy"), 0, ""},
+	{"all-interfaces-one-silent", nil, fromFixture("healthy"), 2, ""},
+	{"wrong-port", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, fromFixture("healthy"), 2, ""},
+	{"wrong-switch", []string{"--expect", "eth0=sw2:Ethernet1/1"}, fromFixture("healthy"), 2, ""},
+	{"port-description-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("port-changed"), 2, ""},
+	{"no-neighbor-expected", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("no-neighbors"), 2, ""},
+	{"neighbor-aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("aged-out"), 2, ""},
+	{"no-neighbor-silent-nic", []string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1"}, fromFixture("healthy"), 2, ""},
+	{"no-neighbor-tx-only", []string{"--interface", "eth1"}, fromFixture("tx-only"), 2, ""},
+	{"stale-ttl", []string{"--expect", "eth0=sw1", "--max-age", "2"}, fromFixture("healthy"), 1, ""},
+	{"unknown-interface", []string{"--interface", "eth5", "--expect", "eth0=sw1"}, fromFixture("healthy"), 2, ""},
+	{"lldpd-stopped", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("stopped"), 2, ""},
+	{"lldpd-killed-stale-socket", []string{"--expect", "eth0=sw1:Ethernet1/1"}, fromFixture("refused"), 2, ""},
 	{"lldpcli-not-found", nil, failing("", func(t *testing.T) error {
 		return &exec.Error{Name: "lldpcli", Err: exec.ErrNotFound}
-	}), 3},
+	}), 3, ""},
 	{"lldpcli-not-executable", nil, failing("", func(t *testing.T) error {
 		// What exec returns for Debian's 4750 root:adm lldpcli run by nagios.
 		return &fs.PathError{Op: "fork/exec", Path: "/usr/sbin/lldpcli", Err: syscall.EACCES}
-	}), 3},
+	}), 3, ""},
 	// lldpcli's message format, for a lldpcli that is not setuid.
 	{"socket-permission-denied", nil, failing("2026-11-21T05:27:03 [WARN/control] unable to connect to socket /run/lldpd.socket: Permission denied\n",
-		func(t *testing.T) error { return exitError(t, 1) }), 3},
-	{"lldpcli-exit-without-message", nil, failing("", func(t *testing.T) error { return exitError(t, 1) }), 3},
+		func(t *testing.T) error { return exitError(t, 1) }), 3, ""},
+	{"lldpcli-exit-without-message", nil, failing("", func(t *testing.T) error { return exitError(t, 1) }), 3, ""},
 	{"malformed-output", nil, func(t *testing.T) Exec {
 		r := replay(t, "healthy")
 		r.stdout = r.stdout[:len(r.stdout)/2]
 		return r.exec
-	}, 3},
-	{"bad-expect-flag", []string{"--expect", "eth0"}, fromFixture("healthy"), 3},
-	{"bad-max-age", []string{"--max-age", "soon"}, fromFixture("healthy"), 3},
+	}, 3, ""},
+	{"bad-expect-flag", []string{"--expect", "eth0"}, fromFixture("healthy"), 3, ""},
+	{"bad-max-age", []string{"--max-age", "soon"}, fromFixture("healthy"), 3, ""},
+	// Real lldpd fed the shapes real switches send (capture-variants.sh).
+	{"no-system-name-chassis-mac-and-port", []string{"--expect", "eth0=02:a4:8c:6a:09:00:34"}, fromFixture("variants"), 0, "variants.links.json"},
+	{"two-neighbors-expected-among-them", []string{"--expect", "eth1=tor-a:Ethernet1/8"}, fromFixture("variants"), 1, "variants.links.json"},
+	{"two-neighbors-none-expected", []string{"--expect", "eth1=tor-a:Ethernet1/9"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"port-id-mac-chassis-local", []string{"--expect", "eth2=sw3-chassis:02-1C-73-00-03-09"}, fromFixture("variants"), 0, "variants.links.json"},
+	{"link-went-down", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"link-never-came-up", []string{"--expect", "eth5=tor-b:Ethernet1/1"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"administratively-down", []string{"--interface", "eth6"}, fromFixture("variants"), 2, "variants.links.json"},
+	{"every-nic-virtual-left-out", nil, fromFixture("variants"), 2, "variants.links.json"},
+	{"link-state-unknown-removed", []string{"--expect", "eth4=tor-a:Ethernet1/1"}, fromFixture("variants"), 2, "not-captured.links.json"},
+	{"link-state-unknown-never-sent", []string{"--interface", "eth5"}, fromFixture("variants"), 2, "not-captured.links.json"},
 }
 
 // TestGolden runs the whole plugin through the runner for every state and
 // compares its output with testdata/golden/NAME.txt (-update rewrites).
 func TestGolden(t *testing.T) {
-	saved := DefaultExec
-	t.Cleanup(func() { DefaultExec = saved })
+	saved, savedLinks := DefaultExec, DefaultReadLinks
+	t.Cleanup(func() { DefaultExec, DefaultReadLinks = saved, savedLinks })
 	for _, tt := range goldenCases {
 		t.Run(tt.name, func(t *testing.T) {
 			DefaultExec = tt.exec(t)
+			DefaultReadLinks = savedLinks
+			if tt.links != "" {
+				DefaultReadLinks = fixedLinks(tt.links)
+			}
 			var stdout, stderr bytes.Buffer
 			code := runner.Execute("check_lldp", tt.args, &stdout, &stderr)
 			got := fmt.Sprintf("%s(exit %d)\n", stdout.String(), code)
@@ -501,11 +538,11 @@ func TestStateMessages(t *testing.T) {
 		{"stopped", nil, nagios.Critical, []string{"lldpd is not running", "/run/lldpd.socket", RestartHint}},
 		{"refused", nil, nagios.Critical, []string{"lldpd is not running", "Connection refused", RestartHint}},
 		{"healthy", []string{"--interface", "eth1"}, nagios.Critical, []string{"no LLDP neighbor on eth1", "tcpdump -i eth1 -e ether proto 0x88cc"}},
-		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 Ethernet1/1", "(it withdrew with a shutdown frame)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
+		{"no-neighbors", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0, expected sw1 port Ethernet1/1", "(it withdrew with a shutdown frame or a link flap)", "tcpdump -i eth0 -e ether proto 0x88cc"}},
 		{"aged-out", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"no LLDP neighbor on eth0", "(it aged out)", "tcpdump -i eth0"}},
-		{"healthy", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, nagios.Critical, []string{"expected sw1.lab Ethernet1/2", "seen sw1.lab Ethernet1/1"}},
-		{"port-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"expected sw1 Ethernet1/1", "seen sw1.lab Ethernet1/7"}},
-		{"healthy", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.OK, []string{"eth0 sw1.lab Ethernet1/1"}},
+		{"healthy", []string{"--expect", "eth0=sw1.lab:Ethernet1/2"}, nagios.Critical, []string{"expected sw1.lab port Ethernet1/2", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
+		{"port-changed", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.Critical, []string{"expected sw1 port Ethernet1/1", "seen sw1.lab port 36:a9:cb:68:4f:09"}},
+		{"healthy", []string{"--expect", "eth0=sw1:Ethernet1/1"}, nagios.OK, []string{"eth0 sw1.lab port 36:a9:cb:68:4f:09"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fixture+strings.Join(tt.args, " "), func(t *testing.T) {
@@ -530,7 +567,7 @@ func TestStateMessages(t *testing.T) {
 
 func TestNoManagedInterface(t *testing.T) {
 	c := newCheck(t)
-	res := c.evaluate(&Snapshot{Stats: map[string]Stats{}})
+	res := c.evaluate(&Snapshot{Stats: map[string]Stats{}}, Links{})
 	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "manages no interface") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
@@ -545,17 +582,18 @@ func TestSeveralNeighborsOnOneNIC(t *testing.T) {
 		},
 		Stats: map[string]Stats{"eth0": {RX: 10, TX: 10}},
 	}
+	// An inventory names one neighbor: two never confirm the cabling.
 	c := newCheck(t, "--expect", "eth0=sw1:Ethernet1/1")
-	if res := c.evaluate(snap); res.FinalState() != nagios.OK {
+	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "eth0 sees 2 LLDP neighbors: hub-host and sw1.lab") {
 		t.Errorf("expected neighbor among two: %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--expect", "eth0=sw2:Ethernet1/1")
-	res := c.evaluate(snap)
-	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "seen hub-host eth3 and sw1.lab Ethernet1/1") {
+	res := c.evaluate(snap, Links{})
+	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "none is the expected sw2 port Ethernet1/1") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--max-age", "60")
-	if res := c.evaluate(snap); res.FinalState() != nagios.Warning {
+	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning {
 		t.Errorf("TTL 120 > max-age 60: got %s %q", res.FinalState(), res.Summary)
 	}
 }
