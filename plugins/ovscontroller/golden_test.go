@@ -34,6 +34,7 @@ func TestGolden(t *testing.T) {
 		{name: "warning-within-grace", fixture: "disconnected", args: []string{"--grace", "3600"}, code: 1},
 		{name: "critical-after-grace", fixture: "disconnected", args: []string{"--grace", "1"}, code: 2},
 		{name: "warning-never-connected-first-sighting", fixture: "unreachable", code: 1},
+		{name: "critical-listen-failed", fixture: "listeners", code: 2},
 		{name: "warning-no-status-yet", fixture: "nostatus", code: 1},
 		{name: "critical-stale", fixture: "stale", code: 2},
 		{name: "ok-bridge-filter", fixture: "unreachable", args: []string{"--bridge", "br-lab"}, code: 0},

@@ -249,3 +249,51 @@ func FuzzListenAddress(f *testing.F) {
 		}
 	})
 }
+
+// TestEvaluateListenersFixture evaluates the reply captured by
+// testdata/capture-listeners.sh from the real lab OVS.
+func TestEvaluateListenersFixture(t *testing.T) {
+	f := loadFixture(t, "listeners")
+	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vswitchd60 := func(d string) (time.Duration, bool) { return 60 * time.Second, d == "ovs-vswitchd" }
+	res := evaluate(snap, policy{Grace: 30 * time.Second, Uptime: vswitchd60, Now: t0, Memory: newMemory("unix:/x")})
+	want := map[string]nagios.State{
+		"manager ptcp:16696:127.0.0.1: NOT LISTENING: ovsdb-server reports no bound_port":                                nagios.Critical,
+		"manager ptcp:16640:127.0.0.1: listening, bound to port 16640 (bound_port)":                                      nagios.OK,
+		"manager punix:/tmp/edgecheck-lab/ovs/ecfix-mgr.sock: passive listener, not verified":                            nagios.OK,
+		"bridge br-ecfix controller ptcp:16694:127.0.0.1: passive listener, not verified":                                nagios.OK,
+		"bridge br-ecfix controller tcp:127.0.0.1:16695: never connected since ovs-vswitchd started 60s ago, longer than": nagios.Critical,
+	}
+	for sub, state := range want {
+		found := false
+		for _, it := range res.Items {
+			if strings.HasPrefix(it.Text, sub) {
+				found = true
+				if it.State != state {
+					t.Errorf("%q is %v, want %v", it.Text, it.State, state)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no item starts with %q\n%s", sub, res.Format("OVS_CONTROLLER"))
+		}
+	}
+	if !strings.HasPrefix(res.Summary, "manager ptcp:16696:127.0.0.1 is not listening (ovsdb-server reports no bound_port) (and 1 more)") {
+		t.Errorf("summary %q", res.Summary)
+	}
+	// What the host probe says is used for targets OVS does not report on.
+	res = evaluate(snap, policy{Grace: 30 * time.Second, Uptime: vswitchd60, Now: t0,
+		Listening: func(target, daemon string) listenerCheck {
+			return listenerCheck{Known: true, Listening: daemon == "ovsdb-server", Detail: "probed " + daemon}
+		}})
+	for _, it := range res.Items {
+		switch {
+		case strings.HasPrefix(it.Text, "manager punix:") && (it.State != nagios.OK || !strings.Contains(it.Text, "listening, probed ovsdb-server")),
+			strings.HasPrefix(it.Text, "bridge br-ecfix controller ptcp:16694") && (it.State != nagios.Critical || !strings.Contains(it.Text, "NOT LISTENING: probed ovs-vswitchd")):
+			t.Errorf("probe result not used: %v %s", it.State, it.Text)
+		}
+	}
+}
