@@ -261,10 +261,10 @@ func TestEvaluateListenersFixture(t *testing.T) {
 	vswitchd60 := func(d string) (time.Duration, bool) { return 60 * time.Second, d == "ovs-vswitchd" }
 	res := evaluate(snap, policy{Grace: 30 * time.Second, Uptime: vswitchd60, Now: t0, Memory: newMemory("unix:/x")})
 	want := map[string]nagios.State{
-		"manager ptcp:16696:127.0.0.1: NOT LISTENING: ovsdb-server reports no bound_port":                                nagios.Critical,
-		"manager ptcp:16640:127.0.0.1: listening, bound to port 16640 (bound_port)":                                      nagios.OK,
-		"manager punix:/tmp/edgecheck-lab/ovs/ecfix-mgr.sock: passive listener, not verified":                            nagios.OK,
-		"bridge br-ecfix controller ptcp:16694:127.0.0.1: passive listener, not verified":                                nagios.OK,
+		"manager ptcp:16696:127.0.0.1: NOT LISTENING: ovsdb-server reports no bound_port":                                 nagios.Critical,
+		"manager ptcp:16640:127.0.0.1: listening, bound to port 16640 (bound_port)":                                       nagios.OK,
+		"manager punix:/tmp/edgecheck-lab/ovs/ecfix-mgr.sock: passive listener, not verified":                             nagios.OK,
+		"bridge br-ecfix controller ptcp:16694:127.0.0.1: passive listener, not verified":                                 nagios.OK,
 		"bridge br-ecfix controller tcp:127.0.0.1:16695: never connected since ovs-vswitchd started 60s ago, longer than": nagios.Critical,
 	}
 	for sub, state := range want {
