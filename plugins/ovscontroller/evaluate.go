@@ -71,6 +71,8 @@ type evaluator struct {
 	res      *nagios.Result
 	problems []string
 	grace    string
+	// added holds the targets configured since the previous run.
+	added map[string]bool
 }
 
 // evaluate turns a snapshot into the check result and updates p.Memory. It
@@ -79,7 +81,14 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 	if p.Now.IsZero() {
 		p.Now = time.Now()
 	}
-	e := &evaluator{s: s, p: p, res: &nagios.Result{}, grace: registry.FormatSeconds(p.Grace) + "s"}
+	e := &evaluator{s: s, p: p, res: &nagios.Result{}, grace: registry.FormatSeconds(p.Grace) + "s", added: map[string]bool{}}
+	if p.Memory != nil && p.Memory.LastRun != nil {
+		for _, k := range s.targetKeys() {
+			if _, ok := p.Memory.Targets[k]; !ok {
+				e.added[k] = true
+			}
+		}
+	}
 	var ctl, mgr counts
 	if !s.VswitchdRunning {
 		e.problems = append(e.problems, "ovs-vswitchd is not running (nobody holds its OVSDB lock), so the controller status in OVSDB is stale")
@@ -94,7 +103,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 			e.bridge(b, &ctl)
 		}
 	}
-	e.forget()
+	e.sync()
 	res := e.res
 	if len(res.Items) == 0 {
 		res.State = nagios.Unknown
@@ -177,24 +186,28 @@ func (e *evaluator) record(key string) *record {
 	return rec
 }
 
-// forget drops remembered targets that are no longer configured.
-func (e *evaluator) forget() {
-	if e.p.Memory == nil {
+// sync records every configured target, whatever --bridge selects, drops
+// the ones no longer configured, and stamps the run.
+func (e *evaluator) sync() {
+	m := e.p.Memory
+	if m == nil {
 		return
 	}
 	keep := map[string]bool{}
-	for _, m := range e.s.Managers {
-		keep["manager "+m.Target] = true
-	}
-	for _, b := range e.s.Bridges {
-		for _, c := range b.Controllers {
-			keep["bridge "+b.Name+" controller "+c.Target] = true
+	for _, k := range e.s.targetKeys() {
+		keep[k] = true
+		if _, ok := m.Targets[k]; !ok {
+			m.Targets[k] = &record{Observed: e.p.Now}
 		}
 	}
-	for k := range e.p.Memory.Targets {
+	for k := range m.Targets {
 		if !keep[k] {
-			delete(e.p.Memory.Targets, k)
+			delete(m.Targets, k)
 		}
+	}
+	if m.LastRun == nil || m.LastRun.Before(e.p.Now) {
+		t := e.p.Now
+		m.LastRun = &t
 	}
 }
 
@@ -249,6 +262,9 @@ func (e *evaluator) unconnected(name, label, daemon string, t Target, c *counts)
 	if up, ok := e.p.Uptime(daemon); ok {
 		v := now.Add(-up)
 		f.daemonStart = &v
+	}
+	if e.added[name] {
+		f.configuredAfter = e.p.Memory.LastRun
 	}
 	o := dateOutage(e.record(name), f)
 	var text string

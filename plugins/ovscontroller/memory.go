@@ -27,8 +27,11 @@ type memory struct {
 	Version int `json:"version"`
 	// DB is the --db the memory belongs to.
 	DB string `json:"db"`
-	// Targets is keyed by targetKey: "manager TARGET" or
-	// "bridge NAME controller TARGET".
+	// LastRun is when the previous run read OVSDB. Every run records every
+	// configured target (whatever --bridge says), so a target without a
+	// record in a memory with a LastRun was configured after that run.
+	LastRun *time.Time `json:"last_run,omitempty"`
+	// Targets is keyed "manager TARGET" or "bridge NAME controller TARGET".
 	Targets map[string]*record `json:"targets"`
 }
 
@@ -133,7 +136,10 @@ type downFacts struct {
 	// known; daemon is its name.
 	daemonStart *time.Time
 	daemon      string
-	noStatus    bool
+	// configuredAfter is the previous run's time for a target that the
+	// previous run did not see: it was configured since.
+	configuredAfter *time.Time
+	noStatus        bool
 }
 
 // dateOutage dates the unconnected spell of one target from OVS's facts and
@@ -142,8 +148,10 @@ type downFacts struct {
 //   - the remembered start, unless OVS reports a connect after it;
 //   - the last moment the target is known to have been connected: the
 //     later of sec_since_connect and this check's last connected sighting;
-//   - for a target that never connected under the running daemon, the
-//     daemon's start (not earlier than the last connected sighting);
+//   - for a target that never connected under the running daemon and has
+//     a status, the daemon's start (not earlier than the last connected
+//     sighting, nor than the previous run when that run did not see the
+//     target configured);
 //   - the last failed attempt (sec_since_disconnect), a lower bound only.
 //
 // A target that nothing dates (no status, no memory, no daemon start) is
@@ -173,10 +181,15 @@ func dateOutage(rec *record, f downFacts) outage {
 			last, how = *rec.LastConnected, sighting
 		}
 		consider(&last, how)
-	case f.daemonStart != nil:
+	case f.daemonStart != nil && !f.noStatus:
+		// Without any status the daemon may not have set the target up
+		// yet (just configured): its start says nothing then.
 		start, how := *f.daemonStart, "never connected since "+f.daemon+" started %ds ago"
 		if rec.LastConnected != nil && rec.LastConnected.After(start) {
 			start, how = *rec.LastConnected, sighting
+		}
+		if f.configuredAfter != nil && f.configuredAfter.After(start) {
+			start, how = *f.configuredAfter, "never connected since it was configured, after this check's previous run %ds ago"
 		}
 		consider(&start, how)
 	}

@@ -71,6 +71,16 @@ func TestDateOutage(t *testing.T) {
 			wantSecs: 3, wantHow: "not connected for at least 3s (its last failed attempt; OVS resets sec_since_disconnect on every retry)",
 		},
 		{
+			name:     "configured after the previous run: not dated from the daemon's start",
+			facts:    downFacts{now: *at(3600), daemonStart: at(0), daemon: "ovs-vswitchd", configuredAfter: at(3540), lastDisconnect: at(3598)},
+			wantSecs: 60, wantHow: "never connected since it was configured, after this check's previous run 60s ago",
+		},
+		{
+			name:     "no status on a long-running daemon: just configured, or not set up; not dated from the daemon's start",
+			facts:    downFacts{now: *at(3600), daemonStart: at(0), daemon: "ovs-vswitchd", noStatus: true},
+			wantSecs: 0, wantHow: "not connected for at least 0s (first found unconnected by this check now)",
+		},
+		{
 			name:     "no status, first sighting",
 			facts:    downFacts{now: *at(10), noStatus: true, daemon: "ovs-vswitchd"},
 			wantSecs: 0, wantHow: "not connected for at least 0s (first found unconnected by this check now)",
@@ -295,5 +305,33 @@ func TestEvaluateListenersFixture(t *testing.T) {
 			strings.HasPrefix(it.Text, "bridge br-ecfix controller ptcp:16694") && (it.State != nagios.Critical || !strings.Contains(it.Text, "NOT LISTENING: probed ovs-vswitchd")):
 			t.Errorf("probe result not used: %v %s", it.State, it.Text)
 		}
+	}
+}
+
+// TestEvaluateTargetAddedSinceLastRun: the previous run (with --bridge
+// br-lab) recorded every configured target; a controller configured since
+// then is dated from that run, not from ovs-vswitchd's start an hour ago.
+func TestEvaluateTargetAddedSinceLastRun(t *testing.T) {
+	f := loadFixture(t, "unreachable")
+	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := func(string) (time.Duration, bool) { return time.Hour, true }
+	m := newMemory("unix:/x")
+	evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: t0, Bridges: []string{"br-lab"}})
+	if len(m.Targets) != 4 || m.LastRun == nil || !m.LastRun.Equal(t0) {
+		t.Fatalf("the first run did not record every target: %d records, last run %v", len(m.Targets), m.LastRun)
+	}
+	// The same controller as before: dated from ovs-vswitchd's start.
+	res := evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: *at(20)})
+	if !strings.Contains(res.Summary, "bridge br-ecfix controller tcp:127.0.0.1:1 never connected since ovs-vswitchd started 3600s ago (> grace 30s)") {
+		t.Errorf("known target: %q", res.Summary)
+	}
+	// A memory whose previous run did not see it: dated from that run.
+	delete(m.Targets, "bridge br-ecfix controller tcp:127.0.0.1:1")
+	res = evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: *at(40)})
+	if res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "never connected since it was configured, after this check's previous run 20s ago (within grace 30s)") {
+		t.Errorf("new target: %v %q", res.FinalState(), res.Summary)
 	}
 }

@@ -144,3 +144,18 @@ func (t Target) seconds(key string) (int64, bool) {
 	}
 	return n, true
 }
+
+// targetKeys names every configured target as the memory keys it:
+// "manager TARGET" and "bridge NAME controller TARGET".
+func (s *Snapshot) targetKeys() []string {
+	var keys []string
+	for _, m := range s.Managers {
+		keys = append(keys, "manager "+m.Target)
+	}
+	for _, b := range s.Bridges {
+		for _, c := range b.Controllers {
+			keys = append(keys, "bridge "+b.Name+" controller "+c.Target)
+		}
+	}
+	return keys
+}
