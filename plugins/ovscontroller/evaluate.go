@@ -82,9 +82,16 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 		p.Now = time.Now()
 	}
 	e := &evaluator{s: s, p: p, res: &nagios.Result{}, grace: registry.FormatSeconds(p.Grace) + "s", added: map[string]bool{}}
-	if p.Memory != nil && p.Memory.LastRun != nil {
-		for _, k := range s.targetKeys() {
-			if _, ok := p.Memory.Targets[k]; !ok {
+	if p.Memory != nil {
+		for k, row := range s.targetRows() {
+			rec, ok := p.Memory.Targets[k]
+			if ok && rec.Row != "" && rec.Row != string(row) {
+				// Another row with the same target: the database was
+				// recreated or the target configured again.
+				delete(p.Memory.Targets, k)
+				ok = false
+			}
+			if !ok && p.Memory.LastRun != nil {
 				e.added[k] = true
 			}
 		}
@@ -194,11 +201,14 @@ func (e *evaluator) sync() {
 		return
 	}
 	keep := map[string]bool{}
-	for _, k := range e.s.targetKeys() {
+	for k, row := range e.s.targetRows() {
 		keep[k] = true
-		if _, ok := m.Targets[k]; !ok {
-			m.Targets[k] = &record{Observed: e.p.Now}
+		rec, ok := m.Targets[k]
+		if !ok {
+			rec = &record{Observed: e.p.Now}
+			m.Targets[k] = rec
 		}
+		rec.Row = string(row)
 	}
 	for k := range m.Targets {
 		if !keep[k] {

@@ -37,6 +37,8 @@ type memory struct {
 
 // A record is what the check remembers of one target.
 type record struct {
+	// Row is the target's Manager or Controller row _uuid.
+	Row string `json:"row,omitempty"`
 	// Observed is when the OVSDB read behind this record was made; a run
 	// never replaces a record observed later than its own read (two
 	// concurrent runs).

@@ -328,10 +328,22 @@ func TestEvaluateTargetAddedSinceLastRun(t *testing.T) {
 	if !strings.Contains(res.Summary, "bridge br-ecfix controller tcp:127.0.0.1:1 never connected since ovs-vswitchd started 3600s ago (> grace 30s)") {
 		t.Errorf("known target: %q", res.Summary)
 	}
+	// The database recreated at the same path (or the target configured
+	// again): another Controller row, so the old spell is not this one.
+	key := "bridge br-ecfix controller tcp:127.0.0.1:1"
+	if m.Targets[key].Row != "7197d5f0-2ca4-416d-83f3-03a403f033d6" {
+		t.Fatalf("the record does not keep the Controller row: %+v", m.Targets[key])
+	}
+	m.Targets[key].Row = "00000000-0000-0000-0000-000000000000"
+	m.Targets[key].DownSince = at(-7 * 24 * 3600)
+	res = evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: *at(30)})
+	if res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "after this check's previous run 10s ago") || m.Targets[key].Row != "7197d5f0-2ca4-416d-83f3-03a403f033d6" {
+		t.Errorf("recreated row: %v %q %+v", res.FinalState(), res.Summary, m.Targets[key])
+	}
 	// A memory whose previous run did not see it: dated from that run.
-	delete(m.Targets, "bridge br-ecfix controller tcp:127.0.0.1:1")
+	delete(m.Targets, key)
 	res = evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: *at(40)})
-	if res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "never connected since it was configured, after this check's previous run 20s ago (within grace 30s)") {
+	if res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "never connected since it was configured, after this check's previous run 10s ago (within grace 30s)") {
 		t.Errorf("new target: %v %q", res.FinalState(), res.Summary)
 	}
 }

@@ -88,7 +88,7 @@ func init() {
 // Flags declares the check's flags.
 func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
-	fs.Duration(&c.Grace, "grace", DefaultGrace, "An active target disconnected for up to this long is WARNING, longer is CRITICAL.")
+	fs.Duration(&c.Grace, "grace", DefaultGrace, "An active target unconnected for up to this long is WARNING, longer is CRITICAL; the same for a target without any status from OVS.")
 	fs.Strings(&c.Bridges, "bridge", "Check only this bridge's controllers (managers are then not checked); a named bridge without a controller is CRITICAL.").WithMeta("NAME")
 	fs.Bool(&c.RequireMaster, "require-master", "Each checked bridge with active controllers needs at least one connected controller in role master; a bridge with only passive controllers is exempt (OVS reports no role for them).")
 	fs.String(&c.StateFile, "state-file", "", "JSON file remembering, per target, when it was first found unconnected and last seen connected, since OVS resets "+
