@@ -85,7 +85,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 	if p.Memory != nil {
 		for k, row := range s.targetRows() {
 			rec, ok := p.Memory.Targets[k]
-			if ok && rec.Row != "" && rec.Row != string(row) {
+			if ok && rec.Row != string(row) {
 				// Another row with the same target: the database was
 				// recreated or the target configured again.
 				delete(p.Memory.Targets, k)

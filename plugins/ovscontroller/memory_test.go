@@ -154,7 +154,7 @@ func TestEvaluateKeepsNewerRecord(t *testing.T) {
 	}
 	key := "bridge br-ecfix controller tcp:127.0.0.1:1"
 	m := newMemory("unix:/x")
-	newer := &record{Observed: *at(100), LastConnected: at(100)}
+	newer := &record{Row: "7197d5f0-2ca4-416d-83f3-03a403f033d6", Observed: *at(100), LastConnected: at(100)}
 	m.Targets[key] = newer
 	evaluate(snap, policy{Grace: time.Minute, Uptime: noUptime, Memory: m, Now: *at(50)})
 	if m.Targets[key] != newer || newer.DownSince != nil || !newer.Observed.Equal(*at(100)) {
