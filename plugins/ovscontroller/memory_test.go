@@ -2,8 +2,10 @@ package ovscontroller
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -345,5 +347,36 @@ func TestEvaluateTargetAddedSinceLastRun(t *testing.T) {
 	res = evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: *at(40)})
 	if res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "never connected since it was configured, after this check's previous run 10s ago (within grace 30s)") {
 		t.Errorf("new target: %v %q", res.FinalState(), res.Summary)
+	}
+}
+
+// TestProbeListener: a port held by a process that never speaks OpenFlow,
+// a closed port and a missing unix socket are not ovs-vswitchd listening.
+// (A listener that answers OpenFlow is the lab's ovs-vswitchd, in
+// TestIntegrationPassiveControllerListener.)
+func TestProbeListener(t *testing.T) {
+	held, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	port := strconv.Itoa(held.Addr().(*net.TCPAddr).Port)
+	ctx := context.Background()
+	if c := probeListener(ctx, "ptcp:"+port+":127.0.0.1", "ovs-vswitchd"); !c.Known || c.Listening || !strings.Contains(c.Detail, "sends no OpenFlow hello") {
+		t.Errorf("held port: %+v", c)
+	}
+	if c := probeListener(ctx, "ptcp:"+port+":127.0.0.1", "ovsdb-server"); !c.Known || !c.Listening {
+		t.Errorf("a manager port that accepts: %+v", c)
+	}
+	held.Close()
+	if c := probeListener(ctx, "ptcp:"+port, "ovs-vswitchd"); !c.Known || c.Listening || !strings.Contains(c.Detail, "nothing listens on tcp 127.0.0.1:"+port) {
+		t.Errorf("closed port: %+v", c)
+	}
+	sock := filepath.Join(t.TempDir(), "missing", "br.sock")
+	if c := probeListener(ctx, "punix:"+sock, "ovs-vswitchd"); !c.Known || c.Listening || !strings.Contains(c.Detail, "nothing listens on unix "+sock) {
+		t.Errorf("missing socket: %+v", c)
+	}
+	if c := probeListener(ctx, "ptcp:", "ovs-vswitchd"); c.Known {
+		t.Errorf("unparsable target: %+v", c)
 	}
 }
