@@ -380,3 +380,23 @@ func TestProbeListener(t *testing.T) {
 		t.Errorf("unparsable target: %+v", c)
 	}
 }
+
+// TestEvaluateStalePassiveController: with ovs-vswitchd dead nothing
+// listens on its passive targets either; the manager, ovsdb-server's own,
+// is still judged from its status.
+func TestEvaluateStalePassiveController(t *testing.T) {
+	f := loadFixture(t, "listeners")
+	snap, err := decodeSnapshot(f.results(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := evaluate(snap, policy{Grace: time.Hour, Uptime: noUptime, Now: t0})
+	for _, it := range res.Items {
+		if strings.HasPrefix(it.Text, "bridge br-ecfix controller ptcp:16694:127.0.0.1: ") && (it.State != nagios.Critical || !strings.Contains(it.Text, "STALE")) {
+			t.Errorf("passive controller of a dead ovs-vswitchd: %v %s", it.State, it.Text)
+		}
+		if strings.HasPrefix(it.Text, "manager ptcp:16696:127.0.0.1: ") && !strings.Contains(it.Text, "NOT LISTENING") {
+			t.Errorf("manager: %v %s", it.State, it.Text)
+		}
+	}
+}
