@@ -2,6 +2,7 @@ package ovscontroller
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,7 +33,8 @@ func TestGolden(t *testing.T) {
 		{name: "ok", fixture: "healthy", code: 0},
 		{name: "warning-within-grace", fixture: "disconnected", args: []string{"--grace", "3600"}, code: 1},
 		{name: "critical-after-grace", fixture: "disconnected", args: []string{"--grace", "1"}, code: 2},
-		{name: "critical-never-connected", fixture: "unreachable", code: 2},
+		{name: "warning-never-connected-first-sighting", fixture: "unreachable", code: 1},
+		{name: "critical-listen-failed", fixture: "listeners", code: 2},
 		{name: "warning-no-status-yet", fixture: "nostatus", code: 1},
 		{name: "critical-stale", fixture: "stale", code: 2},
 		{name: "ok-bridge-filter", fixture: "unreachable", args: []string{"--bridge", "br-lab"}, code: 0},
@@ -51,7 +53,8 @@ func TestGolden(t *testing.T) {
 					f = asMaster(f)
 				}
 				target = serveFixture(t, f)
-				args = append([]string{"--db", target}, args...)
+				state := filepath.Join(t.TempDir(), "state.json")
+				args = append([]string{"--db", target, "--state-file", state}, args...)
 			}
 			run := labtest.Exec(t, bin, nil, args...)
 			if run.Code != tt.code {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
 	"edgecheck/shared/registry"
+	"edgecheck/shared/statefile"
 )
 
 // vswitchdLock is the OVSDB lock ovs-vswitchd holds while it runs
@@ -42,6 +44,9 @@ type Check struct {
 	Grace         time.Duration
 	Bridges       []string
 	RequireMaster bool
+	// StateFile keeps, per target, when it was first found unconnected
+	// and last seen connected (default DefaultStatePath(DB)).
+	StateFile string
 
 	// Now and ReadFile are seams for the daemon uptime lookup.
 	Now      func() time.Time
@@ -55,10 +60,15 @@ func init() {
 		Service: "OVS_CONTROLLER",
 		Description: "Checks that every Open vSwitch manager (Open_vSwitch.manager_options) and every bridge " +
 			"controller (Bridge.controller) is connected, reading OVSDB in one transaction. An active target " +
-			"(tcp:, ssl:, unix:) disconnected for longer than --grace is CRITICAL, inside the grace window " +
-			"WARNING, so that OVS restarts and controller failovers do not page anyone. Passive targets (ptcp:, " +
-			"punix:) are listeners, not failures. Each target's role, state, last_error and seconds since " +
-			"connect or disconnect are reported, with perfdata per target. OVSDB keeps the last controller " +
+			"(tcp:, ssl:, unix:) unconnected for longer than --grace is CRITICAL, inside the grace window " +
+			"WARNING, so that OVS restarts and controller failovers do not page anyone. OVS resets " +
+			"sec_since_disconnect on every failed retry, so the check dates an outage from the last known connect " +
+			"(sec_since_connect, or its own last connected sighting), from the daemon's start for a target that " +
+			"never connected, and from its own memory (--state-file) across runs and daemon restarts. A target " +
+			"without any status for longer than --grace (e.g. on a bridge ovs-vswitchd could not create) is CRITICAL. " +
+			"Passive targets (ptcp:, pssl:, punix:) must be listening: a manager without status:bound_port, or a " +
+			"local listener that refuses connections or does not answer OpenFlow, is CRITICAL. Each target's role, " +
+			"state, last_error and seconds since connect or disconnect are reported, with perfdata per target. OVSDB keeps the last controller " +
 			"status after ovs-vswitchd dies; the check asks ovsdb-server whether ovs-vswitchd still holds its " +
 			"OVSDB lock and reports a dead ovs-vswitchd as CRITICAL (stale) instead of trusting that status.",
 		Examples: []registry.Example{
@@ -78,9 +88,12 @@ func init() {
 // Flags declares the check's flags.
 func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
-	fs.Duration(&c.Grace, "grace", DefaultGrace, "An active target disconnected for up to this long is WARNING, longer is CRITICAL.")
+	fs.Duration(&c.Grace, "grace", DefaultGrace, "An active target unconnected for up to this long is WARNING, longer is CRITICAL; the same for a target without any status from OVS.")
 	fs.Strings(&c.Bridges, "bridge", "Check only this bridge's controllers (managers are then not checked); a named bridge without a controller is CRITICAL.").WithMeta("NAME")
-	fs.Bool(&c.RequireMaster, "require-master", "Each checked bridge with active controllers needs at least one connected controller in role master.")
+	fs.Bool(&c.RequireMaster, "require-master", "Each checked bridge with active controllers needs at least one connected controller in role master; a bridge with only passive controllers is exempt (OVS reports no role for them).")
+	fs.String(&c.StateFile, "state-file", "", "JSON file remembering, per target, when it was first found unconnected and last seen connected, since OVS resets "+
+		"sec_since_disconnect on every failed retry; locked, so concurrent runs share it safely. Default: "+statefile.DefaultDir+"/ovs_controller_<--db>.json. "+
+		"The check's user must be able to write it.").WithMeta("PATH")
 }
 
 // Validate checks the flags before any I/O.
@@ -98,6 +111,9 @@ func (c *Check) Validate() error {
 		if strings.TrimSpace(b) == "" {
 			return fmt.Errorf("--bridge: empty bridge name")
 		}
+	}
+	if c.StateFile == "" {
+		c.StateFile = DefaultStatePath(c.DB)
 	}
 	return nil
 }
@@ -124,10 +140,31 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unexpected data from OVSDB at %s: %v", c.DB, err)
 	}
+	now := c.Now()
 	if err := checkBridgesExist(snap, c.Bridges, c.DB); err != nil {
 		return nil, err
 	}
-	return evaluate(snap, policy{Grace: c.Grace, Bridges: c.Bridges, RequireMaster: c.RequireMaster, Uptime: c.uptime, Verbose: nagios.Verbosity(ctx)}), nil
+	p := policy{Grace: c.Grace, Bridges: c.Bridges, RequireMaster: c.RequireMaster, Uptime: c.uptime,
+		Verbose: nagios.Verbosity(ctx), Now: now}
+	p.Listening = func(target, daemon string) listenerCheck {
+		// Only a daemon running on this host (its pidfile next to the
+		// local db.sock names a live process) listens where we can probe.
+		if _, local := c.uptime(daemon); !local {
+			return listenerCheck{Detail: "OVS does not report whether " + daemon + " listens on it, and " + daemon + " does not run on this host (no live pidfile next to " + c.DB + ")"}
+		}
+		nagios.SetStage(ctx, "probing the listener "+target)
+		return probeListener(ctx, target, daemon)
+	}
+	nagios.SetStage(ctx, "updating state file "+c.StateFile)
+	var res *nagios.Result
+	err = c.withMemory(ctx, func(m *memory) {
+		p.Memory = m
+		res = evaluate(snap, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // checkBridgesExist makes a --bridge that names no bridge an UNKNOWN with
@@ -138,7 +175,7 @@ func checkBridgesExist(s *Snapshot, want []string, db string) error {
 		names = append(names, b.Name)
 	}
 	for _, w := range want {
-		if !contains(names, w) {
+		if !slices.Contains(names, w) {
 			have := strings.Join(names, ", ")
 			if have == "" {
 				have = "none"

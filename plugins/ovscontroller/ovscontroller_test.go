@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			policy: policy{Grace: 30 * time.Second},
 			wantItems: map[string]nagios.State{
 				"bridge br-lab controller tcp:127.0.0.1:16653: connected for 685s, role other, state ACTIVE": nagios.OK,
-				"manager ptcp:16640:127.0.0.1: passive listener (not a failure), bound to port 16640":        nagios.OK,
+				"manager ptcp:16640:127.0.0.1: listening, bound to port 16640 (bound_port)":                  nagios.OK,
 			},
 			wantPerf: []string{"'br-lab tcp:127.0.0.1:16653 connected'=1;;;0;1", "'br-lab tcp:127.0.0.1:16653 up'=685s;;;0", "'br-lab tcp:127.0.0.1:16653 down'=0s;0;30;0", "'manager ptcp:16640:127.0.0.1 connections'=0;;;0"},
 			summary:  "controllers: 1 connected; managers: 1 listening",
@@ -40,31 +41,31 @@ func TestEvaluateFixtures(t *testing.T) {
 			name: "disconnected within grace", fixture: "disconnected", want: nagios.Warning,
 			policy: policy{Grace: time.Hour},
 			wantItems: map[string]nagios.State{
-				"bridge br-ecfix controller tcp:127.0.0.1:16691: disconnected for 2s, within --grace 3600s, state BACKOFF, last_error \"Connection refused\"": nagios.Warning,
-				"bridge br-lab controller tcp:127.0.0.1:16653: connected":                                                                                     nagios.OK,
+				"bridge br-ecfix controller tcp:127.0.0.1:16691: not connected since its last connect 9s ago (sec_since_connect), within --grace 3600s, state BACKOFF, last_error \"Connection refused\"": nagios.Warning,
+				"bridge br-lab controller tcp:127.0.0.1:16653: connected": nagios.OK,
 			},
-			wantPerf: []string{"'br-ecfix tcp:127.0.0.1:16691 connected'=0;;;0;1", "'br-ecfix tcp:127.0.0.1:16691 down'=2s;0;3600;0"},
-			summary:  "bridge br-ecfix controller tcp:127.0.0.1:16691 disconnected for 2s (within grace 3600s); controllers: 1 connected, 1 not connected; managers: 1 listening",
+			wantPerf: []string{"'br-ecfix tcp:127.0.0.1:16691 connected'=0;;;0;1", "'br-ecfix tcp:127.0.0.1:16691 down'=9s;0;3600;0"},
+			summary:  "bridge br-ecfix controller tcp:127.0.0.1:16691 not connected since its last connect 9s ago (within grace 3600s); controllers: 1 connected, 1 not connected; managers: 1 listening",
 		},
 		{
 			name: "disconnected longer than grace", fixture: "disconnected", want: nagios.Critical,
 			policy: policy{Grace: time.Second},
 			wantItems: map[string]nagios.State{
-				"bridge br-ecfix controller tcp:127.0.0.1:16691: disconnected for 2s, longer than --grace 1s": nagios.Critical,
+				"bridge br-ecfix controller tcp:127.0.0.1:16691: not connected since its last connect 9s ago (sec_since_connect), longer than --grace 1s": nagios.Critical,
 			},
-			wantPerf: []string{"'br-ecfix tcp:127.0.0.1:16691 down'=2s;0;1;0"},
+			wantPerf: []string{"'br-ecfix tcp:127.0.0.1:16691 down'=9s;0;1;0"},
 		},
 		{
 			name: "grace 0: any disconnection is critical", fixture: "disconnected", want: nagios.Critical,
 			policy: policy{Grace: 0},
 		},
 		{
-			name: "never connected, daemon uptime unknown", fixture: "unreachable", want: nagios.Critical,
+			name: "never connected, daemon uptime unknown, first sighting", fixture: "unreachable", want: nagios.Warning,
 			policy: policy{Grace: time.Hour},
 			wantItems: map[string]nagios.State{
-				"bridge br-ecfix controller tcp:127.0.0.1:1: never connected since ovs-vswitchd started, for an unknown time (counted as longer than --grace 3600s), state BACKOFF, last_error \"Connection refused\"": nagios.Critical,
-				"bridge br-ecfix controller ptcp:16692:127.0.0.1: passive listener (not a failure)":                                                                                                                    nagios.OK,
-				"bridge br-ecnone: no controller configured (fail_mode standalone)":                                                                                                                                    nagios.OK,
+				"bridge br-ecfix controller tcp:127.0.0.1:1: not connected for at least 0s (first found unconnected by this check now), within --grace 3600s, state BACKOFF, last_error \"Connection refused\"": nagios.Warning,
+				"bridge br-ecfix controller ptcp:16692:127.0.0.1: passive listener, not verified: OVS does not report whether ovs-vswitchd listens on it":                                                       nagios.OK,
+				"bridge br-ecnone: no controller configured (fail_mode standalone)":                                                                                                                             nagios.OK,
 			},
 		},
 		{
@@ -86,7 +87,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			name: "no status yet", fixture: "nostatus", want: nagios.Warning,
 			policy: policy{Grace: time.Minute},
 			wantItems: map[string]nagios.State{
-				"bridge br-ecfix controller tcp:127.0.0.1:16691: ovs-vswitchd has not reported a status for this target yet": nagios.Warning,
+				"bridge br-ecfix controller tcp:127.0.0.1:16691: ovs-vswitchd has reported no status for this target (just configured, or ovs-vswitchd could not set it up": nagios.Warning,
 			},
 		},
 		{
@@ -94,7 +95,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			policy: policy{Grace: time.Hour},
 			wantItems: map[string]nagios.State{
 				"bridge br-lab controller tcp:127.0.0.1:16653: STALE: ovs-vswitchd is not running; its last report was connected, role other, state ACTIVE": nagios.Critical,
-				"manager ptcp:16640:127.0.0.1: passive listener": nagios.OK,
+				"manager ptcp:16640:127.0.0.1: listening": nagios.OK,
 			},
 			wantPerf: []string{"'br-lab tcp:127.0.0.1:16653 connected'=0;;;0;1"},
 			summary:  "ovs-vswitchd is not running (nobody holds its OVSDB lock), so the controller status in OVSDB is stale; controllers: 1 stale; managers: 1 listening",
@@ -239,7 +240,8 @@ func TestUptimeFromPidfile(t *testing.T) {
 
 func TestRunAgainstReplayServer(t *testing.T) {
 	target := serveFixture(t, loadFixture(t, "healthy"))
-	c := &Check{DB: target, Grace: 30 * time.Second, Now: time.Now, StatFile: os.Stat, ReadFile: os.ReadFile}
+	c := &Check{DB: target, Grace: 30 * time.Second, Now: time.Now, StatFile: os.Stat, ReadFile: os.ReadFile,
+		StateFile: filepath.Join(t.TempDir(), "state.json")}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	res, err := c.Run(ctx)

@@ -17,6 +17,10 @@ var queryOps = []ovsdb.Op{
 
 // A Target is one Manager or Controller row.
 type Target struct {
+	// Row is the Manager or Controller row's _uuid; a new row (the
+	// database recreated, the target removed and added again) is a new
+	// target for the check's memory.
+	Row         ovsdb.UUID
 	Target      string
 	IsConnected bool
 	Role        string // controllers only: master, slave, other, or ""
@@ -112,7 +116,7 @@ func decodeTargets(table string, rows []ovsdb.Row, withRole bool) (map[ovsdb.UUI
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", table, err)
 		}
-		var t Target
+		t := Target{Row: id}
 		if t.Target, err = row.String("target"); err != nil {
 			return nil, fmt.Errorf("%s %s: %w", table, id, err)
 		}
@@ -143,4 +147,19 @@ func (t Target) seconds(key string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// targetRows maps every configured target, keyed as the memory keys it
+// ("manager TARGET", "bridge NAME controller TARGET"), to its row _uuid.
+func (s *Snapshot) targetRows() map[string]ovsdb.UUID {
+	rows := map[string]ovsdb.UUID{}
+	for _, m := range s.Managers {
+		rows["manager "+m.Target] = m.Row
+	}
+	for _, b := range s.Bridges {
+		for _, c := range b.Controllers {
+			rows["bridge "+b.Name+" controller "+c.Target] = c.Row
+		}
+	}
+	return rows
 }
