@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -479,3 +480,40 @@ func FuzzParseFlows(f *testing.F) {
 		}
 	})
 }
+
+// TestLineOneWorstFirst: line 1 names the worst problem first whatever
+// order the comparison found them in, and names a queue OVS cannot
+// program (queue id 0xf000 and above) rather than claiming the classes
+// match while the state is WARNING.
+func TestLineOneWorstFirst(t *testing.T) {
+	th := nagios.Thresholds{Warning: ptr(nagios.MustParseRange("10")), Critical: ptr(nagios.MustParseRange("25"))}
+	p := capturedSnapshot(t).Ports[0]
+	p.Queues = append(slices.Clone(p.Queues), queueConf{ID: htbMaxQueues})
+
+	// Only the unprogrammable queue: WARNING, and line 1 says why.
+	res, sum := &nagios.Result{}, &nagios.Summary{}
+	compare(p, p.Interfaces[0], healthyKernel(), th, nil, res, sum)
+	line := summaryLine(res, sum, []qosPort{p}, nil, "", 1, nil)
+	if want := "veth-htb0 queue 61440 beyond the 61440 queues OVS supports"; res.FinalState() != nagios.Warning || line != want {
+		t.Errorf("state %v, line 1 %q; want WARNING, %q", res.FinalState(), line, want)
+	}
+
+	// Found in this order: root class drift (WARNING), queue 7's class
+	// missing (CRITICAL), a hand-made class (WARNING).
+	kv := healthyKernel()
+	rc := kv.Classes[1<<16|0xfffe]
+	rc.Rate, rc.Ceil = 14375000, 14375000 // 115 % of max-rate 100 Mbit/s
+	kv.Classes[rc.Handle] = rc
+	delete(kv.Classes, 1<<16|8)
+	kv.Classes[1<<16|0x99] = tcClass{Handle: 1<<16 | 0x99, Parent: 1<<16 | 0xfffe, Kind: "htb", Rate: 125000, Ceil: 250000}
+	p.Queues = p.Queues[:len(p.Queues)-1]
+	res, sum = &nagios.Result{}, &nagios.Summary{}
+	compare(p, p.Interfaces[0], kv, th, nil, res, sum)
+	line = summaryLine(res, sum, []qosPort{p}, nil, "", 1, nil)
+	want := "veth-htb0 queue 7 class 1:8 missing; veth-htb0 root class drift 15%; veth-htb0 extra class 1:99 not in OVSDB"
+	if res.FinalState() != nagios.Critical || line != want {
+		t.Errorf("state %v, line 1 %q; want CRITICAL, %q", res.FinalState(), line, want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
