@@ -45,8 +45,6 @@ type Check struct {
 	Warn       *nagios.Range
 	Crit       *nagios.Range
 
-	ip netip.Addr
-
 	// ReadOVSDB, TC and Exec are the three sources: OVSDB, rtnetlink and
 	// ovs-ofctl (only for --vif/--ip).
 	ReadOVSDB func(ctx context.Context, target, port, bridge string) (*snapshot, error)
@@ -74,26 +72,31 @@ func init() {
 		},
 		RunsOn: "hypervisor",
 		New: func() registry.Check {
-			w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
-			return &Check{Warn: &w, Crit: &c, ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
+			return &Check{ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
 		},
 	})
 }
 
-// Flags declares check_htb_drift's flags.
+// The default drift thresholds, in percent (Nagios ranges).
+const (
+	defaultWarning  = "10"
+	defaultCritical = "25"
+)
+
+// Flags declares check_htb_drift's flags and sets every default.
 func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
-	w := fs.Range(&c.Warn, "warning", "Rate or ceil drift in percent that is a WARNING (a Nagios range).").WithShort("w")
-	w.Default = "10"
-	cr := fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c")
-	cr.Default = "25"
+	w, cr := nagios.MustParseRange(defaultWarning), nagios.MustParseRange(defaultCritical)
+	c.Warn, c.Crit = &w, &cr
+	fs.Range(&c.Warn, "warning", "Rate or ceil drift in percent that is a WARNING (a Nagios range).").WithShort("w").Default = defaultWarning
+	fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c").Default = defaultCritical
 	fs.String(&c.Port, "port", "", "Check only this OVS port (default: every port with a QoS).").WithMeta("NAME")
 	fs.String(&c.VIF, "vif", "", "Follow this VM interface's set_queue or OpenFlow 1.0 enqueue flow on --flow-bridge to its queue and report that queue only.").WithMeta("NAME")
 	fs.String(&c.IP, "ip", "", "Like --vif, for the VM with this source address (flows matching nw_src/ipv6_src).").WithMeta("ADDR")
 	fs.String(&c.FlowBridge, "flow-bridge", "", "Bridge whose OpenFlow flows hold the set_queue/enqueue actions (with --vif or --ip); dumped with the versions of its protocols column.").WithMeta("BR")
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
 		return fmt.Errorf("--db: %v", err)
@@ -108,11 +111,9 @@ func (c *Check) Validate() error {
 		return errors.New("--flow-bridge needs --vif or --ip")
 	}
 	if c.IP != "" {
-		a, err := netip.ParseAddr(c.IP)
-		if err != nil {
-			return fmt.Errorf("--ip %q is not an IPv4 or IPv6 address", c.IP)
+		if _, err := c.vmAddr(); err != nil {
+			return err
 		}
-		c.ip = a
 	}
 	for _, v := range []struct{ flag, val string }{{"port", c.Port}, {"vif", c.VIF}, {"flow-bridge", c.FlowBridge}} {
 		if strings.ContainsAny(v.val, "/ \t\n") {
@@ -120,6 +121,15 @@ func (c *Check) Validate() error {
 		}
 	}
 	return nil
+}
+
+// vmAddr is --ip parsed.
+func (c *Check) vmAddr() (netip.Addr, error) {
+	a, err := netip.ParseAddr(c.IP)
+	if err != nil {
+		return a, fmt.Errorf("--ip %q is not an IPv4 or IPv6 address", c.IP)
+	}
+	return a, nil
 }
 
 // ofctlTarget is where ovs-ofctl reaches the bridge: its management socket
@@ -277,7 +287,11 @@ func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string,
 		sel = selector{OFPort: ifc.OFPort, MACs: []string{ifc.MAC, ifc.Attached}}
 		who = fmt.Sprintf("vif %s (ofport %d)", c.VIF, ifc.OFPort)
 	} else {
-		sel = selector{IP: c.ip}
+		ip, err := c.vmAddr()
+		if err != nil {
+			return 0, "", err
+		}
+		sel = selector{IP: ip}
 		who = "ip " + c.IP
 	}
 	argv := append(append([]string{"ovs-ofctl"}, ofctlVersions(snap.FlowProtocols)...), "--no-names", "dump-flows", c.ofctlTarget())
