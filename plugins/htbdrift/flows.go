@@ -98,10 +98,9 @@ func (s selector) matches(f flow) bool {
 	if s.OFPort > 0 && f.Match["in_port"] == strconv.FormatInt(s.OFPort, 10) {
 		return true
 	}
-	for _, mac := range s.MACs {
-		if mac != "" && strings.EqualFold(strings.SplitN(f.Match["dl_src"], "/", 2)[0], mac) {
-			return true
-		}
+	src := strings.SplitN(f.Match["dl_src"], "/", 2)[0]
+	if slices.ContainsFunc(s.MACs, func(mac string) bool { return mac != "" && strings.EqualFold(src, mac) }) {
+		return true
 	}
 	if s.IP.IsValid() {
 		for _, key := range []string{"nw_src", "ip_src", "ipv6_src"} {

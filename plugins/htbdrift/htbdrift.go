@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,8 +45,6 @@ type Check struct {
 	Warn       *nagios.Range
 	Crit       *nagios.Range
 
-	ip netip.Addr
-
 	// ReadOVSDB, TC and Exec are the three sources: OVSDB, rtnetlink and
 	// ovs-ofctl (only for --vif/--ip).
 	ReadOVSDB func(ctx context.Context, target, port, bridge string) (*snapshot, error)
@@ -73,26 +72,31 @@ func init() {
 		},
 		RunsOn: "hypervisor",
 		New: func() registry.Check {
-			w, c := nagios.MustParseRange("10"), nagios.MustParseRange("25")
-			return &Check{Warn: &w, Crit: &c, ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
+			return &Check{ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
 		},
 	})
 }
 
-// Flags declares check_htb_drift's flags.
+// The default drift thresholds, in percent (Nagios ranges).
+const (
+	defaultWarning  = "10"
+	defaultCritical = "25"
+)
+
+// Flags declares check_htb_drift's flags and sets every default.
 func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.DB, "db", ovsdb.DefaultTarget, "OVSDB to read, as in ovs-vsctl: unix:PATH or tcp:HOST:PORT.").WithMeta("TARGET")
-	w := fs.Range(&c.Warn, "warning", "Rate or ceil drift in percent that is a WARNING (a Nagios range).").WithShort("w")
-	w.Default = "10"
-	cr := fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c")
-	cr.Default = "25"
+	w, cr := nagios.MustParseRange(defaultWarning), nagios.MustParseRange(defaultCritical)
+	c.Warn, c.Crit = &w, &cr
+	fs.Range(&c.Warn, "warning", "Rate or ceil drift in percent that is a WARNING (a Nagios range).").WithShort("w").Default = defaultWarning
+	fs.Range(&c.Crit, "critical", "Rate or ceil drift in percent that is CRITICAL (a Nagios range).").WithShort("c").Default = defaultCritical
 	fs.String(&c.Port, "port", "", "Check only this OVS port (default: every port with a QoS).").WithMeta("NAME")
 	fs.String(&c.VIF, "vif", "", "Follow this VM interface's set_queue or OpenFlow 1.0 enqueue flow on --flow-bridge to its queue and report that queue only.").WithMeta("NAME")
 	fs.String(&c.IP, "ip", "", "Like --vif, for the VM with this source address (flows matching nw_src/ipv6_src).").WithMeta("ADDR")
 	fs.String(&c.FlowBridge, "flow-bridge", "", "Bridge whose OpenFlow flows hold the set_queue/enqueue actions (with --vif or --ip); dumped with the versions of its protocols column.").WithMeta("BR")
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
 		return fmt.Errorf("--db: %v", err)
@@ -107,11 +111,9 @@ func (c *Check) Validate() error {
 		return errors.New("--flow-bridge needs --vif or --ip")
 	}
 	if c.IP != "" {
-		a, err := netip.ParseAddr(c.IP)
-		if err != nil {
-			return fmt.Errorf("--ip %q is not an IPv4 or IPv6 address", c.IP)
+		if _, err := c.vmAddr(); err != nil {
+			return err
 		}
-		c.ip = a
 	}
 	for _, v := range []struct{ flag, val string }{{"port", c.Port}, {"vif", c.VIF}, {"flow-bridge", c.FlowBridge}} {
 		if strings.ContainsAny(v.val, "/ \t\n") {
@@ -119,6 +121,15 @@ func (c *Check) Validate() error {
 		}
 	}
 	return nil
+}
+
+// vmAddr is --ip parsed.
+func (c *Check) vmAddr() (netip.Addr, error) {
+	a, err := netip.ParseAddr(c.IP)
+	if err != nil {
+		return a, fmt.Errorf("--ip %q is not an IPv4 or IPv6 address", c.IP)
+	}
+	return a, nil
 }
 
 // ofctlTarget is where ovs-ofctl reaches the bridge: its management socket
@@ -177,7 +188,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	}
 
 	th := nagios.Thresholds{Warning: c.Warn, Critical: c.Crit}
-	var problems []string
+	var sum nagios.Summary
 	checked, usedBy := 0, []string{}
 	for _, p := range ports {
 		if only != nil && !hasQueue(p, *only) {
@@ -194,29 +205,35 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 				return nil, err
 			}
 			checked++
-			ps := compare(p, ifc, kv, th, only, res)
-			problems = append(problems, ps...)
+			compare(p, ifc, kv, th, only, res, &sum)
 			if only != nil {
 				usedBy = append(usedBy, ifc.Name)
 			}
 		}
 	}
-	if only != nil && checked == 0 {
-		res.Add(nagios.Warning, "%s, but no linux-htb QoS has queue %d: the VM's traffic falls into each port's default class", vmLine, *only)
-		res.Summary = fmt.Sprintf("%s; queue %d is not configured in any linux-htb QoS", vmLine, *only)
-		return res, nil
-	}
-	switch {
-	case only != nil && len(problems) == 0:
-		res.Summary = fmt.Sprintf("%s; %s", vmLine, vmLimit(res, *only, usedBy))
-	case only != nil:
-		res.Summary = vmLine + "; " + strings.Join(problems, "; ")
-	case len(problems) == 0:
-		res.Summary = fmt.Sprintf("tc htb classes match OVSDB on %s", strings.Join(portNames(ports), ", "))
-	default:
-		res.Summary = strings.Join(problems, "; ")
-	}
+	res.Summary = summaryLine(res, &sum, ports, only, vmLine, checked, usedBy)
 	return res, nil
+}
+
+// summaryLine is line 1: with --vif/--ip the VM's flow and queue first,
+// then the problems worst first, or what matches.
+func summaryLine(res *nagios.Result, sum *nagios.Summary, ports []qosPort, only *uint32, vmLine string, checked int, usedBy []string) string {
+	var allClear string
+	switch {
+	case only != nil && checked == 0:
+		res.Add(nagios.Warning, "%s, but no linux-htb QoS has queue %d: the VM's traffic falls into each port's default class", vmLine, *only)
+		sum.Add(nagios.Warning, fmt.Sprintf("queue %d is not configured in any linux-htb QoS", *only))
+	case sum.Len() > 0:
+	case only != nil:
+		allClear = vmLimit(res, *only, usedBy)
+	default:
+		allClear = fmt.Sprintf("tc htb classes match OVSDB on %s", strings.Join(portNames(ports), ", "))
+	}
+	line := sum.Line(res, allClear)
+	if only != nil {
+		line = vmLine + "; " + line
+	}
+	return line
 }
 
 func portNames(ps []qosPort) []string {
@@ -228,12 +245,7 @@ func portNames(ps []qosPort) []string {
 }
 
 func hasQueue(p qosPort, id uint32) bool {
-	for _, q := range withDefaultQueue(p.Queues) {
-		if q.ID == id {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(withDefaultQueue(p.Queues), func(q queueConf) bool { return q.ID == id })
 }
 
 // vmLimit words the VM's egress limit from the perfdata just added.
@@ -275,7 +287,11 @@ func (c *Check) followFlow(ctx context.Context, snap *snapshot) (uint32, string,
 		sel = selector{OFPort: ifc.OFPort, MACs: []string{ifc.MAC, ifc.Attached}}
 		who = fmt.Sprintf("vif %s (ofport %d)", c.VIF, ifc.OFPort)
 	} else {
-		sel = selector{IP: c.ip}
+		ip, err := c.vmAddr()
+		if err != nil {
+			return 0, "", err
+		}
+		sel = selector{IP: ip}
 		who = "ip " + c.IP
 	}
 	argv := append(append([]string{"ovs-ofctl"}, ofctlVersions(snap.FlowProtocols)...), "--no-names", "dump-flows", c.ofctlTarget())
@@ -324,10 +340,8 @@ func expectedRates(p qosPort, ifc iface, mtu int) (root uint64, classes map[uint
 // (bridge.c iface_configure_qos) always configures queue 0, the htb
 // qdisc's default class 1:1, so that unclassified traffic is shaped too.
 func withDefaultQueue(qs []queueConf) []queueConf {
-	for _, q := range qs {
-		if q.ID == 0 {
-			return qs
-		}
+	if slices.ContainsFunc(qs, func(q queueConf) bool { return q.ID == 0 }) {
+		return qs
 	}
 	return append([]queueConf{{ID: 0}}, qs...)
 }
@@ -344,112 +358,166 @@ func drift(actual, expected uint64) float64 {
 	return math.Round(d*100) / 100
 }
 
-// compare adds one interface's items and perfdata, and returns the
-// problems for the summary line.
-func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *uint32, res *nagios.Result) []string {
-	name := ifc.Name
-	if kv.Missing {
-		res.Add(nagios.Critical, "%s (port %s) does not exist in the kernel: its QoS is not in effect", name, p.Name)
-		return []string{name + " missing from the kernel"}
-	}
-	reapply := fmt.Sprintf("re-apply with: ovs-vsctl clear port %s qos && ovs-vsctl set port %s qos=%s", p.Name, p.Name, p.QoSUUID)
-	if kv.RootKind != "htb" || kv.RootQdisc>>16 != 1 {
-		kind, detail := kv.RootKind, " (handle "+handleString(kv.RootQdisc)+")"
-		if kind == "" {
-			kind, detail = "none", ""
-		}
-		res.Add(nagios.Critical, "%s root qdisc is %s%s, not OVS's htb 1: the linux-htb QoS is not in effect and no queue is shaped; %s",
-			name, kind, detail, reapply)
-		return []string{fmt.Sprintf("%s root qdisc is %s, not htb", name, kind)}
+// A comparison is one interface's kernel view held against its port's
+// OVSDB configuration; its steps add items and perfdata to res and the
+// problems for line 1 to sum.
+type comparison struct {
+	p       qosPort
+	ifc     iface
+	kv      kernelView
+	th      nagios.Thresholds
+	only    *uint32 // --vif/--ip: the one queue to compare, nil for all
+	res     *nagios.Result
+	sum     *nagios.Summary
+	reapply string          // how to make OVS program the QoS again
+	seen    map[uint32]bool // class handles OVSDB accounts for
+}
+
+// compare adds one interface's items and perfdata, and its problems to sum.
+func compare(p qosPort, ifc iface, kv kernelView, th nagios.Thresholds, only *uint32, res *nagios.Result, sum *nagios.Summary) {
+	c := &comparison{p: p, ifc: ifc, kv: kv, th: th, only: only, res: res, sum: sum, seen: map[uint32]bool{},
+		reapply: fmt.Sprintf("re-apply with: ovs-vsctl clear port %s qos && ovs-vsctl set port %s qos=%s", p.Name, p.Name, p.QoSUUID)}
+	if !c.rootQdiscInEffect() {
+		return
 	}
 	root, want := expectedRates(p, ifc, kv.MTU)
-	var problems []string
-	seen := map[uint32]bool{}
+	c.rootClass(root)
+	c.queueClasses(want)
+	c.extraClasses()
+}
 
-	// The root class 1:fffe.
-	rootHandle := uint32(1<<16 | rootMinor)
-	seen[rootHandle] = true
-	if only == nil {
-		if rc, ok := kv.Classes[rootHandle]; !ok {
-			res.Add(nagios.Critical, "%s root class 1:fffe is missing: the queues have no parent limit; %s", name, reapply)
-			problems = append(problems, name+" root class 1:fffe missing")
-		} else {
-			d := max(drift(rc.Rate, root), drift(rc.Ceil, root))
-			st := th.Evaluate(d)
-			res.Add(st, "%s root class 1:fffe: rate %s ceil %s, OVSDB max-rate %s (drift %s%%)", name,
-				formatRate(rc.Rate*8), formatRate(rc.Ceil*8), formatRate(root*8), nagios.FormatNumber(d))
-			if st != nagios.OK {
-				problems = append(problems, fmt.Sprintf("%s root class drift %s%%", name, nagios.FormatNumber(d)))
-			}
-			addPerf(res, name+" root", rc.Rate*8, rc.Ceil*8, root*8, root*8, d, th)
-		}
+// problem adds an item and names the problem on line 1.
+func (c *comparison) problem(st nagios.State, summary, format string, args ...any) {
+	c.res.Add(st, format, args...)
+	c.sum.Add(st, summary)
+}
+
+// rootQdiscInEffect reports whether the interface exists in the kernel with
+// OVS's htb qdisc 1: at its root; when not, nothing else can be compared.
+func (c *comparison) rootQdiscInEffect() bool {
+	name, kv := c.ifc.Name, c.kv
+	if kv.Missing {
+		c.problem(nagios.Critical, name+" missing from the kernel",
+			"%s (port %s) does not exist in the kernel: its QoS is not in effect", name, c.p.Name)
+		return false
 	}
+	if kv.RootKind == "htb" && kv.RootQdisc>>16 == 1 {
+		return true
+	}
+	kind, detail := kv.RootKind, " (handle "+handleString(kv.RootQdisc)+")"
+	if kind == "" {
+		kind, detail = "none", ""
+	}
+	c.problem(nagios.Critical, fmt.Sprintf("%s root qdisc is %s, not htb", name, kind),
+		"%s root qdisc is %s%s, not OVS's htb 1: the linux-htb QoS is not in effect and no queue is shaped; %s",
+		name, kind, detail, c.reapply)
+	return false
+}
 
+// rootClass compares the root class 1:fffe with the QoS max-rate (root, in
+// bytes/s); skipped when following one VM's queue.
+func (c *comparison) rootClass(root uint64) {
+	name := c.ifc.Name
+	rootHandle := uint32(1<<16 | rootMinor)
+	c.seen[rootHandle] = true
+	if c.only != nil {
+		return
+	}
+	rc, ok := c.kv.Classes[rootHandle]
+	if !ok {
+		c.problem(nagios.Critical, name+" root class 1:fffe missing",
+			"%s root class 1:fffe is missing: the queues have no parent limit; %s", name, c.reapply)
+		return
+	}
+	d := max(drift(rc.Rate, root), drift(rc.Ceil, root))
+	st := c.th.Evaluate(d)
+	c.res.Add(st, "%s root class 1:fffe: rate %s ceil %s, OVSDB max-rate %s (drift %s%%)", name,
+		formatRate(rc.Rate*8), formatRate(rc.Ceil*8), formatRate(root*8), nagios.FormatNumber(d))
+	if st != nagios.OK {
+		c.sum.Add(st, fmt.Sprintf("%s root class drift %s%%", name, nagios.FormatNumber(d)))
+	}
+	addPerf(c.res, name+" root", rc.Rate*8, rc.Ceil*8, root*8, root*8, d, c.th)
+}
+
+// queueClasses compares each queue's class 1:<hex(id+1)> with the rate
+// and ceil OVS programs for it (want, by queue id, in bytes/s).
+func (c *comparison) queueClasses(want map[uint32][2]uint64) {
 	ids := make([]uint32, 0, len(want))
 	for id := range want {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	conf := map[uint32]queueConf{}
-	for _, q := range p.Queues {
+	for _, q := range c.p.Queues {
 		conf[q.ID] = q
 	}
 	_, hasZero := conf[0]
 	for _, id := range ids {
-		if only != nil && id != *only {
+		if c.only != nil && id != *c.only {
 			continue
 		}
-		if id >= htbMaxQueues {
-			res.Add(nagios.Warning, "%s queue %d is beyond the %d queues OVS supports for linux-htb: OVS does not program it", name, id, htbMaxQueues)
-			continue
-		}
-		h := uint32(1<<16) | (id + 1)
-		seen[h] = true
-		exp := want[id]
-		label := fmt.Sprintf("%s queue %d (class %s)", name, id, handleString(h))
-		cl, ok := kv.Classes[h]
-		if !ok {
-			res.Add(nagios.Critical, "%s is missing from tc: its traffic falls into the default class; %s", label, reapply)
-			problems = append(problems, fmt.Sprintf("%s queue %d class %s missing", name, id, handleString(h)))
-			continue
-		}
-		dr, dc := drift(cl.Rate, exp[0]), drift(cl.Ceil, exp[1])
-		d := max(dr, dc)
-		st := th.Evaluate(d)
-		confText := "OVSDB " + describeConf(conf[id], exp)
+		confText := ""
 		if id == 0 && !hasZero {
-			confText = fmt.Sprintf("not in OVSDB, OVS's default queue: min-rate the MTU (%s), max-rate the parent (%s)", formatRate(exp[0]*8), formatRate(exp[1]*8))
+			confText = fmt.Sprintf("not in OVSDB, OVS's default queue: min-rate the MTU (%s), max-rate the parent (%s)", formatRate(want[id][0]*8), formatRate(want[id][1]*8))
+		} else {
+			confText = "OVSDB " + describeConf(conf[id], want[id])
 		}
-		res.Add(st, "%s: rate %s ceil %s; %s (drift rate %s%%, ceil %s%%)", label,
-			formatRate(cl.Rate*8), formatRate(cl.Ceil*8), confText, nagios.FormatNumber(dr), nagios.FormatNumber(dc))
-		if st != nagios.OK {
-			switch {
-			case dc >= dr:
-				problems = append(problems, fmt.Sprintf("%s queue %d ceil %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Ceil*8), formatRate(exp[1]*8), nagios.FormatNumber(dc)))
-			default:
-				problems = append(problems, fmt.Sprintf("%s queue %d rate %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Rate*8), formatRate(exp[0]*8), nagios.FormatNumber(dr)))
-			}
-		}
-		addPerf(res, fmt.Sprintf("%s q%d", name, id), cl.Rate*8, cl.Ceil*8, exp[0]*8, exp[1]*8, d, th)
+		c.queueClass(id, want[id], confText)
 	}
+}
 
-	// Classes OVSDB does not know: hand-made buckets.
-	if only == nil {
-		extra := make([]uint32, 0)
-		for h := range kv.Classes {
-			if !seen[h] {
-				extra = append(extra, h)
-			}
-		}
-		sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
-		for _, h := range extra {
-			cl := kv.Classes[h]
-			res.Add(nagios.Warning, "%s class %s (%s, rate %s ceil %s, parent %s) is not in OVSDB: a hand-made bucket that OVS will not maintain and an OVS restart removes",
-				name, handleString(h), cl.Kind, formatRate(cl.Rate*8), formatRate(cl.Ceil*8), handleString(cl.Parent))
-			problems = append(problems, fmt.Sprintf("%s extra class %s not in OVSDB", name, handleString(h)))
+// queueClass compares one queue's class with exp (rate and ceil in
+// bytes/s); confText words the queue's configuration.
+func (c *comparison) queueClass(id uint32, exp [2]uint64, confText string) {
+	name := c.ifc.Name
+	if id >= htbMaxQueues {
+		c.problem(nagios.Warning, fmt.Sprintf("%s queue %d beyond the %d queues OVS supports", name, id, htbMaxQueues),
+			"%s queue %d is beyond the %d queues OVS supports for linux-htb: OVS does not program it", name, id, htbMaxQueues)
+		return
+	}
+	h := uint32(1<<16) | (id + 1)
+	c.seen[h] = true
+	label := fmt.Sprintf("%s queue %d (class %s)", name, id, handleString(h))
+	cl, ok := c.kv.Classes[h]
+	if !ok {
+		c.problem(nagios.Critical, fmt.Sprintf("%s queue %d class %s missing", name, id, handleString(h)),
+			"%s is missing from tc: its traffic falls into the default class; %s", label, c.reapply)
+		return
+	}
+	dr, dc := drift(cl.Rate, exp[0]), drift(cl.Ceil, exp[1])
+	d := max(dr, dc)
+	st := c.th.Evaluate(d)
+	c.res.Add(st, "%s: rate %s ceil %s; %s (drift rate %s%%, ceil %s%%)", label,
+		formatRate(cl.Rate*8), formatRate(cl.Ceil*8), confText, nagios.FormatNumber(dr), nagios.FormatNumber(dc))
+	switch {
+	case st == nagios.OK:
+	case dc >= dr:
+		c.sum.Add(st, fmt.Sprintf("%s queue %d ceil %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Ceil*8), formatRate(exp[1]*8), nagios.FormatNumber(dc)))
+	default:
+		c.sum.Add(st, fmt.Sprintf("%s queue %d rate %s, OVSDB says %s (drift %s%%)", name, id, formatRate(cl.Rate*8), formatRate(exp[0]*8), nagios.FormatNumber(dr)))
+	}
+	addPerf(c.res, fmt.Sprintf("%s q%d", name, id), cl.Rate*8, cl.Ceil*8, exp[0]*8, exp[1]*8, d, c.th)
+}
+
+// extraClasses reports the classes OVSDB does not know: hand-made buckets.
+// Skipped when following one VM's queue.
+func (c *comparison) extraClasses() {
+	if c.only != nil {
+		return
+	}
+	extra := make([]uint32, 0)
+	for h := range c.kv.Classes {
+		if !c.seen[h] {
+			extra = append(extra, h)
 		}
 	}
-	return problems
+	sort.Slice(extra, func(i, j int) bool { return extra[i] < extra[j] })
+	for _, h := range extra {
+		cl := c.kv.Classes[h]
+		c.problem(nagios.Warning, fmt.Sprintf("%s extra class %s not in OVSDB", c.ifc.Name, handleString(h)),
+			"%s class %s (%s, rate %s ceil %s, parent %s) is not in OVSDB: a hand-made bucket that OVS will not maintain and an OVS restart removes",
+			c.ifc.Name, handleString(h), cl.Kind, formatRate(cl.Rate*8), formatRate(cl.Ceil*8), handleString(cl.Parent))
+	}
 }
 
 // describeConf shows the configured rates and, when OVS clamps them, what

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
+	"edgecheck/shared/registry"
 )
 
 // capturedSnapshot decodes testdata/ovsdb-transact-reply.json, the reply
@@ -478,4 +480,63 @@ func FuzzParseFlows(f *testing.F) {
 			_ = selector{OFPort: 3, MACs: []string{"fa:16:3e:00:00:01"}, IP: netip.MustParseAddr("10.0.0.1")}.matches(fl)
 		}
 	})
+}
+
+// TestLineOneWorstFirst: line 1 names the worst problem first whatever
+// order the comparison found them in, and names a queue OVS cannot
+// program (queue id 0xf000 and above) rather than claiming the classes
+// match while the state is WARNING.
+func TestLineOneWorstFirst(t *testing.T) {
+	th := nagios.Thresholds{Warning: ptr(nagios.MustParseRange("10")), Critical: ptr(nagios.MustParseRange("25"))}
+	p := capturedSnapshot(t).Ports[0]
+	p.Queues = append(slices.Clone(p.Queues), queueConf{ID: htbMaxQueues})
+
+	// Only the unprogrammable queue: WARNING, and line 1 says why.
+	res, sum := &nagios.Result{}, &nagios.Summary{}
+	compare(p, p.Interfaces[0], healthyKernel(), th, nil, res, sum)
+	line := summaryLine(res, sum, []qosPort{p}, nil, "", 1, nil)
+	if want := "veth-htb0 queue 61440 beyond the 61440 queues OVS supports"; res.FinalState() != nagios.Warning || line != want {
+		t.Errorf("state %v, line 1 %q; want WARNING, %q", res.FinalState(), line, want)
+	}
+
+	// Found in this order: root class drift (WARNING), queue 7's class
+	// missing (CRITICAL), a hand-made class (WARNING).
+	kv := healthyKernel()
+	rc := kv.Classes[1<<16|0xfffe]
+	rc.Rate, rc.Ceil = 14375000, 14375000 // 115 % of max-rate 100 Mbit/s
+	kv.Classes[rc.Handle] = rc
+	delete(kv.Classes, 1<<16|8)
+	kv.Classes[1<<16|0x99] = tcClass{Handle: 1<<16 | 0x99, Parent: 1<<16 | 0xfffe, Kind: "htb", Rate: 125000, Ceil: 250000}
+	p.Queues = p.Queues[:len(p.Queues)-1]
+	res, sum = &nagios.Result{}, &nagios.Summary{}
+	compare(p, p.Interfaces[0], kv, th, nil, res, sum)
+	line = summaryLine(res, sum, []qosPort{p}, nil, "", 1, nil)
+	want := "veth-htb0 queue 7 class 1:8 missing; veth-htb0 root class drift 15%; veth-htb0 extra class 1:99 not in OVSDB"
+	if res.FinalState() != nagios.Critical || line != want {
+		t.Errorf("state %v, line 1 %q; want CRITICAL, %q", res.FinalState(), line, want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestFlagsSetDefaultsValidateChangesNothing: the thresholds' defaults come
+// from Flags (what --help shows is what runs), and Validate only checks.
+func TestFlagsSetDefaultsValidateChangesNothing(t *testing.T) {
+	c := &Check{}
+	fs := registry.NewFlagSet("check_htb_drift")
+	c.Flags(fs)
+	fs.Bind()
+	if err := fs.PFlags().Parse([]string{"--ip", "10.0.0.5", "--flow-bridge", "br-int", "-c", "30"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Warn == nil || c.Warn.String() != fs.Lookup("warning").Default || c.Crit == nil || c.Crit.String() != "30" {
+		t.Errorf("warn %v crit %v; want the --warning default %s and the given 30", c.Warn, c.Crit, fs.Lookup("warning").Default)
+	}
+	before := *c
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, *c) {
+		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
+	}
 }

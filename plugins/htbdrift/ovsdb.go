@@ -92,36 +92,33 @@ func decodeBridge(snap *snapshot, bridge string, ifaces, bridges, ports []ovsdb.
 	if len(bridges) == 0 {
 		return nil
 	}
-	bad := func(table string, err error) error {
-		return fmt.Errorf("unexpected OVSDB %s row: %v (is this an Open_vSwitch database?)", table, err)
-	}
 	names := map[ovsdb.UUID]string{}
 	for _, r := range ifaces {
 		id, err := r.UUID("_uuid")
 		if err != nil {
-			return bad("Interface", err)
+			return badRow("Interface", err)
 		}
 		if names[id], err = r.String("name"); err != nil {
-			return bad("Interface", err)
+			return badRow("Interface", err)
 		}
 	}
 	portIfaces := map[ovsdb.UUID][]ovsdb.UUID{}
 	for _, r := range ports {
 		id, err := r.UUID("_uuid")
 		if err != nil {
-			return bad("Port", err)
+			return badRow("Port", err)
 		}
 		if portIfaces[id], err = r.UUIDs("interfaces"); err != nil {
-			return bad("Port", err)
+			return badRow("Port", err)
 		}
 	}
 	onBridge, err := bridges[0].UUIDs("ports")
 	if err != nil {
-		return bad("Bridge", err)
+		return badRow("Bridge", err)
 	}
 	protocols, err := bridges[0].Strings("protocols")
 	if err != nil {
-		return bad("Bridge", err)
+		return badRow("Bridge", err)
 	}
 	snap.FlowBridge, snap.BridgeIfaces, snap.FlowProtocols = bridge, map[string]bool{}, protocols
 	for _, p := range onBridge {
@@ -132,47 +129,80 @@ func decodeBridge(snap *snapshot, bridge string, ifaces, bridges, ports []ovsdb.
 	return nil
 }
 
+// badRow is the error for an OVSDB row whose columns do not have the
+// Open_vSwitch schema's types.
+func badRow(table string, err error) error {
+	return fmt.Errorf("unexpected OVSDB %s row: %v (is this an Open_vSwitch database?)", table, err)
+}
+
 // decodeSnapshot turns the four selects into the typed picture.
 func decodeSnapshot(ports, qoses, queues, ifaces []ovsdb.Row) (*snapshot, error) {
-	bad := func(table string, err error) error {
-		return fmt.Errorf("unexpected OVSDB %s row: %v (is this an Open_vSwitch database?)", table, err)
+	qRows, err := decodeQueues(queues)
+	if err != nil {
+		return nil, err
 	}
+	qosRows, err := decodeQoS(qoses, qRows)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{Ifaces: map[string]iface{}}
+	byUUID, err := decodeInterfaces(ifaces, snap.Ifaces)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Ports, err = decodePorts(ports, qosRows, byUUID); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// decodeQueues maps each Queue row's _uuid to its other_config.
+func decodeQueues(queues []ovsdb.Row) (map[ovsdb.UUID]map[string]string, error) {
 	qRows := map[ovsdb.UUID]map[string]string{}
 	for _, r := range queues {
 		id, err := r.UUID("_uuid")
 		if err != nil {
-			return nil, bad("Queue", err)
+			return nil, badRow("Queue", err)
 		}
 		oc, err := r.StringMap("other_config")
 		if err != nil {
-			return nil, bad("Queue", err)
+			return nil, badRow("Queue", err)
 		}
 		qRows[id] = oc
 	}
-	type qos struct {
-		typ    string
-		max    uint64
-		queues []queueConf
-	}
-	qosRows := map[ovsdb.UUID]qos{}
+	return qRows, nil
+}
+
+// A qosRow is one QoS row: its type, other_config:max-rate (bits/s, 0
+// when unset) and its queues with their rates, by queue id.
+type qosRow struct {
+	typ    string
+	max    uint64
+	queues []queueConf
+}
+
+// decodeQoS maps each QoS row's _uuid to its type, max-rate and queues,
+// the queues' rates taken from qRows (decodeQueues).
+func decodeQoS(qoses []ovsdb.Row, qRows map[ovsdb.UUID]map[string]string) (map[ovsdb.UUID]qosRow, error) {
+	qosRows := map[ovsdb.UUID]qosRow{}
 	for _, r := range qoses {
 		id, err := r.UUID("_uuid")
 		if err != nil {
-			return nil, bad("QoS", err)
+			return nil, badRow("QoS", err)
 		}
 		typ, err := r.String("type")
 		if err != nil {
-			return nil, bad("QoS", err)
+			return nil, badRow("QoS", err)
 		}
 		oc, err := r.StringMap("other_config")
 		if err != nil {
-			return nil, bad("QoS", err)
+			return nil, badRow("QoS", err)
 		}
 		qmap, err := r.IntUUIDMap("queues")
 		if err != nil {
-			return nil, bad("QoS", err)
+			return nil, badRow("QoS", err)
 		}
-		q := qos{typ: typ, max: rateValue(oc["max-rate"])}
+		q := qosRow{typ: typ, max: rateValue(oc["max-rate"])}
 		for qid, qu := range qmap {
 			if qid < 0 || qid > 0xffffffff {
 				continue
@@ -183,54 +213,76 @@ func decodeSnapshot(ports, qoses, queues, ifaces []ovsdb.Row) (*snapshot, error)
 		sort.Slice(q.queues, func(i, j int) bool { return q.queues[i].ID < q.queues[j].ID })
 		qosRows[id] = q
 	}
-	snap := &snapshot{Ifaces: map[string]iface{}}
+	return qosRows, nil
+}
+
+// decodeInterfaces decodes the Interface rows into byName (by Interface
+// name) and returns them by _uuid as well.
+func decodeInterfaces(ifaces []ovsdb.Row, byName map[string]iface) (map[ovsdb.UUID]iface, error) {
 	byUUID := map[ovsdb.UUID]iface{}
 	for _, r := range ifaces {
 		id, err := r.UUID("_uuid")
 		if err != nil {
-			return nil, bad("Interface", err)
+			return nil, badRow("Interface", err)
 		}
-		var ifc iface
-		if ifc.Name, err = r.String("name"); err != nil {
-			return nil, bad("Interface", err)
-		}
-		if ifc.Type, err = r.String("type"); err != nil {
-			return nil, bad("Interface", err)
-		}
-		if ifc.OFPort, err = r.Int("ofport"); err != nil {
-			return nil, bad("Interface", err)
-		}
-		speed, err := r.Int("link_speed")
+		ifc, err := decodeInterface(r)
 		if err != nil {
-			return nil, bad("Interface", err)
+			return nil, badRow("Interface", err)
 		}
-		if speed > 0 {
-			ifc.LinkSpeed = uint64(speed)
-		}
-		if ifc.MAC, err = r.String("mac_in_use"); err != nil {
-			return nil, bad("Interface", err)
-		}
-		ext, err := r.StringMap("external_ids")
-		if err != nil {
-			return nil, bad("Interface", err)
-		}
-		ifc.Attached = ext["attached-mac"]
 		byUUID[id] = ifc
-		snap.Ifaces[ifc.Name] = ifc
+		byName[ifc.Name] = ifc
 	}
+	return byUUID, nil
+}
+
+// decodeInterface reads the columns of one Interface row this check uses.
+func decodeInterface(r ovsdb.Row) (iface, error) {
+	var ifc iface
+	var err error
+	if ifc.Name, err = r.String("name"); err != nil {
+		return ifc, err
+	}
+	if ifc.Type, err = r.String("type"); err != nil {
+		return ifc, err
+	}
+	if ifc.OFPort, err = r.Int("ofport"); err != nil {
+		return ifc, err
+	}
+	speed, err := r.Int("link_speed")
+	if err != nil {
+		return ifc, err
+	}
+	if speed > 0 {
+		ifc.LinkSpeed = uint64(speed)
+	}
+	if ifc.MAC, err = r.String("mac_in_use"); err != nil {
+		return ifc, err
+	}
+	ext, err := r.StringMap("external_ids")
+	if err != nil {
+		return ifc, err
+	}
+	ifc.Attached = ext["attached-mac"]
+	return ifc, nil
+}
+
+// decodePorts decodes the Port rows with their interfaces and QoS, sorted
+// by name.
+func decodePorts(ports []ovsdb.Row, qosRows map[ovsdb.UUID]qosRow, byUUID map[ovsdb.UUID]iface) ([]qosPort, error) {
+	var out []qosPort
 	for _, r := range ports {
 		var p qosPort
 		var err error
 		if p.Name, err = r.String("name"); err != nil {
-			return nil, bad("Port", err)
+			return nil, badRow("Port", err)
 		}
 		qs, err := r.UUIDs("qos")
 		if err != nil {
-			return nil, bad("Port", err)
+			return nil, badRow("Port", err)
 		}
 		ifs, err := r.UUIDs("interfaces")
 		if err != nil {
-			return nil, bad("Port", err)
+			return nil, badRow("Port", err)
 		}
 		for _, u := range ifs {
 			if ifc, ok := byUUID[u]; ok {
@@ -242,10 +294,10 @@ func decodeSnapshot(ports, qoses, queues, ifaces []ovsdb.Row) (*snapshot, error)
 			q := qosRows[qs[0]]
 			p.HasQoS, p.QoSUUID, p.QoSType, p.MaxRate, p.Queues = true, string(qs[0]), q.typ, q.max, q.queues
 		}
-		snap.Ports = append(snap.Ports, p)
+		out = append(out, p)
 	}
-	sort.Slice(snap.Ports, func(i, j int) bool { return snap.Ports[i].Name < snap.Ports[j].Name })
-	return snap, nil
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // rateValue parses a rate in bits/s as OVS does (smap_get_ullong): a value

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"edgecheck/shared/nagios"
@@ -14,7 +15,7 @@ import (
 type genericRun struct {
 	root      string
 	res       *nagios.Result
-	summary   summary
+	summary   nagios.Summary
 	installed []string
 	running   string
 	run       moduleStatus
@@ -78,7 +79,7 @@ func (c *Check) runGeneric(ctx context.Context, running string) (*nagios.Result,
 	default:
 		allClear = fmt.Sprintf("openvswitch module matches running kernel %s and next-boot kernel %s (%s)", running, g.pendRel, pend.Source)
 	}
-	g.res.Summary = g.summary.line(g.res, allClear)
+	g.res.Summary = g.summary.Line(g.res, allClear)
 	return g.res, nil
 }
 
@@ -89,19 +90,19 @@ func (g *genericRun) judgeRunning(loaded bool) {
 	case run.NoModulesDir && loaded:
 		g.runState = nagios.Warning
 		res.Add(g.runState, "running kernel %s: openvswitch is loaded but /lib/modules/%s is missing, so it cannot be reloaded (modules directory removed?)", running, running)
-		g.summary.add(g.runState, "running "+running+" modules directory missing")
+		g.summary.Add(g.runState, "running "+running+" modules directory missing")
 	case run.NoModulesDir:
 		g.runState = nagios.Unknown
 		res.Add(g.runState, "running kernel %s: cannot tell, /lib/modules/%s does not exist and no openvswitch module is loaded; this kernel was not installed from a package (a container, or a VM booted with an external kernel)", running, running)
-		g.summary.add(g.runState, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
+		g.summary.Add(g.runState, "cannot tell for running kernel "+running+": no /lib/modules/"+running)
 	case run.Err != nil:
 		g.runState = nagios.Unknown
 		res.Add(g.runState, "running kernel %s: cannot tell: %s", running, run.Describe())
-		g.summary.add(g.runState, "cannot tell for running kernel "+running)
+		g.summary.Add(g.runState, "cannot tell for running kernel "+running)
 	case !run.OK():
 		g.runState = nagios.Critical
 		res.Add(g.runState, "running kernel %s: %s", running, run.Describe())
-		g.summary.add(g.runState, "running kernel "+running+" has no matching openvswitch module")
+		g.summary.Add(g.runState, "running kernel "+running+" has no matching openvswitch module")
 	default:
 		g.runState = nagios.OK
 		res.Add(g.runState, "running kernel %s: %s", running, run.Describe())
@@ -114,7 +115,7 @@ func (g *genericRun) judgePending(perr error) {
 	if perr != nil {
 		g.pendState = nagios.Unknown
 		res.Add(g.pendState, "next-boot kernel: cannot tell: %v", perr)
-		g.summary.add(g.pendState, "cannot tell the next-boot kernel")
+		g.summary.Add(g.pendState, "cannot tell the next-boot kernel")
 		return
 	}
 	g.pendRel = g.pend.Release
@@ -130,11 +131,11 @@ func (g *genericRun) judgePending(perr error) {
 	case ps.Err != nil:
 		g.pendState = nagios.Unknown
 		res.Add(g.pendState, "%s: cannot tell: %s", label, ps.Describe())
-		g.summary.add(g.pendState, "cannot tell for next-boot kernel "+g.pendRel)
+		g.summary.Add(g.pendState, "cannot tell for next-boot kernel "+g.pendRel)
 	case !ps.OK():
 		g.pendState = nagios.Critical
 		res.Add(g.pendState, "%s: %s: networking may not survive reboot", label, ps.Describe())
-		g.summary.add(g.pendState, "next-boot kernel "+g.pendRel+" has no matching openvswitch module: networking may not survive reboot")
+		g.summary.Add(g.pendState, "next-boot kernel "+g.pendRel+" has no matching openvswitch module: networking may not survive reboot")
 	default:
 		g.pendState = nagios.OK
 		res.Add(g.pendState, "%s: %s", label, ps.Describe())
@@ -155,7 +156,7 @@ func (g *genericRun) moduleOrigin() {
 	}
 	if w := dkmsFailed(g.run, g.status(g.pendRel)); w != "" {
 		g.res.Add(nagios.Warning, "%s", w)
-		g.summary.add(nagios.Warning, "next-boot kernel "+g.pendRel+" has only the in-tree openvswitch module, the running kernel an out-of-tree one: DKMS build failed?")
+		g.summary.Add(nagios.Warning, "next-boot kernel "+g.pendRel+" has only the in-tree openvswitch module, the running kernel an out-of-tree one: DKMS build failed?")
 	}
 }
 
@@ -166,7 +167,7 @@ func (g *genericRun) moduleOrigin() {
 func (g *genericRun) rollback() (withModule int) {
 	var target string
 	switch {
-	case g.runState == nagios.OK && contains(g.installed, g.running):
+	case g.runState == nagios.OK && slices.Contains(g.installed, g.running):
 		target = g.running
 	case g.pendState == nagios.OK && g.pendRel != "":
 		target = g.pendRel
@@ -193,7 +194,7 @@ func (g *genericRun) rollback() (withModule int) {
 			target, g.status(target).Describe(), rollbackHint(g.root, g.pend, target))
 	case target == "":
 		g.res.Add(nagios.Critical, "no installed kernel has a matching openvswitch module (installed: %s): reinstall the openvswitch module package or rebuild DKMS before rebooting", strings.Join(g.installed, ", "))
-		g.summary.add(nagios.Critical, "no installed kernel has a matching openvswitch module")
+		g.summary.Add(nagios.Critical, "no installed kernel has a matching openvswitch module")
 	}
 	return withModule
 }

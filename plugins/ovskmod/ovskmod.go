@@ -138,8 +138,6 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 
 func (c *Check) verbose(ctx context.Context) bool { return nagios.Verbosity(ctx) > 0 }
 
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
 // dkmsFailed explains a next-boot kernel that has only the kernel's in-tree
 // openvswitch module while the running kernel loads an out-of-tree build
 // (updates/, updates/dkms/, extra/): the out-of-tree build was not made for
@@ -161,14 +159,14 @@ func dkmsFailed(run, next moduleStatus) string {
 // loadedModule reports on /sys/module/openvswitch: whether it is loaded and
 // whether its version matches the userspace OVS. The in-tree module has no
 // version file; an out-of-tree build (OVS's own datapath, DKMS) does.
-func (c *Check) loadedModule(ctx context.Context, res *nagios.Result, summary *summary) (loaded bool) {
+func (c *Check) loadedModule(ctx context.Context, res *nagios.Result, summary *nagios.Summary) (loaded bool) {
 	dir := filepath.Join(c.Root, "sys", "module", "openvswitch")
 	if _, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			res.Add(nagios.OK, "openvswitch module is not loaded (/sys/module/openvswitch absent; a userspace-datapath host needs none)")
 		} else {
 			res.Add(nagios.Unknown, "cannot read /sys/module/openvswitch: %v", err)
-			summary.add(nagios.Unknown, fmt.Sprintf("cannot tell whether the openvswitch module is loaded: %v", err))
+			summary.Add(nagios.Unknown, fmt.Sprintf("cannot tell whether the openvswitch module is loaded: %v", err))
 		}
 		return false
 	}
@@ -182,12 +180,12 @@ func (c *Check) loadedModule(ctx context.Context, res *nagios.Result, summary *s
 	uver, src, err := c.userspaceVersion(ctx)
 	if err != nil {
 		res.Add(nagios.Unknown, "loaded openvswitch module %s: cannot compare with userspace OVS: %v", kver, err)
-		summary.add(nagios.Unknown, fmt.Sprintf("cannot compare the loaded openvswitch module %s with userspace OVS: %v", kver, err))
+		summary.Add(nagios.Unknown, fmt.Sprintf("cannot compare the loaded openvswitch module %s with userspace OVS: %v", kver, err))
 		return true
 	}
 	if kver != uver {
 		res.Add(nagios.Warning, "loaded openvswitch module %s differs from userspace OVS %s (%s): reload the module at the next maintenance (/usr/share/openvswitch/scripts/ovs-ctl force-reload-kmod)", kver, uver, src)
-		summary.add(nagios.Warning, fmt.Sprintf("loaded module %s differs from userspace OVS %s", kver, uver))
+		summary.Add(nagios.Warning, fmt.Sprintf("loaded module %s differs from userspace OVS %s", kver, uver))
 		return true
 	}
 	res.Add(nagios.OK, "loaded openvswitch module %s matches userspace OVS (%s)", kver, src)
@@ -264,20 +262,20 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 		res.Add(nagios.OK, "module packages use the %s", n)
 	}
 
-	var summary summary
+	var summary nagios.Summary
 	runPkg, runOK := pkgs.find(running, build)
 	if runOK {
 		res.Add(nagios.OK, "running kernel %s: %s is installed", running, runPkg)
 	} else {
 		res.Add(nagios.Critical, "running kernel %s: %s is not installed%s", running, pkgs.expected(running, build), otherBuilds(pkgs, running))
-		summary.add(nagios.Critical, "running kernel "+running+" has no "+pkgs.expected(running, build))
+		summary.Add(nagios.Critical, "running kernel "+running+" has no "+pkgs.expected(running, build))
 	}
 	pendRel, link, perr := xenPending(c.Root)
 	pendOK := false
 	switch {
 	case perr != nil:
 		res.Add(nagios.Unknown, "next-boot kernel: cannot tell: %v", perr)
-		summary.add(nagios.Unknown, "cannot tell the next-boot kernel")
+		summary.Add(nagios.Unknown, "cannot tell the next-boot kernel")
 	case pendRel == running:
 		pendOK = runOK
 		res.Add(nagios.OK, "next-boot kernel %s (from %s) is the running kernel", pendRel, link)
@@ -288,13 +286,13 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 			res.Add(nagios.OK, "next-boot kernel %s (from %s): %s is installed", pendRel, link, pendPkg)
 		} else {
 			res.Add(nagios.Critical, "next-boot kernel %s (from %s): %s is not installed%s: networking may not survive reboot", pendRel, link, pkgs.expected(pendRel, build), otherBuilds(pkgs, pendRel))
-			summary.add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgs.expected(pendRel, build)+": networking may not survive reboot")
+			summary.Add(nagios.Critical, "next-boot kernel "+pendRel+" has no "+pkgs.expected(pendRel, build)+": networking may not survive reboot")
 		}
 	}
 	withModule := 0
 	target := ""
 	switch {
-	case runOK && contains(installed, running):
+	case runOK && slices.Contains(installed, running):
 		target = running
 	case perr == nil && pendOK:
 		target = pendRel
@@ -317,7 +315,7 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 				target, targetPkg, xenRollback(c.Root, link, target))
 		default:
 			res.Add(nagios.Critical, "no installed dom0 kernel has %s: install the module package for the OVS build before rebooting", pkgs.expected("<kernel>", build))
-			summary.add(nagios.Critical, "no installed dom0 kernel has a module package for OVS "+build.String())
+			summary.Add(nagios.Critical, "no installed dom0 kernel has a module package for OVS "+build.String())
 		}
 	}
 	res.AddPerf(
@@ -326,13 +324,13 @@ func (c *Check) runXen(ctx context.Context, runningRaw string) (*nagios.Result, 
 	)
 	var allClear string
 	switch {
-	case len(summary) > 0:
+	case summary.Len() > 0:
 	case pendRel == running:
 		allClear = fmt.Sprintf("OVS %s module package installed for kernel %s, which is also the next-boot kernel", build, running)
 	default:
 		allClear = fmt.Sprintf("OVS %s module packages installed for running kernel %s and next-boot kernel %s", build, running, pendRel)
 	}
-	res.Summary = summary.line(res, allClear)
+	res.Summary = summary.Line(res, allClear)
 	return res, nil
 }
 

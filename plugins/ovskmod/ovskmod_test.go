@@ -517,19 +517,3 @@ func TestSummaryNamesWorstFirst(t *testing.T) {
 		})
 	}
 }
-
-func TestSummaryLineNeverClaimsLess(t *testing.T) {
-	res := &nagios.Result{}
-	res.Add(nagios.OK, "fine")
-	res.Add(nagios.Unknown, "cannot read x")
-	res.Add(nagios.Critical, "y is broken")
-	var s summary
-	s.add(nagios.Unknown, "cannot tell z")
-	if got, want := s.line(res, ""), "y is broken; cannot tell z"; got != want {
-		t.Errorf("line = %q, want %q", got, want)
-	}
-	s.add(nagios.Critical, "w is broken")
-	if got, want := s.line(res, "all else fine"), "w is broken; cannot tell z; all else fine"; got != want {
-		t.Errorf("line = %q, want %q", got, want)
-	}
-}

@@ -170,9 +170,10 @@ const OutputBufferSize = 1024*100 - 1
 // with an explanation otherwise.
 func Relay(e Extend) *nagios.Result {
 	text := string(e.Output)
-	// Raw output skips the formatter's escaping, so the lines this check
-	// writes itself escape the operator's --name and --hostname: a `|` or
-	// a newline there would corrupt line 1.
+	// Raw output skips the formatter's escaping: the line 1 this check
+	// writes itself goes through line1, and --name and --hostname are
+	// folded onto one line here already (a `|` or a newline there would
+	// corrupt line 1).
 	name, addr := nagios.OneLine(e.Name), nagios.OneLine(e.Addr)
 	st := DecodeResult(e.Type, e.Result)
 	if st.Failed || st.Signal != 0 || st.Exit > 3 || missingProgram(e, st) {
@@ -221,21 +222,21 @@ func noOutput(e Extend, st Status, name, addr string) *nagios.Result {
 	if st.Exit == 1 || st.Exit == 2 {
 		state = nagios.State(st.Exit) // the plugin's own non-OK code stands
 	}
-	raw := fmt.Sprintf("%s %s - extend %s on %s exited %d with no output (%s)\n", service, state, name, addr, st.Exit, why)
+	raw := line1(state, fmt.Sprintf("extend %s on %s exited %d with no output (%s)", name, addr, st.Exit, why), "")
 	return &nagios.Result{State: state, Raw: &raw}
 }
 
 // explained prints the check's own line 1, then the remote output as long
 // output with any `|` made harmless.
 func explained(state nagios.State, head, text string) *nagios.Result {
-	raw := fmt.Sprintf("%s %s - %s", service, state, head)
-	if strings.TrimSpace(text) == "" {
-		if !strings.Contains(head, "printed nothing") {
-			raw += " (no output)"
-		}
-		raw += "\n"
-	} else {
-		raw += "; its output follows\n"
+	var raw string
+	switch {
+	case strings.TrimSpace(text) != "":
+		raw = line1(state, head, "its output follows")
+	case strings.Contains(head, "printed nothing"):
+		raw = line1(state, head, "")
+	default:
+		raw = line1(state, head+" (no output)", "")
 	}
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		if line != "" {
@@ -243,6 +244,18 @@ func explained(state nagios.State, head, text string) *nagios.Result {
 		}
 	}
 	return &nagios.Result{State: state, Raw: &raw}
+}
+
+// line1 is this check's own line 1, with its newline, where it does not
+// relay the remote output's: head is the problem (in state), tail what
+// follows it ("" for nothing). It goes through nagios.Summary and
+// Result.Format like every check's line 1, so a `|` or a newline in head
+// (an extend's command path, say) cannot start perfdata or a new line.
+func line1(state nagios.State, head, tail string) string {
+	var s nagios.Summary
+	s.Add(state, head)
+	res := &nagios.Result{State: state, Summary: s.Line(nil, tail)}
+	return res.Format(service)
 }
 
 func exitHint(e Extend, st Status) string {

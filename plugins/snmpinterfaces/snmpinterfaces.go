@@ -66,8 +66,6 @@ type Check struct {
 	CritDiscards   *nagios.Range
 	WarnUtil       *nagios.Range
 	CritUtil       *nagios.Range
-
-	re *regexp.Regexp
 }
 
 func init() {
@@ -105,20 +103,31 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Range(&c.CritUtil, "critical-utilisation", "CRITICAL when an interface's bandwidth use in percent of its speed is outside this range.")
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		return err
 	}
+	_, err := c.interfaceRegex()
+	return err
+}
+
+// interfaceRegex is --interface-regex compiled ("" matches every name).
+func (c *Check) interfaceRegex() (*regexp.Regexp, error) {
 	re, err := regexp.Compile(c.InterfaceRegex)
 	if err != nil {
-		return fmt.Errorf("--interface-regex: %v", err)
+		return nil, fmt.Errorf("--interface-regex: %v", err)
 	}
-	c.re = re
-	if c.StateFile == "" {
-		c.StateFile = DefaultStatePath(c.Host, c.Port)
+	return re, nil
+}
+
+// statePath is --state-file, or DefaultStatePath for the agent when it is
+// not given (a default that depends on -H and --port, so not a flag default).
+func (c *Check) statePath() string {
+	if c.StateFile != "" {
+		return c.StateFile
 	}
-	return nil
+	return DefaultStatePath(c.Host, c.Port)
 }
 
 // An iface is one selected interface.
@@ -144,11 +153,11 @@ func statusName(n int64) string {
 
 // Run reads the interfaces, compares with the state file and evaluates.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
-	if c.re == nil {
-		if err := c.Validate(); err != nil {
-			return nil, err
-		}
+	re, err := c.interfaceRegex()
+	if err != nil {
+		return nil, err
 	}
+	statePath := c.statePath()
 	addr := c.Address()
 	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
 	g, err := dial(ctx, &c.Config)
@@ -156,7 +165,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		return nil, err
 	}
 	defer g.Close()
-	selected, err := c.selectInterfaces(ctx, g)
+	selected, err := c.selectInterfaces(ctx, g, re)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +177,8 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	// is granted: a run that waited for the lock would otherwise pair its
 	// counters with a later time and overstate the next rate.
 	t := now()
-	nagios.SetStage(ctx, "updating state file "+c.StateFile)
-	sf := &StateFile{Path: c.StateFile}
+	nagios.SetStage(ctx, "updating state file "+statePath)
+	sf := &StateFile{Path: statePath}
 	if err := sf.Lock(ctx); err != nil {
 		return nil, err
 	}
@@ -201,7 +210,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err := sf.Write(st); err != nil {
 		return nil, err
 	}
-	res := c.evaluate(selected, rates, note)
+	res := c.evaluate(selected, rates, note, statePath)
 	if nagios.Verbosity(ctx) > 0 {
 		for _, it := range selected {
 			width := "32-bit"
@@ -209,13 +218,13 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 				width = "64-bit"
 			}
 			res.Add(nagios.OK, "%s counters (%s): in_octets=%d out_octets=%d in_errors=%d out_errors=%d in_discards=%d out_discards=%d sysUpTime=%d, kept in %s",
-				it.name, width, it.sample.InOctets, it.sample.OutOctets, it.sample.InErrors, it.sample.OutErrors, it.sample.InDiscards, it.sample.OutDiscards, uptime, c.StateFile)
+				it.name, width, it.sample.InOctets, it.sample.OutOctets, it.sample.InErrors, it.sample.OutErrors, it.sample.InDiscards, it.sample.OutDiscards, uptime, statePath)
 		}
 	}
 	return res, nil
 }
 
-func (c *Check) selectInterfaces(ctx context.Context, g snmp.Getter) ([]*iface, error) {
+func (c *Check) selectInterfaces(ctx context.Context, g snmp.Getter, re *regexp.Regexp) ([]*iface, error) {
 	addr := c.Address()
 	var all []*iface
 	for _, col := range []struct{ oid, label string }{{oidIfName, "ifName"}, {oidIfDescr, "ifDescr"}} {
@@ -243,7 +252,7 @@ func (c *Check) selectInterfaces(ctx context.Context, g snmp.Getter) ([]*iface, 
 	var names []string
 	for _, it := range all {
 		names = append(names, it.name)
-		if c.re.MatchString(it.name) {
+		if re.MatchString(it.name) {
 			it.sample.Name = it.name
 			selected = append(selected, it)
 		}
@@ -353,10 +362,13 @@ func PerfLabels(names []string, indexes []int) []string {
 	return out
 }
 
-func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.Result {
+// evaluate builds the result: one item per interface, and line 1 through
+// nagios.Summary (the problems worst first, joined by ", ", then the counts;
+// statePath is named while every interface is initialising).
+func (c *Check) evaluate(selected []*iface, rates []Rates, note, statePath string) *nagios.Result {
 	res := &nagios.Result{}
 	var up, adminDown, initialising int
-	var problems []string
+	var sum nagios.Summary
 	names, indexes := make([]string, len(selected)), make([]int, len(selected))
 	for i, it := range selected {
 		names[i], indexes[i] = it.name, it.index
@@ -364,7 +376,8 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 	labels := PerfLabels(names, indexes)
 	for i, it := range selected {
 		r := rates[i]
-		state, text := c.status(it)
+		statusState, text := c.status(it)
+		state := statusState
 		var details []string
 		if it.admin == 1 && it.oper == 1 {
 			up++
@@ -373,10 +386,9 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 			adminDown++
 		}
 		if r.Initialised {
-			st, d, p := c.rateItem(res, it, r, labels[i])
+			st, d := c.rateItem(res, &sum, it, r, labels[i])
 			state = nagios.Worst(state, st)
 			details = append(details, d...)
-			problems = append(problems, p...)
 		} else {
 			initialising++
 			why := "initialising counters, rates from the next run"
@@ -386,7 +398,7 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 			details = append(details, why)
 		}
 		if state != nagios.OK && !(it.admin == 1 && it.oper == 1) && it.admin != 2 {
-			problems = append(problems, fmt.Sprintf("%s %s", labels[i], text))
+			sum.Add(statusState, fmt.Sprintf("%s %s", labels[i], text))
 		}
 		res.Add(state, "%s (ifIndex %d) %s; %s", it.name, it.index, text, strings.Join(details, "; "))
 	}
@@ -398,11 +410,11 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 	if adminDown > 0 {
 		summary += fmt.Sprintf(", %d admin down", adminDown)
 	}
-	if len(problems) > 0 {
+	if problems := sum.Texts(res); len(problems) > 0 {
 		summary = strings.Join(problems, ", ") + "; " + summary
 	}
 	if initialising == len(selected) {
-		summary += "; initialising counters in " + c.StateFile + ", rates from the next run"
+		summary += "; initialising counters in " + statePath + ", rates from the next run"
 	} else if initialising > 0 {
 		summary += fmt.Sprintf("; %d initialising", initialising)
 	}
@@ -414,17 +426,18 @@ func (c *Check) evaluate(selected []*iface, rates []Rates, note string) *nagios.
 }
 
 // rateItem evaluates one interface's rates against the thresholds, adds its
-// perfdata (labelled label_*) and returns its state, detail texts and the
-// problems for line 1. Octet rates that a 32-bit counter cannot give
-// (OctetsUnknown) are UNKNOWN, with no in/out/utilisation perfdata.
-func (c *Check) rateItem(res *nagios.Result, it *iface, r Rates, label string) (nagios.State, []string, []string) {
+// perfdata (labelled label_*) to res and its problems, each with its state,
+// to sum for line 1, and returns its state and detail texts. Octet rates
+// that a 32-bit counter cannot give (OctetsUnknown) are UNKNOWN, with no
+// in/out/utilisation perfdata.
+func (c *Check) rateItem(res *nagios.Result, sum *nagios.Summary, it *iface, r Rates, label string) (nagios.State, []string) {
 	errState := nagios.Thresholds{Warning: c.WarnErrors, Critical: c.CritErrors}.Evaluate(r.Errors)
 	discState := nagios.Thresholds{Warning: c.WarnDiscards, Critical: c.CritDiscards}.Evaluate(r.Discards)
 	state := nagios.Worst(errState, discState)
-	var details, problems []string
+	var details []string
 	if r.OctetsUnknown != "" {
 		details = append(details, r.OctetsUnknown)
-		problems = append(problems, label+" "+strings.SplitN(r.OctetsUnknown, ";", 2)[0])
+		sum.Add(nagios.Unknown, label+" "+strings.SplitN(r.OctetsUnknown, ";", 2)[0])
 		state = nagios.Worst(state, nagios.Unknown)
 	} else {
 		util := -1.0
@@ -441,7 +454,7 @@ func (c *Check) rateItem(res *nagios.Result, it *iface, r Rates, label string) (
 			state = nagios.Worst(state, utilState)
 			bw += fmt.Sprintf(" (%.1f%% of %s)", util, humanBits(it.speed))
 			if utilState != nagios.OK {
-				problems = append(problems, fmt.Sprintf("%s at %.1f%% of its speed", label, util))
+				sum.Add(utilState, fmt.Sprintf("%s at %.1f%% of its speed", label, util))
 			}
 			res.AddPerf(nagios.Perf{Label: label + "_utilisation", Value: round(util), UOM: "%", Warn: c.WarnUtil, Crit: c.CritUtil, Min: nagios.Float(0), Max: nagios.Float(100)})
 		} else {
@@ -451,16 +464,16 @@ func (c *Check) rateItem(res *nagios.Result, it *iface, r Rates, label string) (
 	}
 	details = append(details, fmt.Sprintf("errors %s/s, discards %s/s", rate(r.Errors), rate(r.Discards)))
 	if errState != nagios.OK {
-		problems = append(problems, fmt.Sprintf("%s %s errors/s", label, rate(r.Errors)))
+		sum.Add(errState, fmt.Sprintf("%s %s errors/s", label, rate(r.Errors)))
 	}
 	if discState != nagios.OK {
-		problems = append(problems, fmt.Sprintf("%s %s discards/s", label, rate(r.Discards)))
+		sum.Add(discState, fmt.Sprintf("%s %s discards/s", label, rate(r.Discards)))
 	}
 	res.AddPerf(
 		nagios.Perf{Label: label + "_errors_per_s", Value: round(r.Errors), Warn: c.WarnErrors, Crit: c.CritErrors, Min: nagios.Float(0)},
 		nagios.Perf{Label: label + "_discards_per_s", Value: round(r.Discards), Warn: c.WarnDiscards, Crit: c.CritDiscards, Min: nagios.Float(0)},
 	)
-	return state, details, problems
+	return state, details
 }
 
 // status evaluates admin and oper status: enabled but not up is CRITICAL.

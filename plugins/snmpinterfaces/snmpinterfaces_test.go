@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"edgecheck/shared/golden"
+	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp/snmptest"
 )
@@ -169,6 +171,12 @@ func TestGoldenStates(t *testing.T) {
 			f.uptime(100) // sysUpTime went back
 			f.advance(13, oidIfHCInOctets, 1)
 		}, nil, 0},
+		// Line 1 names the worst problem first: lo's discards (WARNING,
+		// ifIndex 1, found first) after esnmp0 down (CRITICAL).
+		{"critical_down_named_before_warning_discards", func(f *fixture) {
+			f.advance(1, oidIfOutDiscards, 1200) // 2/s
+			f.agent.Set(snmptest.Integer(oidIfOperStatus+".13", 7))
+		}, []string{"--warning-discards", "1"}, 2},
 		{"unknown_oper_status_unknown", func(f *fixture) {
 			f.agent.Set(snmptest.Integer(oidIfOperStatus+".1", 4))
 		}, nil, 3},
@@ -478,5 +486,31 @@ func TestStateFileOtherAgent(t *testing.T) {
 func TestDefaultStatePath(t *testing.T) {
 	if got := DefaultStatePath("fe80::1%eth0", 161); got != "/var/tmp/edgecheck/snmp_interfaces_fe80__1_eth0_161.json" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestValidateChangesNothing: Validate only checks; the state file's
+// default, which depends on -H and --port, is worked out in Run.
+func TestValidateChangesNothing(t *testing.T) {
+	c := &Check{}
+	fs := registry.NewFlagSet("check_snmp_interfaces")
+	c.Flags(fs)
+	fs.Bind()
+	if err := fs.PFlags().Parse([]string{"-H", "sw1", "--port", "1161", "--interface-regex", "^eth"}); err != nil {
+		t.Fatal(err)
+	}
+	before := *c
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, *c) {
+		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
+	}
+	if got, want := c.statePath(), DefaultStatePath("sw1", 1161); got != want {
+		t.Errorf("statePath = %q, want %q", got, want)
+	}
+	c.StateFile = "/var/lib/nagios/ifstate/sw1.json"
+	if got := c.statePath(); got != c.StateFile {
+		t.Errorf("statePath = %q, want --state-file %q", got, c.StateFile)
 	}
 }

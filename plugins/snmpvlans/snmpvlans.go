@@ -77,7 +77,6 @@ type Check struct {
 	WarnExtra   *nagios.Range
 	CritExtra   *nagios.Range
 
-	expected []int
 	// used is the source actually read (auto resolves to one of the others).
 	used string
 	// bridgePortNote says which bridge port was read, for -v.
@@ -122,16 +121,16 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.Source, "source", SourceAuto, "Where to read the VLANs: auto (qbridge-current where the agent has Q-BRIDGE-MIB for the port, else cisco-vtp), "+
 		"qbridge-current (dot1qVlanCurrentEgressPorts, what the port forwards now), "+
 		"qbridge-static (dot1qVlanStaticEgressPorts, what is configured) or cisco-vtp (vlanTrunkPortVlansEnabled{,2k,3k,4k} and vlanTrunkPortDynamicStatus).").WithMeta("SOURCE")
+	critMissing, warnExtra := nagios.MustParseRange(defaultCritMissing), nagios.MustParseRange(defaultWarnExtra)
+	c.CritMissing, c.WarnExtra = &critMissing, &warnExtra
 	fs.Range(&c.WarnMissing, "warning-missing", "WARNING when the number of missing VLANs is outside this range.")
-	f := fs.Range(&c.CritMissing, "critical-missing", "CRITICAL when the number of missing VLANs is outside this range; ~: disables.")
-	f.Default = defaultCritMissing
-	f = fs.Range(&c.WarnExtra, "warning-extra", "WARNING when the number of extra (unexpected) VLANs is outside this range; ~: disables.")
-	f.Default = defaultWarnExtra
+	fs.Range(&c.CritMissing, "critical-missing", "CRITICAL when the number of missing VLANs is outside this range; ~: disables.").Default = defaultCritMissing
+	fs.Range(&c.WarnExtra, "warning-extra", "WARNING when the number of extra (unexpected) VLANs is outside this range; ~: disables.").Default = defaultWarnExtra
 	fs.Range(&c.CritExtra, "critical-extra", "CRITICAL when the number of extra VLANs is outside this range.")
 }
 
-// Validate checks the flags before any I/O and applies the threshold
-// defaults.
+// Validate checks the flags before any I/O; it changes nothing (the
+// threshold defaults are set in Flags).
 func (c *Check) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		return err
@@ -147,22 +146,20 @@ func (c *Check) Validate() error {
 	default:
 		return fmt.Errorf("--source %q: use %s, %s, %s or %s", c.Source, SourceAuto, SourceCurrent, SourceStatic, SourceVTP)
 	}
-	if c.ExpectVLANs != "" {
-		v, err := ParseVLANList(c.ExpectVLANs)
-		if err != nil {
-			return fmt.Errorf("--expect-vlans: %v", err)
-		}
-		c.expected = v
+	_, err := c.expectedVLANs()
+	return err
+}
+
+// expectedVLANs is --expect-vlans parsed: nil when not given.
+func (c *Check) expectedVLANs() ([]int, error) {
+	if c.ExpectVLANs == "" {
+		return nil, nil
 	}
-	if c.CritMissing == nil {
-		r := nagios.MustParseRange(defaultCritMissing)
-		c.CritMissing = &r
+	v, err := ParseVLANList(c.ExpectVLANs)
+	if err != nil {
+		return nil, fmt.Errorf("--expect-vlans: %v", err)
 	}
-	if c.WarnExtra == nil {
-		r := nagios.MustParseRange(defaultWarnExtra)
-		c.WarnExtra = &r
-	}
-	return nil
+	return v, nil
 }
 
 // maxIfIndex is the largest InterfaceIndex (IF-MIB): a larger number cannot
@@ -184,10 +181,9 @@ func (p port) String() string {
 
 // Run resolves the port, reads its VLANs and compares.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
-	if c.CritMissing == nil || c.WarnExtra == nil {
-		if err := c.Validate(); err != nil {
-			return nil, err
-		}
+	expected, err := c.expectedVLANs()
+	if err != nil {
+		return nil, err
 	}
 	addr := c.Address()
 	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
@@ -204,7 +200,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := c.evaluate(p, pv)
+	res := c.evaluate(p, pv, expected)
 	if nagios.Verbosity(ctx) > 0 {
 		res.Add(nagios.OK, "read %s from %s for %s%s", c.used, addr, p, c.bridgePortNote)
 	}
@@ -459,8 +455,11 @@ func (c *Check) readVTP(ctx context.Context, g snmp.Getter, p port) (portVLANs, 
 	return pv, nil
 }
 
-func (c *Check) evaluate(p port, pv portVLANs) *nagios.Result {
+// evaluate compares the port's VLANs with expected (nil: list only) and
+// builds the result; line 1 goes through nagios.Summary.
+func (c *Check) evaluate(p port, pv portVLANs, expected []int) *nagios.Result {
 	res := &nagios.Result{}
+	var sum nagios.Summary
 	carried := pv.carried
 	source := map[string]string{SourceCurrent: "current egress", SourceStatic: "static egress", SourceVTP: "trunk allowed"}[c.used]
 	access := "access VLAN unknown"
@@ -470,16 +469,16 @@ func (c *Check) evaluate(p port, pv portVLANs) *nagios.Result {
 	if pv.trunk == trunkNotTrunking {
 		source = "access port, not trunking"
 	}
-	if c.expected == nil {
+	if expected == nil {
+		listing := fmt.Sprintf("%s carries %d VLANs (%s): %s", p, len(carried), source, FormatVLANList(carried))
 		if pv.trunk == trunkNotTrunking {
-			res.Summary = fmt.Sprintf("%s is not trunking (%s): %s", p, pv.how, access)
-		} else {
-			res.Summary = fmt.Sprintf("%s carries %d VLANs (%s): %s", p, len(carried), source, FormatVLANList(carried))
+			listing = fmt.Sprintf("%s is not trunking (%s): %s", p, pv.how, access)
 		}
+		res.Summary = sum.Line(res, listing)
 		res.AddPerf(nagios.Perf{Label: "vlans_carried", Value: float64(len(carried)), Min: nagios.Float(0)})
 		return res
 	}
-	missing, extra := Diff(c.expected, carried)
+	missing, extra := Diff(expected, carried)
 	missState := nagios.Thresholds{Warning: c.WarnMissing, Critical: c.CritMissing}.Evaluate(float64(len(missing)))
 	extraState := nagios.Thresholds{Warning: c.WarnExtra, Critical: c.CritExtra}.Evaluate(float64(len(extra)))
 	var parts []string
@@ -491,21 +490,24 @@ func (c *Check) evaluate(p port, pv portVLANs) *nagios.Result {
 		parts = append(parts, fmt.Sprintf("%d extra (%s)", len(extra), FormatVLANList(extra)))
 		res.Add(extraState, "extra VLANs (carried, not expected): %s", FormatVLANList(extra))
 	}
+	var allClear string
 	switch {
-	case pv.trunk == trunkNotTrunking && !(len(c.expected) == 1 && len(missing) == 0):
+	case pv.trunk == trunkNotTrunking && !(len(expected) == 1 && len(missing) == 0):
 		// A trunk is expected (more than one VLAN, or not the access one):
 		// the port carries no tagged VLAN at all.
-		res.Summary = fmt.Sprintf("%s is not trunking (%s): %s, so none of the expected VLANs %s is carried tagged",
-			p, pv.how, access, FormatVLANList(c.expected))
 		missState = nagios.Critical
+		sum.Add(missState, fmt.Sprintf("%s is not trunking (%s): %s, so none of the expected VLANs %s is carried tagged",
+			p, pv.how, access, FormatVLANList(expected)))
 	case len(parts) == 0:
-		res.Summary = fmt.Sprintf("%s carries exactly the %d expected VLANs (%s)", p, len(c.expected), source)
+		allClear = fmt.Sprintf("%s carries exactly the %d expected VLANs (%s)", p, len(expected), source)
 	default:
-		res.Summary = fmt.Sprintf("%s %s VLANs: %s", p, source, strings.Join(parts, ", "))
+		// One phrase for both counts, in the state of the worse.
+		sum.Add(nagios.Worst(missState, extraState), fmt.Sprintf("%s %s VLANs: %s", p, source, strings.Join(parts, ", ")))
 	}
 	res.State = nagios.Worst(missState, extraState)
+	res.Summary = sum.Line(res, allClear)
 	res.Add(nagios.OK, "carried VLANs (%s): %s", source, FormatVLANList(carried))
-	res.Add(nagios.OK, "expected VLANs: %s", FormatVLANList(c.expected))
+	res.Add(nagios.OK, "expected VLANs: %s", FormatVLANList(expected))
 	res.AddPerf(
 		nagios.Perf{Label: "vlans_missing", Value: float64(len(missing)), Warn: c.WarnMissing, Crit: c.CritMissing, Min: nagios.Float(0)},
 		nagios.Perf{Label: "vlans_extra", Value: float64(len(extra)), Warn: c.WarnExtra, Crit: c.CritExtra, Min: nagios.Float(0)},
