@@ -10,6 +10,9 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 echo "gofmt: ok"
+# Each plugin README's generated blocks (flags, examples, golden output) must be current.
+go run ./tools/docgen -check
+echo "docgen: ok"
 # go.mod must list exactly what the code imports, direct and indirect marked right.
 go mod tidy -diff
 echo "go mod tidy: ok"

@@ -13,3 +13,7 @@ import (
 	_ "edgecheck/plugins/snmpprocs"
 	_ "edgecheck/plugins/snmpvlans"
 )
+
+// Each plugin's README.md has blocks generated from the registry and its
+// golden files (see shared/docs); TestReadmesAreCurrent fails when they are stale.
+//go:generate go run ../../tools/docgen -root ../..

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"edgecheck/shared/docs"
 	"edgecheck/shared/registry"
 )
 
@@ -65,5 +66,14 @@ func TestEveryPluginIsComplete(t *testing.T) {
 		if !names[d.Name()] {
 			t.Errorf("checks/%s is not a registered plugin (missing import in plugins/all?)", d.Name())
 		}
+	}
+}
+
+// TestReadmesAreCurrent fails when a registered plugin has no README.md in
+// its folder, or when a generated block (flag table, examples, golden
+// output) differs from what `go generate ./plugins/all` writes.
+func TestReadmesAreCurrent(t *testing.T) {
+	for _, err := range docs.Stale(registry.All(), filepath.Join("..", "..")) {
+		t.Error(err)
 	}
 }

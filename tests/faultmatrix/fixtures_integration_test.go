@@ -219,4 +219,3 @@ func must(t *testing.T, err error) {
 type closerFunc func() error
 
 func (c closerFunc) Close() error { return c() }
-
