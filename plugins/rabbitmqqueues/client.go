@@ -335,19 +335,17 @@ type fetcher struct {
 	endpoint string
 	vhost    string
 	pageSize int
-	window   time.Duration // rate window
-	regex    string        // server-side name filter, for messages; empty for every queue
-	chunks   []string      // the name filter split into regexes of at most maxNameRegex characters
+	window   time.Duration      // rate window
+	regex    string             // server-side name filter, for messages; empty for every queue
+	chunks   []string           // the name filter split into regexes of at most maxNameRegex characters
 	bclient  *rabbithole.Client // for the queue records listing, on its own transport
 	btr      *transport
-	single   string        // the one exact queue name, when that is the whole selection
+	single   string // the one exact queue name, when that is the whole selection
 	wants    func(string) bool
 	floor    int    // --growth-floor: rates are needed above it; -1: never
 	source   string // where the credentials came from, for 401/403
 	user     string
 }
-
-
 
 func (f *fetcher) requests() int { return f.tr.count() + f.ctr.count() + f.btr.count() }
 
