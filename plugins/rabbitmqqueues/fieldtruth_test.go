@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
 )
 
 // capturedBroker serves the answers captured from one real RabbitMQ 3.10.8
