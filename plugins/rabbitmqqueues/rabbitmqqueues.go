@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,10 +293,8 @@ func (s selection) wants(name string) bool {
 	if s.all {
 		return true
 	}
-	for _, n := range s.exact {
-		if n == name {
-			return true
-		}
+	if s.expected[name] || (s.expected == nil && slices.Contains(s.exact, name)) {
+		return true
 	}
 	return s.user != nil && s.user.MatchString(name)
 }
