@@ -1,14 +1,25 @@
 package rabbitmqqueues
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // capturedBroker serves the answers captured from one real RabbitMQ 3.10.8
@@ -237,12 +248,61 @@ func FuzzAPIError(f *testing.F) {
 		f.Add(fixture(f, n))
 	}
 	f.Add([]byte("<html><title>x</title></html>"))
+	f.Add(fixture(f, "ds_overview.json"))
+	f.Add(fixture(f, "mc_overview.json"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e, ok := parseAPIError(body)
 		_ = reasonKind(e.Reason)
 		_ = describeBody(body)
+		_ = statsSetting(body, &listing{ConsumersOff: len(body)%2 == 0})
 		if ok && !json.Valid(body) {
 			t.Fatalf("invalid JSON accepted as an API error: %q", body)
 		}
 	})
+}
+
+// TestTLSCNOnly: a server certificate that names its host only in the
+// subject CN (openssl req -subj /CN=127.0.0.1, no subjectAltName), signed
+// by the CA given with --ca-file: the advice is to reissue it with a SAN,
+// not to give the CA (case rmq/11); the same with a SAN is OK.
+func TestTLSCNOnly(t *testing.T) {
+	withEnvCreds(t)
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := fixture(t, "queues_page.json")
+	for _, tc := range []struct {
+		name string
+		ips  []net.IP
+		code int
+		want string
+	}{
+		{"cn-only", nil, 3, `names its host only in the subject CN ("127.0.0.1") and has no subjectAltName; Go clients require a SAN (Go 1.15+): reissue it with subjectAltName=IP:127.0.0.1`},
+		{"with-san", []net.IP{net.ParseIP("127.0.0.1")}, 0, "RABBITMQ_QUEUES OK"},
+	} {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, IPAddresses: tc.ips,
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(page) }))
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+		srv.StartTLS()
+		out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--queue-regex", "n3$", "--ca-file", ca)
+		srv.Close()
+		if code != tc.code || !strings.Contains(out, tc.want) || strings.Contains(out, "give the CA with --ca-file") {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", tc.name, code, tc.code, tc.want, out)
+		}
+	}
 }
