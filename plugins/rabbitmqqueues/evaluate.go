@@ -103,7 +103,7 @@ func (c *Check) consumers(v *verdict, q queue, statsOff string) {
 	case c.MinConsumers == 0:
 	case !q.HasConsumers:
 		why := "the broker sent no consumer count"
-		if statsOff != "" {
+		if statsOff != "" && !v.kinds["statsoff"] {
 			why += " (statistics disabled: " + statsOff + ")"
 		}
 		v.flag(nagios.Unknown, "noconsumers", why+"; consumers not evaluated")

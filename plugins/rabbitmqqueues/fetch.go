@@ -227,10 +227,67 @@ func (f *fetcher) fetchTotals(ctx context.Context) (*listing, error) {
 		q.RatesSkipped = true
 		res.Queues = append(res.Queues, q)
 	}
+	if err := f.lookupSilent(ctx, res); err != nil {
+		return nil, err
+	}
 	if err := f.addRates(ctx, res); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// maxSilentLookups bounds the direct lookups of lookupSilent.
+const maxSilentLookups = 10
+
+// lookupSilent asks GET /api/queues/VHOST/NAME for each selected queue that
+// is in the records but not in the totals (its process did not answer), so
+// that its state is the one the other selection modes see (for example
+// "down" for a classic queue on a stopped node). A quorum queue without
+// leader needs no lookup: its record says so. Beyond maxSilentLookups the
+// queues stay "not answering".
+func (f *fetcher) lookupSilent(ctx context.Context, res *listing) error {
+	var idx []int
+	for i, q := range res.Queues {
+		if q.NotAnswering && !leaderless(q) {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 || len(idx) > maxSilentLookups {
+		return nil
+	}
+	params := url.Values{"columns": {columns}}
+	rateParams(params, f.window)
+	for _, i := range idx {
+		q := &res.Queues[i]
+		nagios.SetStage(ctx, fmt.Sprintf("querying queue %q, which did not answer the totals listing, in vhost %q at %s", q.Name, f.vhost, f.endpoint))
+		qi, err := f.client.GetQueueWithParameters(f.vhost, q.Name, params)
+		var rme rabbithole.ErrorResponse
+		if errors.As(err, &rme) && rme.StatusCode == http.StatusNotFound {
+			continue // deleted in the meantime
+		}
+		if err != nil {
+			return f.explain(ctx, f.tr, err)
+		}
+		_, body := f.tr.last()
+		one, err := convertOne(qi, body, q.Name)
+		if err != nil {
+			return unreadable(f.endpoint, err)
+		}
+		d := one[0]
+		if d.State != "" {
+			q.State = d.State
+		}
+		if d.Type != "" {
+			q.Type = d.Type
+		}
+		if d.HasLeader {
+			q.HasLeader, q.Leader, q.Members, q.Online = true, d.Leader, d.Members, d.Online
+		}
+		if d.HasDepth {
+			q.HasDepth, q.Messages, q.Ready, q.Unacked, q.NotAnswering = true, d.Messages, d.Ready, d.Unacked, false
+		}
+	}
+	return nil
 }
 
 func decodeList(tr *transport, items []rabbithole.QueueInfo) ([]queue, error) {
