@@ -52,11 +52,14 @@ func capturedBroker(t *testing.T, prefix string) func(*http.Request) (int, []byt
 		case path == "/api/overview":
 			return load(prefix + "_overview.json")
 		case strings.HasPrefix(path, "/api/consumers/"):
-			if strings.HasPrefix(prefix, "leaderless") {
+			if _, err := os.Stat(filepath.Join("testdata", prefix+"_consumers.json")); err == nil {
 				return load(prefix + "_consumers.json")
 			}
 			return load(prefix + "_consumers_400.json")
 		case strings.Count(path, "/") == 4: // /api/queues/VHOST/NAME
+			if _, err := os.Stat(filepath.Join("testdata", prefix+"_single_404.json")); err == nil {
+				return 404, fixture(t, prefix+"_single_404.json")
+			}
 			name := path[strings.LastIndex(path, "/")+1:]
 			single := fixture(t, prefix+"_single.json")
 			var s struct{ Name string }
@@ -117,7 +120,9 @@ func selectionModes(t *testing.T, host string) map[string][]string {
 // TestFieldTruthEveryMode runs every selection mode against the answers of
 // one captured broker and asserts the same state and the same cause:
 // a quorum queue without leader (2-node cluster, one node stopped) is
-// CRITICAL, never gone from the count nor "just declared"; a broker with
+// CRITICAL, never gone from the count nor "just declared"; so is a durable
+// classic queue whose node is stopped (state down; the direct lookup
+// answers 404 for it, the listings list it); a broker with
 // statistics disabled is UNKNOWN naming the setting, never "0 consumers".
 func TestFieldTruthEveryMode(t *testing.T) {
 	withEnvCreds(t)
@@ -130,6 +135,8 @@ func TestFieldTruthEveryMode(t *testing.T) {
 	}{
 		{"leaderless", "h2", []string{"--min-consumers", "0"}, 2, "compute.h2: quorum queue without leader: 1 of 2 members online (rmqcase-x@localhost)",
 			[]string{"just declared", "queue OK in vhost"}},
+		{"down", "h4", []string{"--min-consumers", "0"}, 2, "compute.h4: queue state down: it cannot deliver",
+			[]string{"just declared", "queue OK in vhost", "not answering"}},
 		{"ds", "h1", nil, 3, "has management statistics disabled (management.disable_stats = true with management.enable_queue_totals = true)",
 			[]string{"consumers=0", "short of consumers", "just declared"}},
 		{"mc", "h1", nil, 3, "has management statistics disabled (management.disable_stats = true",
