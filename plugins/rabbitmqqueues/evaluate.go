@@ -257,33 +257,44 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no rate samples)", n, plural(n, "queue", "queues"))
 	}
 	if nagios.Verbosity(ctx) > 0 {
-		filter := regex
-		if filter == "" {
-			filter = "(none: every queue)"
-		}
-		switch {
-		case lst.Totals:
-			rates := "no rates needed (no queue above the growth floor)"
-			if c.GrowthFloor < 0 {
-				rates = "no rates needed (--growth-floor -1)"
-			} else if lst.Rates > 0 {
-				rates = fmt.Sprintf("rates read for the %d %s above the growth floor", lst.Rates, plural(lst.Rates, "queue", "queues"))
-			}
-			res.Add(nagios.OK, "API: %d HTTP %s, unpaged listings of all %d queues in vhost %s (queue records, queue totals without statistics, consumers), concurrently; %s; %d matched name filter %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Total, c.VHost, rates, matched, filter)
-		case lst.Direct:
-			res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
-		default:
-			res.Add(nagios.OK, "API: %d HTTP %s, %d name-filtered %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
-				len(lst.Queues), lst.Total, c.VHost, filter)
-		}
+		c.apiLine(res, lst, vs, matched, regex)
 	}
-
 	if lst.AMQP > 0 {
 		res.Add(nagios.OK, "AMQP: ready messages and consumers of %d %s from a passive queue.declare at %s", lst.AMQP, plural(lst.AMQP, "queue", "queues"), c.AMQPURL)
 	}
+	c.perfdata(res, vs, total, alerting)
+	return res, nil
+}
+
+// apiLine adds the -v line that says which requests were made.
+func (c *Check) apiLine(res *nagios.Result, lst *listing, vs []verdict, matched int, regex string) {
+	filter := regex
+	if filter == "" {
+		filter = "(none: every queue)"
+	}
+	switch {
+	case lst.Totals:
+		rates := "no rates needed (no queue above the growth floor)"
+		if c.GrowthFloor < 0 {
+			rates = "no rates needed (--growth-floor -1)"
+		} else if lst.Rates > 0 {
+			rates = fmt.Sprintf("rates read for the %d %s above the growth floor", lst.Rates, plural(lst.Rates, "queue", "queues"))
+		}
+		res.Add(nagios.OK, "API: %d HTTP %s, unpaged listings of all %d queues in vhost %s (queue records, queue totals without statistics, consumers), concurrently; %s; %d matched name filter %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Total, c.VHost, rates, matched, filter)
+	case lst.Direct:
+		res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
+	default:
+		res.Add(nagios.OK, "API: %d HTTP %s, %d name-filtered %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
+			len(lst.Queues), lst.Total, c.VHost, filter)
+	}
+}
+
+// perfdata adds the totals and, for at most --max-perfdata queues, the
+// numbers the broker sent (never a 0 for one it did not).
+func (c *Check) perfdata(res *nagios.Result, vs []verdict, total, alerting int) {
 	res.AddPerf(
 		nagios.Perf{Label: "queues", Value: float64(total), Min: nagios.Float(0)},
 		nagios.Perf{Label: "queues_alerting", Value: float64(alerting), Min: nagios.Float(0)},
@@ -310,7 +321,6 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 			res.AddPerf(nagios.Perf{Label: q.Name + " consumers", Value: float64(q.Consumer), Min: nagios.Float(0)})
 		}
 	}
-	return res, nil
 }
 
 func missingHint(name string) string {
