@@ -313,3 +313,32 @@ func TestTLSCNOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFilterRefused: a broker (RabbitMQ 4.2.6+: HTTP 400
+// invalid_pagination_parameters for a long name regex) or a proxy (HTTP 414)
+// that refuses the name-filtered request: the check reads the unpaged
+// listings and filters itself, with the same verdict, never the HTTP error.
+func TestNameFilterRefused(t *testing.T) {
+	withEnvCreds(t)
+	for _, refusal := range []struct {
+		status int
+		body   string
+	}{
+		{414, ""},
+		{400, `{"error":"bad_request","reason":"invalid_pagination_parameters: name regex longer than 1024 characters"}`},
+	} {
+		inner := fromPage(t, "queues_page.json")
+		_, srv := newAPI(t, func(r *http.Request) (int, []byte) {
+			if r.URL.Query().Has("name") {
+				return refusal.status, []byte(refusal.body)
+			}
+			return inner(r)
+		})
+		out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--host", "n1", "--host", "n3", "--host", "gone", "-v")
+		for _, want := range []string{"[CRITICAL] compute.n1: 0 consumers", "[CRITICAL] compute.gone: queue missing", "[OK] compute.n3:", "unpaged listings"} {
+			if code != 2 || !strings.Contains(out, want) {
+				t.Errorf("HTTP %d refusal: exit %d, want %q:\n%s", refusal.status, code, want, out)
+			}
+		}
+	}
+}
