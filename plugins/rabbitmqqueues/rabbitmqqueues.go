@@ -396,9 +396,11 @@ func init() {
 		Service: "RABBITMQ_QUEUES",
 		Description: "Checks depth, ready and unacknowledged messages, consumers and growth of RabbitMQ queues " +
 			"(nova's compute.<host> queues in particular) through the management HTTP API. A selection of up to 500 queues " +
-			"is filtered by the broker (name regex, paging, columns) and costs one request however many queues the vhost holds; " +
-			"the whole vhost, or a larger selection, is read with two concurrent listings without statistics (about 0.5 s for 10,000 queues), " +
-			"and rates only for the queues above --growth-floor. " +
+			"whose names fit in two regexes of 1,024 characters is filtered by the broker (name regex, paging, columns) and costs one request per regex " +
+			"however many queues the vhost holds; the whole vhost, or a larger selection, is read with three concurrent listings without statistics " +
+			"(queue records, queue totals, consumers; about 0.5 s for 10,000 queues), and rates only for the queues above --growth-floor. " +
+			"A quorum queue without leader or a queue in a state other than running/idle/flow is CRITICAL in every selection mode; " +
+			"counts a broker with statistics disabled does not send are UNKNOWN, naming the setting (or read over AMQP with --amqp-url), never 0. " +
 			"A queue with fewer than --min-consumers consumers is CRITICAL (nova-compute stopped consuming); a " +
 			"missing compute.<host> queue of --expected-hosts-file is CRITICAL; no matching queue at all, HTTP " +
 			"errors, bad credentials and timeouts are UNKNOWN. Credentials come from --credentials-file or " +
