@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -424,10 +423,13 @@ func statsSetting(overview []byte, lst *listing) string {
 		return "management.disable_stats = true with management.enable_queue_totals = true"
 	case o.DisableStats:
 		return "management.disable_stats = true"
-	case lst.ConsumersOff || slices.ContainsFunc(lst.Queues, func(q queue) bool { return !q.HasConsumers && q.Type != "stream" && !q.NotAnswering }):
-		// Overview says statistics are on, but the node sends none:
-		// the metrics collector is off (RabbitMQ 3.x) or the deprecated
-		// feature management_metrics_collection is denied (4.x).
+	case lst.ConsumersOff:
+		// Overview says statistics are on, but the consumer listing
+		// answered "Stats in management UI are disabled": the metrics
+		// collector is off, or (4.x) the deprecated feature
+		// management_metrics_collection is denied. Rows without counts
+		// alone are not enough: a queue declared a moment ago has none
+		// yet on any broker.
 		return "management_agent.disable_metrics_collector = true (RabbitMQ 4.x: deprecated feature management_metrics_collection denied)"
 	}
 	return ""
