@@ -17,7 +17,7 @@ import (
 // the fix. Unknown keys are rejected so that a typo is not silently ignored.
 // Every value must be a YAML string: an unquoted value that YAML reads as
 // another type (01234567 is the octal integer 342391, !Qaz2wsx is a tag with
-// an empty value, yes/1.10/0x1F/~ are a bool, a float, an integer, a null)
+// an empty value, true/1.10/0x1F/~ are a bool, a float, an integer, a null)
 // is refused with its file:line:col and "quote it" (see Strings), so a
 // check never logs in with a secret other than the one written.
 func Load(path string, out any) error {
@@ -85,9 +85,10 @@ func (e *NotStringError) Error() string {
 	return fmt.Sprintf("%d:%d: %s is not a string in YAML (%s, which YAML would not read as the text written); quote it: %s: \"...\"", e.Line, e.Column, e.Key, e.Kind, e.Key)
 }
 
-// Strings checks that every mapping value in the YAML document data is a
-// plain string scalar (quoted or not, as long as YAML reads it as a
-// string), or a nested mapping/sequence of such. It returns a
+// Strings checks that every mapping value in the YAML document data (at any
+// depth) is a string scalar, quoted or not, as long as YAML reads it as a
+// string, or a nested mapping or sequence; sequence items themselves are
+// left to the decoder (credentials structs hold strings only). It returns a
 // *NotStringError for the first value that is not, and nil for a document
 // the YAML parser refuses (the decoder then reports that error itself).
 func Strings(data []byte) error {
