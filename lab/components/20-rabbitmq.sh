@@ -14,7 +14,11 @@
 # RABBITMQ_MGMT_PORT, RABBITMQ_NODENAME, RABBITMQ_DIR, RABBITMQ_PEER_CHECK.
 #
 # Fault actions: lab/lab.sh rabbitmq stop | start | restart; and
-# lab/lab.sh rabbitmq ctl ARGS... runs rabbitmqctl against the lab node.
+# lab/lab.sh rabbitmq ctl ARGS... runs rabbitmqctl against the lab node;
+# lab/lab.sh rabbitmq stats_off restarts the node with
+# management.disable_stats = true and management.enable_queue_totals = true
+# (the management guide's "no statistics, but queue totals"), stats_on
+# restarts it as normal again.
 
 # shellcheck disable=SC2034 # read by lab.sh through a nameref
 rabbitmq_packages=(rabbitmq-server iproute2 nagios-plugins-rabbitmq libmonitoring-plugin-perl libwww-perl libjson-perl liburi-perl)
@@ -79,6 +83,9 @@ vm_memory_high_watermark.relative = 0.6
 log.file.level = warning
 log.console = false
 EOF
+	# Extra settings of a fault action (stats_off), kept across restarts
+	# until the action that undoes it.
+	if [ -s "$RABBITMQ_DIR/extra.conf" ]; then cat "$RABBITMQ_DIR/extra.conf" >> "$RABBITMQ_DIR/rabbitmq.conf"; fi
 	echo '[rabbitmq_management].' > "$RABBITMQ_DIR/enabled_plugins"
 	if [ ! -e "$RABBITMQ_DIR/advanced.config" ]; then echo '[].' > "$RABBITMQ_DIR/advanced.config"; fi
 }
@@ -198,6 +205,16 @@ rabbitmq_stop() {
 }
 
 rabbitmq_restart() { rabbitmq_stop; rabbitmq_start; }
+
+rabbitmq_stats_off() {
+	printf '%s\n' "management.disable_stats = true" "management.enable_queue_totals = true" > "$RABBITMQ_DIR/extra.conf"
+	rabbitmq_restart
+}
+
+rabbitmq_stats_on() {
+	rm -f "$RABBITMQ_DIR/extra.conf"
+	rabbitmq_restart
+}
 
 rabbitmq_down() {
 	remove_env rabbitmq

@@ -37,7 +37,8 @@ const maxPages = 200
 // message counters come as samples over the rate window (see rateParams):
 // two samples per counter, now and one window ago.
 var columns = strings.Join([]string{
-	"name", "state", "messages", "messages_ready", "messages_unacknowledged", "consumers",
+	"name", "type", "state", "leader", "members", "online",
+	"messages", "messages_ready", "messages_unacknowledged", "consumers",
 	"message_stats.publish_details.samples",
 	"message_stats.ack_details.samples",
 	"message_stats.deliver_no_ack_details.samples",
@@ -158,12 +159,30 @@ func newHTTPTransport(caFile string, insecure bool) (*http.Transport, error) {
 // absent (no traffic since the stats were reset, or rates disabled).
 type queue struct {
 	Name     string
+	Type     string // "classic", "quorum", "stream" (RabbitMQ API field type; "" when not sent)
 	State    string
 	HasDepth bool
 	Messages int64
 	Ready    int64
 	Unacked  int64
-	Consumer int64
+	// HasConsumers is false when the broker sent no consumer count (the
+	// field is absent with management.disable_stats or a disabled metrics
+	// collector): Consumer is then unknown, never 0.
+	HasConsumers bool
+	Consumer     int64
+	// HasLeader is true when the answer carried the quorum queue field
+	// leader; Leader is "" when it was null (no leader: the majority of
+	// Members is not Online, and the queue cannot deliver).
+	HasLeader bool
+	Leader    string
+	Members   []string
+	Online    []string
+	// DepthFrom names where the numbers came from when not from the
+	// management API ("AMQP queue.declare": ready messages only).
+	DepthFrom string
+	// NotAnswering: the queue is in the records but not in the totals
+	// listing: its process did not answer (leaderless, down, crashed).
+	NotAnswering bool
 
 	// HasRates is false when message_stats is absent or holds no
 	// publish/drain samples spanning time. RatesSkipped: the rates were
@@ -207,14 +226,25 @@ type listing struct {
 	Pages    int
 	Rates    int // queues whose rates were fetched after the totals listing
 	Requests int
+	// ConsumersOff: the consumer listing answered "Stats in management
+	// UI are disabled": no consumer counts at all.
+	ConsumersOff bool
+	// StatsOff names the broker setting that disables statistics, as
+	// GET /api/overview tells (see statsSetting); "" when they are on.
+	StatsOff string
+	AMQP     int // queues whose counts came from an AMQP passive queue.declare
 }
 
 // A rawItem is decoded from the same bytes as rabbit-hole's QueueInfo, to
 // learn which fields the broker really sent.
 type rawItem struct {
-	Name     string          `json:"name"`
-	Messages json.RawMessage `json:"messages"`
+	Name      string          `json:"name"`
+	Messages  json.RawMessage `json:"messages"`
+	Consumers json.RawMessage `json:"consumers"`
+	Leader    json.RawMessage `json:"leader"`
 }
+
+func present(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 // convert turns one decoded page into queues, refusing what cannot be a
 // management API answer so that garbage is UNKNOWN, never OK.
@@ -258,15 +288,20 @@ func convertItems(items []rabbithole.QueueInfo, raws []rawItem) ([]queue, error)
 		if it.Messages < 0 || it.MessagesReady < 0 || it.MessagesUnacknowledged < 0 || it.Consumers < 0 {
 			return nil, fmt.Errorf("queue %q has negative counters", it.Name)
 		}
-		raw := raws[i].Messages
 		q := queue{
-			Name:     it.Name,
-			State:    it.Status,
-			HasDepth: len(raw) > 0 && string(raw) != "null",
-			Messages: int64(it.Messages),
-			Ready:    int64(it.MessagesReady),
-			Unacked:  int64(it.MessagesUnacknowledged),
-			Consumer: int64(it.Consumers),
+			Name:         it.Name,
+			Type:         it.Type,
+			State:        it.Status,
+			HasDepth:     present(raws[i].Messages),
+			Messages:     int64(it.Messages),
+			Ready:        int64(it.MessagesReady),
+			Unacked:      int64(it.MessagesUnacknowledged),
+			HasConsumers: present(raws[i].Consumers),
+			Consumer:     int64(it.Consumers),
+			HasLeader:    len(raws[i].Leader) > 0,
+			Leader:       it.Leader,
+			Members:      it.Members,
+			Online:       it.Online,
 		}
 		if ms := it.MessageStats; ms != nil {
 			// A counter the broker leaves out never moved (no publish, or
@@ -300,91 +335,19 @@ type fetcher struct {
 	endpoint string
 	vhost    string
 	pageSize int
-	window   time.Duration // rate window
-	regex    string        // server-side name filter; empty for every queue
-	single   string        // the one exact queue name, when that is the whole selection
+	window   time.Duration      // rate window
+	regex    string             // server-side name filter, for messages; empty for every queue
+	chunks   []string           // the name filter split into regexes of at most maxNameRegex characters
+	bclient  *rabbithole.Client // for the queue records listing, on its own transport
+	btr      *transport
+	single   string // the one exact queue name, when that is the whole selection
 	wants    func(string) bool
 	floor    int    // --growth-floor: rates are needed above it; -1: never
 	source   string // where the credentials came from, for 401/403
 	user     string
 }
 
-// maxRateNames bounds the anchored name regex of the follow-up rate request
-// (about 26 URL-encoded bytes per compute.<host> name, well inside the
-// broker's 8000-byte request line). More queues above the growth floor
-// than this are read with one unpaged listing with statistics instead.
-const maxRateNames = 100
-
-// fetch reads the selection with as few and as cheap requests as the
-// management API allows:
-//
-//   - exactly one queue name: GET /api/queues/VHOST/NAME, which the broker
-//     answers from one table lookup (about 1 ms with 10,000 queues);
-//   - a name filter: one paged, filtered, column-filtered listing. When the
-//     filter matches at most --page-size queues that is the whole answer,
-//     one request however many queues the vhost holds;
-//   - every queue of the vhost, or a filter matching more than one page:
-//     fetchTotals, because paging through thousands of queues costs the
-//     broker a full sort per page (20 pages for 10,000 queues: 3-4 s), and
-//     one unpaged listing with statistics makes it join the statistics of
-//     every queue (about 1.5 s for 10,000), while the same listing without
-//     statistics takes about 0.4 s.
-//
-// rabbit-hole expresses every query (GetQueueWithParameters,
-// PagedListQueuesWithParametersIn, ListQueuesWithParametersIn,
-// ListConsumersIn), so no request bypasses it.
-func (f *fetcher) fetch(ctx context.Context) (*listing, error) {
-	if f.single != "" {
-		nagios.SetStage(ctx, fmt.Sprintf("querying queue %q in vhost %q at %s", f.single, f.vhost, f.endpoint))
-		params := url.Values{"columns": {columns}}
-		rateParams(params, f.window)
-		qi, err := f.client.GetQueueWithParameters(f.vhost, f.single, params)
-		var rme rabbithole.ErrorResponse
-		switch {
-		case err == nil:
-			_, body := f.tr.last()
-			qs, err := convertOne(qi, body, f.single)
-			if err != nil {
-				return nil, fmt.Errorf("unreadable answer from the RabbitMQ management API at %s: %v (is --url the management API, e.g. http://host:15672?)", f.endpoint, err)
-			}
-			return &listing{Queues: qs, Direct: true, Total: -1, Pages: 0, Requests: f.requests()}, nil
-		case errors.As(err, &rme) && rme.StatusCode == http.StatusNotFound:
-			// The queue or its vhost is missing; the API answers 404 for
-			// both. The listing below tells them apart (404 only for the
-			// vhost), at the cost of a second request in this case only.
-		default:
-			return nil, f.explain(ctx, f.tr, err)
-		}
-	}
-	if f.regex == "" {
-		return f.fetchTotals(ctx)
-	}
-	params := url.Values{}
-	params.Set("page", "1")
-	params.Set("page_size", strconv.Itoa(f.pageSize))
-	params.Set("columns", columns)
-	rateParams(params, f.window)
-	params.Set("name", f.regex)
-	params.Set("use_regex", "true")
-	nagios.SetStage(ctx, fmt.Sprintf("querying the queues matching %s in vhost %q at %s", f.regex, f.vhost, f.endpoint))
-	p, err := f.client.PagedListQueuesWithParametersIn(f.vhost, params)
-	if err != nil {
-		return nil, f.explain(ctx, f.tr, err)
-	}
-	_, body := f.tr.last()
-	qs, err := convert(p, body)
-	if err != nil {
-		return nil, unreadable(f.endpoint, err)
-	}
-	if p.PageCount > 1 && len(p.Items) > 0 {
-		// More than one page: the unpaged listing is cheaper than the
-		// remaining pages.
-		return f.fetchTotals(ctx)
-	}
-	return &listing{Queues: qs, Total: p.TotalCount, Pages: 1, Requests: f.requests()}, nil
-}
-
-func (f *fetcher) requests() int { return f.tr.count() + f.ctr.count() }
+func (f *fetcher) requests() int { return f.tr.count() + f.ctr.count() + f.btr.count() }
 
 func unreadable(endpoint string, err error) error {
 	return fmt.Errorf("unreadable answer from the RabbitMQ management API at %s: %v (is --url the management API, e.g. http://host:15672?)", endpoint, err)
@@ -405,96 +368,22 @@ func totalsParams() url.Values {
 	}
 }
 
-// fetchTotals reads every queue of the vhost without statistics and, at the
-// same time on a second connection, the vhost's consumers (one column: the
-// queue name), which give each queue's consumer count. Both requests run
-// concurrently, so the wall time is one round trip of the slower one. The
-// name filter is then applied here (the broker ignores name and use_regex
-// without paging). Rates are only needed for queues above the growth floor;
-// fetchRates reads them for those queues alone.
-func (f *fetcher) fetchTotals(ctx context.Context) (*listing, error) {
-	nagios.SetStage(ctx, fmt.Sprintf("listing the queues of vhost %q and their consumers at %s", f.vhost, f.endpoint))
-	var (
-		wg        sync.WaitGroup
-		consumers []rabbithole.ConsumerInfo
-		cerr      error
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		consumers, cerr = f.cclient.ListConsumersIn(f.vhost)
-	}()
-	items, qerr := f.client.ListQueuesWithParametersIn(f.vhost, totalsParams())
-	wg.Wait()
-	if qerr != nil {
-		return nil, f.explain(ctx, f.tr, qerr)
-	}
-	_, body := f.tr.last()
-	var raws []rawItem
-	if err := json.Unmarshal(body, &raws); err != nil {
-		return nil, unreadable(f.endpoint, fmt.Errorf("malformed JSON: %v", err))
-	}
-	all, err := convertItems(items, raws)
-	if err != nil {
-		return nil, unreadable(f.endpoint, err)
-	}
-	if cerr != nil {
-		return nil, f.explain(ctx, f.ctr, cerr)
-	}
-	perQueue := map[string]int64{}
-	for i, c := range consumers {
-		if c.Queue.Name == "" {
-			return nil, unreadable(f.endpoint, fmt.Errorf("consumer #%d names no queue", i+1))
-		}
-		perQueue[c.Queue.Name]++
-	}
-	res := &listing{Totals: true, Total: len(all)}
-	var over []string
-	for _, q := range all {
-		if !f.wants(q.Name) {
-			continue
-		}
-		q.Consumer = perQueue[q.Name]
-		q.RatesSkipped = true
-		res.Queues = append(res.Queues, q)
-		if f.over(q) {
-			over = append(over, q.Name)
-		}
-	}
-	if len(over) > 0 {
-		rates, err := f.fetchRates(ctx, over)
-		if err != nil {
-			return nil, err
-		}
-		for i, q := range res.Queues {
-			if !f.over(q) {
-				continue
-			}
-			res.Queues[i].RatesSkipped = false
-			if r, ok := rates[q.Name]; ok {
-				res.Queues[i].HasRates, res.Queues[i].Publish, res.Queues[i].Drain, res.Queues[i].Window = r.HasRates, r.Publish, r.Drain, r.Window
-			}
-		}
-		res.Rates = len(over)
-	}
-	res.Requests = f.requests()
-	return res, nil
-}
-
 // over tells whether the growth check needs q's rates.
 func (f *fetcher) over(q queue) bool {
 	return f.floor >= 0 && q.HasDepth && q.Messages > int64(f.floor)
 }
 
 // fetchRates reads the message rates of the named queues: a direct lookup
-// for one, a paged listing filtered by an anchored name regex for up to
-// maxRateNames, one unpaged listing with statistics beyond. A queue deleted
+// for one, paged listings filtered by anchored name regexes when the names
+// fit in maxChunkRequests of them, one unpaged listing with statistics
+// beyond. A queue deleted
 // in the meantime is left without rates (reported as such, not guessed).
 func (f *fetcher) fetchRates(ctx context.Context, names []string) (map[string]queue, error) {
 	nagios.SetStage(ctx, fmt.Sprintf("querying the message rates of %d %s above the growth floor in vhost %q at %s", len(names), plural(len(names), "queue", "queues"), f.vhost, f.endpoint))
 	params := url.Values{"columns": {columns}}
 	rateParams(params, f.window)
 	var qs []queue
+	chunks := selection{exact: names}.serverRegexes(maxNameRegex, maxPageSize)
 	switch {
 	case len(names) == 1:
 		qi, err := f.client.GetQueueWithParameters(f.vhost, names[0], params)
@@ -509,18 +398,13 @@ func (f *fetcher) fetchRates(ctx context.Context, names []string) (map[string]qu
 		if qs, err = convertOne(qi, body, names[0]); err != nil {
 			return nil, unreadable(f.endpoint, err)
 		}
-	case len(names) <= maxRateNames:
-		params.Set("page", "1")
-		params.Set("page_size", strconv.Itoa(maxPageSize))
-		params.Set("name", selection{exact: names}.serverRegex())
-		params.Set("use_regex", "true")
-		p, err := f.client.PagedListQueuesWithParametersIn(f.vhost, params)
-		if err != nil {
-			return nil, f.explain(ctx, f.tr, err)
-		}
-		_, body := f.tr.last()
-		if qs, err = convert(p, body); err != nil {
-			return nil, unreadable(f.endpoint, err)
+	case len(chunks) > 0 && len(chunks) <= maxChunkRequests:
+		for _, rx := range chunks {
+			part, _, err := f.page(rx, maxPageSize)
+			if err != nil {
+				return nil, f.explain(ctx, f.tr, err)
+			}
+			qs = append(qs, part...)
 		}
 	default:
 		items, err := f.client.ListQueuesWithParametersIn(f.vhost, params)
@@ -558,11 +442,13 @@ func (f *fetcher) explain(ctx context.Context, tr *transport, err error) error {
 		// The runner reports the stage and the --timeout value.
 		return fmt.Errorf("no answer from the RabbitMQ management API at %s: %w", f.endpoint, context.DeadlineExceeded)
 	case status == http.StatusUnauthorized:
-		return fmt.Errorf("RabbitMQ at %s refused the login of user %q (HTTP 401) from %s: check the username and password there", f.endpoint, f.user, f.source)
+		return f.explain401(ctx, body)
 	case status == http.StatusForbidden:
 		return fmt.Errorf("RabbitMQ at %s denied user %q (from %s) access to vhost %q (HTTP 403): give it the monitoring tag and permissions on the vhost (rabbitmqctl set_permissions -p %s %s '^$' '^$' '^$')", f.endpoint, f.user, f.source, f.vhost, f.vhost, f.user)
 	case status == http.StatusNotFound:
 		return fmt.Errorf("vhost %q does not exist at %s (HTTP 404): check --vhost (rabbitmqctl list_vhosts), and --url if the API is under a path prefix", f.vhost, f.endpoint)
+	case status >= 400 && !isAPIError(body):
+		return fmt.Errorf("%s answered HTTP %d with %s, not the RabbitMQ management API's JSON error: the answer comes from something in front of the broker (a proxy or load balancer), not from RabbitMQ; check it and --url", f.endpoint, status, describeBody(body))
 	case status >= 400:
 		return fmt.Errorf("RabbitMQ management API at %s answered HTTP %d: %s", f.endpoint, status, snippet(rme, body))
 	}
@@ -577,6 +463,13 @@ func (f *fetcher) explain(ctx context.Context, tr *transport, err error) error {
 		return fmt.Errorf("cannot connect to the RabbitMQ management API at %s: connection refused (is rabbitmq-server running with the rabbitmq_management plugin? check --url)", f.endpoint)
 	}
 	var certErr *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	if errors.As(err, &hostErr) && hostErr.Certificate != nil && cnOnly(hostErr.Certificate) {
+		return fmt.Errorf("the HTTPS certificate of %s names its host only in the subject CN (%q) and has no subjectAltName; Go clients require a SAN (Go 1.15+): reissue it with subjectAltName=%s", f.endpoint, hostErr.Certificate.Subject.CommonName, sanFor(hostErr.Host))
+	}
+	if errors.As(err, &certErr) && errors.As(certErr.Err, &hostErr) {
+		return fmt.Errorf("the HTTPS certificate of %s is for other names (%v): %v; use a --url host the certificate names, or reissue it with subjectAltName=%s", f.endpoint, append(hostErr.Certificate.DNSNames, ipStrings(hostErr.Certificate.IPAddresses)...), certErr.Err, sanFor(hostErr.Host))
+	}
 	if errors.As(err, &certErr) {
 		return fmt.Errorf("the HTTPS certificate of %s is not trusted: %v (give the CA with --ca-file; --insecure only while fixing it)", f.endpoint, certErr.Err)
 	}

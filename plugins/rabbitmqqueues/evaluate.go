@@ -10,8 +10,19 @@ import (
 	"edgecheck/shared/registry"
 )
 
-// badStates are queue states in which the queue cannot deliver.
-var badStates = map[string]bool{"down": true, "crashed": true, "stopped": true, "terminated": true, "minority": true}
+// goodStates are the queue states (RabbitMQ API field state) of a queue
+// that can deliver: running, idle and flow with statistics; live in the
+// queue record sent without statistics. Every other state ("down",
+// "crashed", "stopped", "terminated", "minority", and any state a later
+// RabbitMQ adds) is CRITICAL: the check never guesses a new state is fine.
+var goodStates = map[string]bool{"running": true, "idle": true, "flow": true, "live": true}
+
+// leaderless tells whether q is a quorum queue whose answer carried the
+// field leader as null: no member holds the leadership (the majority of its
+// members is offline) and the queue can neither accept nor deliver.
+func leaderless(q queue) bool {
+	return q.HasLeader && q.Leader == "" && (q.Type == "quorum" || len(q.Members) > 0)
+}
 
 // A verdict is one queue's evaluation.
 type verdict struct {
@@ -40,21 +51,40 @@ func (c *Check) threshold(v *verdict, name string, value int64, t nagios.Thresho
 	}
 }
 
-func (c *Check) judge(q queue) verdict {
+// judge evaluates one queue. statsOff names the broker setting that
+// disables statistics ("" when they are on): numbers the broker did not
+// send are then unknown because of it, never 0.
+func (c *Check) judge(q queue, statsOff string) verdict {
 	v := verdict{q: q}
-	if badStates[q.State] {
-		v.flag(nagios.Critical, "state", fmt.Sprintf("queue state %s", q.State))
-	}
-	if !q.HasDepth {
+	switch {
+	case leaderless(q):
+		v.flag(nagios.Critical, "state", fmt.Sprintf("quorum queue without leader: %d of %d members online (%s), no majority: it cannot deliver", len(q.Online), len(q.Members), strings.Join(q.Online, ",")))
+		return v
+	case q.State != "" && !goodStates[q.State]:
+		v.flag(nagios.Critical, "state", fmt.Sprintf("queue state %s: it cannot deliver", q.State))
+		return v
+	case q.Type == "stream":
+		// A stream keeps its messages after delivery: depth, ready,
+		// unacked and growth do not apply, only its state and readers.
+		c.consumers(&v, q, statsOff)
+		return v
+	case q.NotAnswering:
+		v.flag(nagios.Unknown, "noanswer", "listed by the broker, but its process did not report its message counts (node down or overloaded?); not evaluated")
+		return v
+	case !q.HasDepth && statsOff != "":
+		v.flag(nagios.Unknown, "statsoff", "no message counts: statistics disabled on the broker ("+statsOff+"); not evaluated")
+		c.consumers(&v, q, statsOff)
+		return v
+	case !q.HasDepth:
 		v.flag(nagios.Unknown, "nostats", "no depth statistics from the broker yet (queue just declared, or the management stats database lags); not evaluated")
 		return v
 	}
 	c.threshold(&v, "messages", q.Messages, nagios.Thresholds{Warning: c.Warn, Critical: c.Crit})
 	c.threshold(&v, "ready", q.Ready, nagios.Thresholds{Warning: c.WarnReady, Critical: c.CritReady})
-	c.threshold(&v, "unacked", q.Unacked, nagios.Thresholds{Warning: c.WarnUnacked, Critical: c.CritUnacked})
-	if q.Consumer < int64(c.MinConsumers) {
-		v.flag(nagios.Critical, "consumers", fmt.Sprintf("%d consumers, fewer than %d (nobody is consuming: is the service, e.g. nova-compute, running and connected?)", q.Consumer, c.MinConsumers))
+	if q.DepthFrom == "" {
+		c.threshold(&v, "unacked", q.Unacked, nagios.Thresholds{Warning: c.WarnUnacked, Critical: c.CritUnacked})
 	}
+	c.consumers(&v, q, statsOff)
 	if c.GrowthFloor >= 0 && q.Messages > int64(c.GrowthFloor) {
 		switch {
 		case !q.HasRates:
@@ -64,6 +94,22 @@ func (c *Check) judge(q queue) verdict {
 		}
 	}
 	return v
+}
+
+// consumers checks --min-consumers when the broker sent a consumer count;
+// without one the queue is UNKNOWN for consumers, never "0 consumers".
+func (c *Check) consumers(v *verdict, q queue, statsOff string) {
+	switch {
+	case c.MinConsumers == 0:
+	case !q.HasConsumers:
+		why := "the broker sent no consumer count"
+		if statsOff != "" && !v.kinds["statsoff"] {
+			why += " (statistics disabled: " + statsOff + ")"
+		}
+		v.flag(nagios.Unknown, "noconsumers", why+"; consumers not evaluated")
+	case q.Consumer < int64(c.MinConsumers):
+		v.flag(nagios.Critical, "consumers", fmt.Sprintf("%d consumers, fewer than %d (nobody is consuming: is the service, e.g. nova-compute, running and connected?)", q.Consumer, c.MinConsumers))
+	}
 }
 
 func rate(r float64) string { return fmt.Sprintf("%.1f", r) }
@@ -96,10 +142,20 @@ func (v verdict) text() string {
 	if len(v.reasons) > 0 {
 		b.WriteString(strings.Join(v.reasons, "; ") + " -- ")
 	}
-	if q.HasDepth {
-		fmt.Fprintf(&b, "messages=%d ready=%d unacked=%d consumers=%d", q.Messages, q.Ready, q.Unacked, q.Consumer)
-	} else {
-		fmt.Fprintf(&b, "consumers=%d", q.Consumer)
+	consumers := "consumers=unknown"
+	if q.HasConsumers {
+		consumers = fmt.Sprintf("consumers=%d", q.Consumer)
+	}
+	switch {
+	case q.HasDepth && q.DepthFrom != "":
+		fmt.Fprintf(&b, "ready=%d unacked=unknown (from %s) %s", q.Ready, q.DepthFrom, consumers)
+	case q.HasDepth:
+		fmt.Fprintf(&b, "messages=%d ready=%d unacked=%d %s", q.Messages, q.Ready, q.Unacked, consumers)
+	default:
+		b.WriteString(consumers)
+	}
+	if q.Type != "" && q.Type != "classic" {
+		b.WriteString(" type=" + q.Type)
 	}
 	if q.HasRates {
 		fmt.Fprintf(&b, " publish=%s/s drain=%s/s (over %ss)", rate(q.Publish), rate(q.Drain), registry.FormatSeconds(q.Window))
@@ -124,7 +180,7 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 			continue
 		}
 		found[q.Name] = true
-		vs = append(vs, c.judge(q))
+		vs = append(vs, c.judge(q, lst.StatsOff))
 	}
 	matched := len(vs)
 	var missing []string
@@ -169,7 +225,8 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		var parts []string
 		for _, k := range []struct{ key, label string }{
 			{"threshold", "over threshold"}, {"consumers", "short of consumers"}, {"growth", "growing"},
-			{"missing", "missing"}, {"state", "not running"}, {"nostats", "without statistics"},
+			{"missing", "missing"}, {"state", "not running"}, {"noanswer", "not answering"}, {"nostats", "without statistics"},
+			{"statsoff", "without message counts"}, {"noconsumers", "without consumer counts"},
 		} {
 			if n := counts[k.key]; n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", n, k.label))
@@ -179,39 +236,65 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		worst := fmt.Sprintf("%s=%d", w.q.Name, w.q.Messages)
 		if w.missing {
 			worst = w.q.Name + " missing"
+		} else if w.kinds["state"] {
+			worst = w.q.Name + " not running"
+			if leaderless(w.q) {
+				worst = w.q.Name + " without leader"
+			}
 		} else if !w.q.HasDepth {
 			worst = w.q.Name + " (no statistics)"
 		}
 		res.Summary = fmt.Sprintf("%d of %d %s alerting (%s); worst %s", alerting, total, plural(total, "queue", "queues"), strings.Join(parts, ", "), worst)
 	}
+	if n := counts["statsoff"] + counts["noconsumers"]; n > 0 && lst.StatsOff != "" {
+		hint := "give --amqp-url to read them over AMQP"
+		if c.AMQPURL != "" {
+			hint = "AMQP did not fill them in"
+		}
+		res.Summary = fmt.Sprintf("RabbitMQ at %s has management statistics disabled (%s): no consumer or message counts over the management API, %s; ", c.URL, lst.StatsOff, hint) + res.Summary
+	}
 	if n := counts["norates"]; n > 0 {
 		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no rate samples)", n, plural(n, "queue", "queues"))
 	}
 	if nagios.Verbosity(ctx) > 0 {
-		filter := regex
-		if filter == "" {
-			filter = "(none: every queue)"
-		}
-		switch {
-		case lst.Totals:
-			rates := "no rates needed (no queue above the growth floor)"
-			if c.GrowthFloor < 0 {
-				rates = "no rates needed (--growth-floor -1)"
-			} else if lst.Rates > 0 {
-				rates = fmt.Sprintf("rates read for the %d %s above the growth floor", lst.Rates, plural(lst.Rates, "queue", "queues"))
-			}
-			res.Add(nagios.OK, "API: %d HTTP %s, unpaged listing of all %d queues in vhost %s without statistics (queue totals) and of their consumers, concurrently; %s; %d matched name filter %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Total, c.VHost, rates, matched, filter)
-		case lst.Direct:
-			res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
-		default:
-			res.Add(nagios.OK, "API: %d HTTP %s, %d %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
-				lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
-				len(lst.Queues), lst.Total, c.VHost, filter)
-		}
+		c.apiLine(res, lst, vs, matched, regex)
 	}
+	if lst.AMQP > 0 {
+		res.Add(nagios.OK, "AMQP: ready messages and consumers of %d %s from a passive queue.declare at %s", lst.AMQP, plural(lst.AMQP, "queue", "queues"), c.AMQPURL)
+	}
+	c.perfdata(res, vs, total, alerting)
+	return res, nil
+}
 
+// apiLine adds the -v line that says which requests were made.
+func (c *Check) apiLine(res *nagios.Result, lst *listing, vs []verdict, matched int, regex string) {
+	filter := regex
+	if filter == "" {
+		filter = "(none: every queue)"
+	}
+	switch {
+	case lst.Totals:
+		rates := "no rates needed (no queue above the growth floor)"
+		if c.GrowthFloor < 0 {
+			rates = "no rates needed (--growth-floor -1)"
+		} else if lst.Rates > 0 {
+			rates = fmt.Sprintf("rates read for the %d %s above the growth floor", lst.Rates, plural(lst.Rates, "queue", "queues"))
+		}
+		res.Add(nagios.OK, "API: %d HTTP %s, unpaged listings of all %d queues in vhost %s (queue records, queue totals without statistics, consumers), concurrently; %s; %d matched name filter %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Total, c.VHost, rates, matched, filter)
+	case lst.Direct:
+		res.Add(nagios.OK, "API: %d HTTP %s, direct lookup of queue %s in vhost %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), vs[0].q.Name, c.VHost)
+	default:
+		res.Add(nagios.OK, "API: %d HTTP %s, %d name-filtered %s of up to %d, %d of %d queues in vhost %s matched server-side name filter %s",
+			lst.Requests, plural(lst.Requests, "request", "requests"), lst.Pages, plural(lst.Pages, "page", "pages"), c.PageSize,
+			len(lst.Queues), lst.Total, c.VHost, filter)
+	}
+}
+
+// perfdata adds the totals and, for at most --max-perfdata queues, the
+// numbers the broker sent (never a 0 for one it did not).
+func (c *Check) perfdata(res *nagios.Result, vs []verdict, total, alerting int) {
 	res.AddPerf(
 		nagios.Perf{Label: "queues", Value: float64(total), Min: nagios.Float(0)},
 		nagios.Perf{Label: "queues_alerting", Value: float64(alerting), Min: nagios.Float(0)},
@@ -221,18 +304,23 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		limit = len(vs)
 	}
 	for _, v := range vs[:limit] {
-		if v.missing || !v.q.HasDepth {
+		if v.missing {
 			continue
 		}
 		q := v.q
-		res.AddPerf(
-			nagios.Perf{Label: q.Name + " messages", Value: float64(q.Messages), Warn: c.Warn, Crit: c.Crit, Min: nagios.Float(0)},
-			nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)},
-			nagios.Perf{Label: q.Name + " unacked", Value: float64(q.Unacked), Warn: c.WarnUnacked, Crit: c.CritUnacked, Min: nagios.Float(0)},
-			nagios.Perf{Label: q.Name + " consumers", Value: float64(q.Consumer), Min: nagios.Float(0)},
-		)
+		if q.HasDepth && q.DepthFrom == "" && q.Type != "stream" {
+			res.AddPerf(
+				nagios.Perf{Label: q.Name + " messages", Value: float64(q.Messages), Warn: c.Warn, Crit: c.Crit, Min: nagios.Float(0)},
+				nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)},
+				nagios.Perf{Label: q.Name + " unacked", Value: float64(q.Unacked), Warn: c.WarnUnacked, Crit: c.CritUnacked, Min: nagios.Float(0)},
+			)
+		} else if q.HasDepth && q.Type != "stream" {
+			res.AddPerf(nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)})
+		}
+		if q.HasConsumers {
+			res.AddPerf(nagios.Perf{Label: q.Name + " consumers", Value: float64(q.Consumer), Min: nagios.Float(0)})
+		}
 	}
-	return res, nil
 }
 
 func missingHint(name string) string {

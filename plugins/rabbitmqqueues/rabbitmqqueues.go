@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ type Check struct {
 	CAFile          string
 	Insecure        bool
 	CredentialsFile string
+	AMQPURL         string
 
 	Queues        []string
 	QueueRegex    string
@@ -82,6 +84,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.String(&c.CAFile, "ca-file", "", "PEM file of the CA that signed the broker's HTTPS certificate (default: the system CAs).").WithMeta("FILE")
 	fs.Bool(&c.Insecure, "insecure", "Do not verify the broker's HTTPS certificate. Off by default; use only while fixing a certificate.")
 	fs.String(&c.CredentialsFile, "credentials-file", "", "YAML file with `username` and `password`, mode 0600 or stricter. Without it the check reads the "+EnvUsername+" and "+EnvPassword+" environment variables.").WithMeta("FILE")
+	fs.String(&c.AMQPURL, "amqp-url", "", "AMQP URL of the same broker (amqp://host:5672 or amqps://host:5671, no credentials, no vhost). When the management API sends no message or consumer counts (management.disable_stats, a disabled metrics collector), read them with a passive queue.declare per queue instead, as the user of the credentials file (queue.declare-ok gives ready messages and consumers; unacknowledged stay unknown). TLS uses --ca-file/--insecure.").WithMeta("URL")
 	fs.Strings(&c.Queues, "queue", "Check this queue by exact name. A named queue that is missing while other selected queues exist is CRITICAL; when nothing at all matches the result is UNKNOWN.").WithMeta("NAME")
 	fs.String(&c.QueueRegex, "queue-regex", "", "Check the queues whose names match this regular expression (unanchored; evaluated by the broker, and by the check when the selection is larger than one page). Combined with --queue/--host as a union. Without any selection every queue of the vhost is checked.").WithMeta("REGEX")
 	fs.Strings(&c.Hosts, "host", "Check nova's compute queue of this hypervisor: compute.HOST. Missing queues count as for --queue; use --expected-hosts-file to make a missing compute queue CRITICAL even when it is the only one.").WithMeta("HOST")
@@ -107,6 +110,11 @@ func (c *Check) Validate() error {
 	}
 	if u.User != nil {
 		return fmt.Errorf("--url must not carry credentials (command lines are visible in ps); use --credentials-file or %s/%s", EnvUsername, EnvPassword)
+	}
+	if c.AMQPURL != "" {
+		if err := validateAMQPURL(c.AMQPURL); err != nil {
+			return err
+		}
 	}
 	if c.VHost == "" {
 		return fmt.Errorf("--vhost is empty (the default vhost is /)")
@@ -227,16 +235,66 @@ func (s selection) serverRegex() string {
 	return strings.Join(parts, "|")
 }
 
+// serverRegexes splits the name filter into the fewest regexes of at most
+// maxLen characters, each matching at most perRegex exact names: the exact
+// names packed greedily into ^(?:a|b|...)$ groups, and the operator's regex
+// on its own. It returns nil when the operator's regex alone is longer than
+// maxLen (the selection can then only be filtered here), and nil for every
+// queue.
+func (s selection) serverRegexes(maxLen, perRegex int) []string {
+	if s.all {
+		return nil
+	}
+	var out []string
+	const open, closing = "^(?:", ")$"
+	var b strings.Builder
+	n := 0
+	flush := func() {
+		if n > 0 {
+			out = append(out, b.String()+closing)
+			b.Reset()
+			n = 0
+		}
+	}
+	for _, name := range s.exact {
+		q := regexp.QuoteMeta(name)
+		if len(open)+len(q)+len(closing) > maxLen {
+			return nil // one name longer than the limit: filter here
+		}
+		if n > 0 && (b.Len()+1+len(q)+len(closing) > maxLen || n >= perRegex) {
+			flush()
+		}
+		if n == 0 {
+			b.WriteString(open)
+		} else {
+			b.WriteByte('|')
+		}
+		b.WriteString(q)
+		n++
+	}
+	flush()
+	if s.user != nil {
+		u := "(?:" + s.user.String() + ")"
+		switch {
+		case len(u) > maxLen:
+			return nil
+		case len(out) > 0 && len(out[0])+1+len(u) <= maxLen:
+			out[0] += "|" + u // the operator's regex rides along with the first names
+		default:
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // wants re-applies the selection client-side, so a broker that ignored the
 // filter can never widen it.
 func (s selection) wants(name string) bool {
 	if s.all {
 		return true
 	}
-	for _, n := range s.exact {
-		if n == name {
-			return true
-		}
+	if s.expected[name] || (s.expected == nil && slices.Contains(s.exact, name)) {
+		return true
 	}
 	return s.user != nil && s.user.MatchString(name)
 }
@@ -306,14 +364,27 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		client.SetTimeout(time.Until(dl) + time.Second)
 		cclient.SetTimeout(time.Until(dl) + time.Second)
 	}
-	f := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
-		regex: sel.serverRegex(), wants: sel.wants, floor: c.GrowthFloor, source: source, user: cr.Username}
+	btr := &transport{ctx: ctx, base: base}
+	bclient, err := rabbithole.NewTLSClient(endpoint, cr.Username, cr.Password, btr)
+	if err != nil {
+		return nil, fmt.Errorf("--url %q: %v", c.URL, err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		bclient.SetTimeout(time.Until(dl) + time.Second)
+	}
+	f := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, bclient: bclient, btr: btr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
+		regex: sel.serverRegex(), chunks: sel.serverRegexes(maxNameRegex, c.PageSize), wants: sel.wants, floor: c.GrowthFloor, source: source, user: cr.Username}
 	if len(sel.exact) == 1 && sel.user == nil {
 		f.single = sel.exact[0]
 	}
 	lst, err := f.fetch(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if c.AMQPURL != "" {
+		if lst.AMQP, err = fillAMQP(ctx, c.AMQPURL, c.VHost, cr, base.TLSClientConfig, lst); err != nil {
+			return nil, err
+		}
 	}
 	nagios.SetStage(ctx, "evaluating queues")
 	return c.evaluate(ctx, sel, lst, f.regex)
@@ -325,9 +396,11 @@ func init() {
 		Service: "RABBITMQ_QUEUES",
 		Description: "Checks depth, ready and unacknowledged messages, consumers and growth of RabbitMQ queues " +
 			"(nova's compute.<host> queues in particular) through the management HTTP API. A selection of up to 500 queues " +
-			"is filtered by the broker (name regex, paging, columns) and costs one request however many queues the vhost holds; " +
-			"the whole vhost, or a larger selection, is read with two concurrent listings without statistics (about 0.5 s for 10,000 queues), " +
-			"and rates only for the queues above --growth-floor. " +
+			"whose names fit in two regexes of 1,024 characters is filtered by the broker (name regex, paging, columns) and costs one request per regex " +
+			"however many queues the vhost holds; the whole vhost, or a larger selection, is read with three concurrent listings without statistics " +
+			"(queue records, queue totals, consumers; about 0.5 s for 10,000 queues), and rates only for the queues above --growth-floor. " +
+			"A quorum queue without leader or a queue in a state other than running/idle/flow is CRITICAL in every selection mode; " +
+			"counts a broker with statistics disabled does not send are UNKNOWN, naming the setting (or read over AMQP with --amqp-url), never 0. " +
 			"A queue with fewer than --min-consumers consumers is CRITICAL (nova-compute stopped consuming); a " +
 			"missing compute.<host> queue of --expected-hosts-file is CRITICAL; no matching queue at all, HTTP " +
 			"errors, bad credentials and timeouts are UNKNOWN. Credentials come from --credentials-file or " +

@@ -303,3 +303,109 @@ func BenchmarkRabbitMQWholeVhost10000(b *testing.B) {
 	runCase(b, s, "whole vhost of 10,000 queues (no selection)", benchQueues, nil,
 		[]string{"--max-perfdata", "10", "-t", "60"}, " queues OK in vhost")
 }
+
+// benchFQDNHosts is the size of the expected-hosts benchmark: a cell of
+// 2,000 hypervisors whose nova CONF.host is an FQDN (30 characters).
+const benchFQDNHosts = 2000
+
+func fqdnHost(i int) string { return fmt.Sprintf("cmp-r%02d-u%04d.cell1.example.net", i/40, i) }
+
+// peerSample is how many of a large selection's queues the peer checks per
+// run (one process each, about 0.1 s per queue): its per-queue time is
+// reported, and peer-ms-all extrapolates it to the whole selection.
+const peerSample = 50
+
+// runLargeCase is runCase for a selection of thousands of queues: ours in
+// one run, the peer on the first peerSample queues.
+func runLargeCase(b *testing.B, s benchSetup, workload string, queues []string, oursArgs []string, wantOurs string) {
+	proxy := newCountingProxy(b, s.env["RABBITMQ_URL"])
+	pHost, pPort, _ := net.SplitHostPort(proxy.addr)
+	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, oursArgs...))
+	sample := queues[:min(peerSample, len(queues))]
+	peerReq := proxy.requests(b, s.peerArgv(pHost, pPort, sample))
+	c := benchcmp.Case{
+		Group:    "rabbitmq",
+		Workload: workload,
+		Ours:     benchcmp.Side{Label: "check_rabbitmq_queues", Argv: s.oursArgv(s.env["RABBITMQ_URL"], oursArgs...), OK: okOurs(wantOurs)},
+		Peer: &benchcmp.Side{Label: fmt.Sprintf("check_rabbitmq_queue (Debian, one process per queue; %d of the %d queues)", len(sample), len(queues)),
+			Argv: s.peerArgv(s.mgmtHost, s.mgmtPort, sample), OK: okPeer},
+		Extra: map[string]float64{"ours-http-requests": float64(oursReq), "peer-http-requests": float64(peerReq),
+			"queues-selected": float64(len(queues)), "peer-queues-run": float64(len(sample))},
+	}
+	rec := benchcmp.Run(b, c)
+	b.ReportMetric(float64(oursReq), "ours-http-requests")
+	b.ReportMetric(float64(peerReq), "peer-http-requests")
+	b.ReportMetric(rec.OursMs/float64(len(queues)), "ours-ms/queue")
+	if rec.PeerMs > 0 {
+		b.ReportMetric(rec.PeerMs/float64(len(sample)), "peer-ms/queue")
+		b.ReportMetric(rec.PeerMs/float64(len(sample))*float64(len(queues)), "peer-ms-all")
+	}
+}
+
+// BenchmarkRabbitMQExpectedHosts2000FQDN: --expected-hosts-file with 2,000
+// FQDN hosts, each with its compute.<fqdn> queue, in a vhost that also
+// holds the 10,000 benchmark queues. The name filter (about 90,000
+// characters) cannot go into one URL (HTTP 414) nor into regexes of 1,024
+// characters in few requests, so the check reads the unpaged listings and
+// filters itself.
+func BenchmarkRabbitMQExpectedHosts2000FQDN(b *testing.B) {
+	s := newBenchSetup(b)
+	var queues, hosts []string
+	for i := range benchFQDNHosts {
+		hosts = append(hosts, fqdnHost(i))
+		queues = append(queues, "compute."+fqdnHost(i))
+	}
+	declareExtra(b, s.env["RABBITMQ_AMQP_URL"], queues)
+	file := b.TempDir() + "/compute-hosts"
+	if err := os.WriteFile(file, []byte(strings.Join(hosts, "\n")+"\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	runLargeCase(b, s, "expected-hosts file of 2,000 FQDN hosts (10,000 other queues in the vhost)", queues,
+		[]string{"--expected-hosts-file", file, "--max-perfdata", "10", "-t", "60"}, strconv.Itoa(benchFQDNHosts)+" queues OK")
+}
+
+// BenchmarkRabbitMQRegex2000Of10000: a regex selecting 2,000 of the 10,000
+// queues (more than a page: the unpaged listings, filtered by the check).
+func BenchmarkRabbitMQRegex2000Of10000(b *testing.B) {
+	s := newBenchSetup(b)
+	var queues []string
+	for i := range 2000 {
+		queues = append(queues, benchQueue(i))
+	}
+	runLargeCase(b, s, "regex selecting 2,000 of 10,000 queues (^compute\\.bench-0[01])", queues,
+		[]string{"--queue-regex", `^compute\.bench-0[01]`, "--max-perfdata", "10", "-t", "60"}, "2000 queues OK")
+}
+
+// declareExtra declares the named queues for one benchmark and deletes them
+// when it ends.
+func declareExtra(b *testing.B, amqpURL string, names []string) {
+	b.Helper()
+	each := func(fn func(*amqp.Channel, string) error) error {
+		conn, err := amqp.DialConfig(amqpURL, amqp.Config{Dial: amqp.DefaultDial(10 * time.Second)})
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		ch, err := conn.Channel()
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if err := fn(ch, n); err != nil {
+				return fmt.Errorf("%s: %w", n, err)
+			}
+		}
+		return nil
+	}
+	b.Cleanup(func() {
+		if err := each(func(ch *amqp.Channel, n string) error { _, err := ch.QueueDelete(n, false, false, true); return err }); err != nil {
+			b.Errorf("deleting the benchmark queues: %v", err)
+		}
+	})
+	if err := each(func(ch *amqp.Channel, n string) error {
+		_, err := ch.QueueDeclare(n, false, false, false, true, nil)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+}

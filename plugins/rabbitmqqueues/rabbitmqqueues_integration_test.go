@@ -281,8 +281,8 @@ func TestIntegrationWholeVhostPath(t *testing.T) {
 	re := `^compute\.` + l.prefix + `-`
 	paged := l.check("--queue-regex", re, "-v")
 	whole := l.check("--queue-regex", re, "-v", "--page-size", "1")
-	expect(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 page")
-	expect(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 3 HTTP requests, unpaged listing of all",
+	expect(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 name-filtered page")
+	expect(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 4 HTTP requests, unpaged listings of all",
 		"no rates needed (no queue above the growth floor); 3 matched name filter")
 	for _, want := range []string{
 		"[CRITICAL] " + names["a"] + ": 0 consumers, fewer than 1",
@@ -312,7 +312,7 @@ func TestIntegrationRegexSubset(t *testing.T) {
 	}
 	re := `^compute\.` + l.prefix + `-a`
 	r := l.check("--queue-regex", re, "--min-consumers", "0", "-v", "--max-perfdata", "-1")
-	expect(t, r, 0, "3 queues OK", "API: 1 HTTP request, 1 page", "matched server-side name filter (?:"+re+")")
+	expect(t, r, 0, "3 queues OK", "API: 1 HTTP request, 1 name-filtered page", "matched server-side name filter (?:"+re+")")
 	for _, n := range []string{"b0", "b1"} {
 		if strings.Contains(r.Stdout, l.host(n)) {
 			t.Errorf("regex %s selected %s:\n%s", re, l.host(n), r.Stdout)
@@ -374,7 +374,7 @@ func TestIntegrationGrowingBacklog(t *testing.T) {
 	r = l.check("--queue-regex", `^compute\.`+h, "--page-size", "1", "--min-consumers", "0", "--growth-floor", "20", "--rate-window", "5", "-c", "100000", "-v")
 	expect(t, r, 1, "1 of 2 queues alerting (1 growing)", "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
 		"[OK] "+q+"-idle: messages=0 ready=0 unacked=0 consumers=0 rates=not read (not needed for growth)",
-		"API: 4 HTTP requests, unpaged listing of all", "rates read for the 1 queue above the growth floor; 2 matched")
+		"API: 5 HTTP requests, unpaged listings of all", "rates read for the 1 queue above the growth floor; 2 matched")
 	// Below the floor nothing is said about growth.
 	r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "100000000")
 	expect(t, r, 0, "RABBITMQ_QUEUES OK")

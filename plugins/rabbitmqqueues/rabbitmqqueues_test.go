@@ -255,8 +255,8 @@ func TestDefaultVhostIsEscaped(t *testing.T) {
 	out, _ := run(t, "--url", srv.URL, "--growth-floor", "-1")
 	paths := append([]string(nil), a.paths...)
 	sort.Strings(paths)
-	if len(paths) != 2 || paths[0] != "/api/consumers/%2F" || paths[1] != "/api/queues/%2F" {
-		t.Fatalf("paths %q, want /api/queues/%%2F and /api/consumers/%%2F\n%s", a.paths, out)
+	if len(paths) != 3 || paths[0] != "/api/consumers/%2F" || paths[1] != "/api/queues/%2F" || paths[2] != "/api/queues/%2F" {
+		t.Fatalf("paths %q, want /api/queues/%%2F twice (records and totals) and /api/consumers/%%2F\n%s", a.paths, out)
 	}
 	for _, q := range a.queries {
 		if q.Has("name") {
@@ -276,14 +276,15 @@ func TestWholeVhost(t *testing.T) {
 	if code != 2 {
 		t.Errorf("exit %d, want 2 (compute.n1 and scheduler without consumer)\n%s", code, out)
 	}
-	if len(a.paths) != 3 || a.paths[2] != "/api/queues/nova/compute.n4" {
-		t.Fatalf("requests %q, want the listing, the consumers, then compute.n4\n%s", a.paths, out)
+	if len(a.paths) != 4 || a.paths[3] != "/api/queues/nova/compute.n4" {
+		t.Fatalf("requests %q, want the records, the totals, the consumers, then compute.n4\n%s", a.paths, out)
 	}
-	for i, q := range a.queries[:2] {
+	for i, q := range a.queries[:3] {
 		switch a.paths[i] {
 		case "/api/queues/nova":
-			if q.Get("disable_stats") != "true" || q.Get("enable_queue_totals") != "true" || q.Has("page") || q.Has("name") ||
-				q.Get("columns") != "name,state,messages,messages_ready,messages_unacknowledged" {
+			totals := q.Get("enable_queue_totals") == "true" && q.Get("columns") == "name,state,messages,messages_ready,messages_unacknowledged"
+			records := !q.Has("enable_queue_totals") && q.Get("columns") == "name,type,state,leader,members,online"
+			if q.Get("disable_stats") != "true" || q.Has("page") || q.Has("name") || (!totals && !records) {
 				t.Errorf("queue listing query %v", q)
 			}
 		case "/api/consumers/nova":
@@ -294,14 +295,14 @@ func TestWholeVhost(t *testing.T) {
 			t.Errorf("unexpected request %s", a.paths[i])
 		}
 	}
-	if q := a.queries[2]; q.Get("columns") != columns || q.Get("msg_rates_age") != "60" {
+	if q := a.queries[3]; q.Get("columns") != columns || q.Get("msg_rates_age") != "60" {
 		t.Errorf("rate lookup query %v", q)
 	}
 	for _, want := range []string{
 		"[CRITICAL] compute.n4: 0 consumers, fewer than 1 (nobody is consuming: is the service, e.g. nova-compute, running and connected?); growing backlog: publish 2.6/s > drain 0.0/s over 60s",
 		"compute.n2: messages=20 ready=15 unacked=5 consumers=1 rates=not read (not needed for growth)",
 		"[CRITICAL] scheduler: 0 consumers",
-		"API: 3 HTTP requests, unpaged listing of all 6 queues in vhost nova without statistics (queue totals) and of their consumers, concurrently; rates read for the 1 queue above the growth floor; 6 matched name filter (none: every queue)",
+		"API: 4 HTTP requests, unpaged listings of all 6 queues in vhost nova (queue records, queue totals without statistics, consumers), concurrently; rates read for the 1 queue above the growth floor; 6 matched name filter (none: every queue)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -316,8 +317,8 @@ func TestLargeSelection(t *testing.T) {
 	withEnvCreds(t)
 	a, srv := newAPI(t, fromPages(t, "queues_paged_1of2.json", "queues_paged_2of2.json"))
 	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "2", "--queue-regex", `^compute\.`, "--min-consumers", "0", "-c", "1000", "-v")
-	if len(a.queries) != 4 {
-		t.Fatalf("%d requests, want 4 (%q)\n%s", len(a.queries), a.paths, out)
+	if len(a.queries) != 5 {
+		t.Fatalf("%d requests, want 5 (%q)\n%s", len(a.queries), a.paths, out)
 	}
 	if q := a.queries[0]; q.Get("page") != "1" || q.Get("page_size") != "2" || q.Get("name") != `(?:^compute\.)` {
 		t.Errorf("first request %v", q)
@@ -325,7 +326,7 @@ func TestLargeSelection(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (compute.n4 growing)\n%s", code, out)
 	}
-	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "growing backlog: publish", "API: 4 HTTP requests, unpaged listing of all 4 queues"} {
+	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "growing backlog: publish", "API: 5 HTTP requests, unpaged listings of all 4 queues"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -501,7 +502,7 @@ func TestCredentials(t *testing.T) {
 		{"file", []string{"--credentials-file", good}, false, 2, "compute.n1"},
 		{"file_wins_over_env", []string{"--credentials-file", good}, true, 2, "compute.n1"},
 		{"group_readable", []string{"--credentials-file", open}, false, 3, "chmod 600"},
-		{"wrong_password", []string{"--credentials-file", wrong}, false, 3, "HTTP 401) from credentials file " + wrong},
+		{"wrong_password", []string{"--credentials-file", wrong}, false, 3, "HTTP 401 \"Login failed\") from credentials file " + wrong},
 		{"partial", []string{"--credentials-file", partial}, false, 3, "needs both `username` and `password`"},
 		{"typo", []string{"--credentials-file", typo}, false, 3, "credentials file " + typo},
 		{"missing_file", []string{"--credentials-file", filepath.Join(dir, "nope")}, false, 3, "no such file"},
@@ -622,19 +623,24 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fe := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500,
-			regex: ".", wants: func(string) bool { return true }, floor: 100, source: "test", user: "u"}
+		btr := &transport{ctx: ctx, base: memTransport{body: body, consumers: cbody}}
+		bclient, err := rabbithole.NewTLSClient("http://fuzz", "u", "p", btr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fe := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, bclient: bclient, btr: btr, endpoint: "http://fuzz", vhost: "nova", pageSize: 500,
+			regex: ".", chunks: []string{"."}, wants: func(string) bool { return true }, floor: 100, source: "test", user: "u"}
 		switch mode % 3 {
 		case 1:
 			fe.single = "q"
 		case 2:
-			fe.regex = ""
+			fe.regex, fe.chunks = "", nil
 		}
 		lst, err := fe.fetch(ctx)
 		if err != nil {
 			return
 		}
-		if lst.Requests > 4 {
+		if lst.Requests > 6 {
 			t.Fatalf("%d requests", lst.Requests)
 		}
 		for _, q := range lst.Queues {
@@ -662,7 +668,7 @@ func TestCapturedTotals(t *testing.T) {
 			"2 of 4 queues alerting (2 short of consumers); worst compute.n1=5",
 			"[OK] compute.n3: messages=0 ready=0 unacked=0 consumers=2 rates=not read (not needed for growth)",
 			"[OK] compute.n2: messages=3 ready=2 unacked=1 consumers=1 rates=not read (not needed for growth)",
-			"API: 2 HTTP requests, unpaged listing of all 4 queues in vhost nova without statistics (queue totals) and of their consumers, concurrently; no rates needed (no queue above the growth floor)",
+			"API: 3 HTTP requests, unpaged listings of all 4 queues in vhost nova (queue records, queue totals without statistics, consumers), concurrently; no rates needed (no queue above the growth floor)",
 		}},
 		{"nameless_consumer", "", 3, []string{"UNKNOWN - unreadable answer", "consumer #1 names no queue"}},
 		{"truncated_consumers", "", 3, []string{"UNKNOWN - truncated answer"}},
