@@ -179,6 +179,7 @@ func bootstrapSteps(bs *Bootstrap) string {
 	if bs.Role == RoleMaster {
 		b.WriteString("icinga2 pki new-ca    # once per environment\n")
 	}
+	b.WriteString("install -d -o nagios -g nagios -m 0750 /var/lib/icinga2/certs\n")
 	fmt.Fprintf(&b, "icinga2 pki new-cert --cn %[1]s --key /var/lib/icinga2/certs/%[1]s.key --csr /var/lib/icinga2/certs/%[1]s.csr\n", bs.Node)
 	if bs.Role == RoleMaster {
 		fmt.Fprintf(&b, "icinga2 pki sign-csr --csr /var/lib/icinga2/certs/%[1]s.csr --cert /var/lib/icinga2/certs/%[1]s.crt\n", bs.Node)

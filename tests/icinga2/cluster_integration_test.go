@@ -78,7 +78,13 @@ func TestIntegrationIcingaCluster(t *testing.T) {
 	_, err := exec.LookPath("icinga2")
 	need(t, err == nil, "icinga2 is not installed (Debian package icinga2-bin)")
 
-	work := t.TempDir()
+	// Not t.TempDir(): its parent is private, and icinga2 reads the nodes'
+	// directories as nagios.
+	work, err := os.MkdirTemp("", "edgecheck-icinga2-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(work) })
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}

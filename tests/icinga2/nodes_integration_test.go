@@ -66,7 +66,7 @@ func (c *cluster) node(name, short string) *node {
 	c.run("ip", "netns", "add", n.ns)
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", n.ns).Run() })
 	c.run("ip", "-n", n.ns, "link", "set", "lo", "up")
-	for _, d := range []string{"lib", "cache", "log", "spool"} {
+	for _, d := range []string{"lib/certs", "cache", "log", "spool"} {
 		if err := os.MkdirAll(filepath.Join(n.dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -111,6 +111,8 @@ func (n *node) bootstrap(t *testing.T, cfg, inv string) {
 		n.c.run("rm", "-rf", filepath.Join(etc, "zones.d"))
 	}
 	n.c.run("cp", "-r", out+"/.", etc)
+	// The steps install the files as nagios, whom the icinga2 CLI runs as.
+	n.c.run("chown", "-R", "nagios:nagios", n.dir)
 	for _, line := range strings.Split(string(steps), "\n") {
 		if strings.HasPrefix(line, "icinga2 feature ") {
 			if o, err := n.icinga(t, strings.Fields(line)[1:]...); err != nil {
@@ -131,17 +133,20 @@ func (c *cluster) pki(m *node, others ...*node) {
 	if err := os.MkdirAll(sign, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	c.run("chown", "nagios:nagios", sign)
 	for _, n := range append([]*node{m}, others...) {
 		key, csr := "/var/lib/icinga2/certs/"+n.name+".key", "/var/lib/icinga2/certs/"+n.name+".csr"
 		if out, err := n.icinga(t, "pki", "new-cert", "--cn", n.name, "--key", key, "--csr", csr); err != nil {
 			t.Fatalf("%s: pki new-cert: %v\n%s", n.name, err, out)
 		}
 		c.run("cp", filepath.Join(n.dir, "lib", "certs", n.name+".csr"), sign+"/")
+		c.run("chown", "-R", "nagios:nagios", sign)
 		crt := filepath.Join(sign, n.name+".crt")
 		if out, err := m.icinga(t, "pki", "sign-csr", "--csr", filepath.Join(sign, n.name+".csr"), "--cert", crt); err != nil {
 			t.Fatalf("%s: pki sign-csr: %v\n%s", n.name, err, out)
 		}
 		c.run("cp", crt, filepath.Join(m.dir, "lib", "ca", "ca.crt"), filepath.Join(n.dir, "lib", "certs")+"/")
+		c.run("chown", "-R", "nagios:nagios", filepath.Join(n.dir, "lib"))
 	}
 }
 
