@@ -203,4 +203,3 @@ func tail(s string, n int) string {
 	}
 	return s[len(s)-n:]
 }
-
