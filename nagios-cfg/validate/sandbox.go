@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 )
 
-// sandboxDefines returns the icinga2 -D options that keep `icinga2 daemon
+// SandboxDefines returns the icinga2 -D options that keep `icinga2 daemon
 // -C` inside dir and running as the current user.
 //
 // Icinga 2.13 derives VarsPath and ObjectsPath from CacheDir and ignores
@@ -18,7 +18,7 @@ import (
 // setgroups()/setuid(), which fail for a CI user that is neither root nor
 // nagios ("setgroups() failed ... Please re-run this command as a
 // privileged user").
-func sandboxDefines(dir string) ([]string, error) {
+func SandboxDefines(dir string) ([]string, error) {
 	who, err := user.Current()
 	if err != nil {
 		return nil, err

@@ -260,7 +260,7 @@ include_zones "edgecheck", %q
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		return Result{}, err
 	}
-	sandbox, err := sandboxDefines(tmp)
+	sandbox, err := SandboxDefines(tmp)
 	if err != nil {
 		return Result{}, err
 	}
