@@ -104,6 +104,7 @@ func TestBootstrap(t *testing.T) {
 			{"features-available/api.conf", []string{"\tbind_port = 5670\n", "\taccept_config = false\n\taccept_commands = false\n"}, nil},
 			{"zones.conf", []string{"object Zone \"c0001\"", "object Zone \"net1.prod\""}, nil},
 			{"icinga2.conf", []string{"include \"api-users.d/*.conf\"\n"}, []string{"conf.d"}},
+			{"api-users.d/README", []string{"ApiUser"}, nil}, // the glob's directory must exist
 			{"zones.d/master/edgecheck-cluster.conf", []string{"object Host \"nagios-c0001.prod\""}, nil},
 			{"zones.d/c0001/c0001.conf", []string{"object Host \"hv1.prod\""}, nil},
 			{"zones.d/global-templates/edgecheck-commands.conf", []string{"object CheckCommand \"check_vswitch\""}, nil},

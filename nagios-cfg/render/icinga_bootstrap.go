@@ -38,6 +38,9 @@ func NodeBootstrap(f *inventory.Fleet, node string) (*Bootstrap, error) {
 		bs.Files.put("zones.conf", bootstrapZones(f, e, t, n))
 		bs.Files.put("features-available/api.conf", bootstrapAPI(f, e, n))
 		if n.Role == RoleMaster {
+			// icinga2.conf includes api-users.d/*.conf, and a glob over a
+			// missing directory is an error: the directory ships with a note.
+			bs.Files.put("api-users.d/README", "REST API users of this master: ApiUser objects in files named *.conf here.\n")
 			if err := masterZonesD(f, e, bs.Files); err != nil {
 				return nil, err
 			}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,11 @@ func bootstrapNode(b *testing.B, bin, inv, dir, node string) string {
 	out := filepath.Join(dir, "nodes", node)
 	if o, err := exec.Command(bin, "bootstrap", "--inventory", inv, "--node", node, "--out", out).CombinedOutput(); err != nil {
 		b.Fatalf("bootstrap %s: %v\n%s", node, err, o)
+	}
+	// /etc/icinga2 always has it (the package's, with no feature of the
+	// compile enabled here)
+	if err := os.MkdirAll(filepath.Join(out, "features-enabled"), 0o755); err != nil {
+		b.Fatal(err)
 	}
 	return out
 }
