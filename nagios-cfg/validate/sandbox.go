@@ -13,7 +13,8 @@ import (
 // -DVarsPath/-DObjectsPath, so without -DCacheDir every validation
 // overwrote the node's /var/cache/icinga2/icinga2.{vars,debug}, what
 // `icinga2 object list` of the live daemon reads. DataDir (api/, certs/),
-// LogDir, SpoolDir and InitRunDir (the PID file) move for the same reason.
+// LogDir, SpoolDir and InitRunDir (the PID file) move for the same reason,
+// and ZonesDir, which would add the node's own zones.d to the validation.
 // RunAsUser/RunAsGroup set to the current user make icinga2 skip
 // setgroups()/setuid(), which fail for a CI user that is neither root nor
 // nagios ("setgroups() failed ... Please re-run this command as a
@@ -35,6 +36,10 @@ func SandboxDefines(dir string) ([]string, error) {
 		{"LogDir", "log"},
 		{"SpoolDir", "spool"},
 		{"InitRunDir", "run"},
+		// the daemon also compiles ZonesDir/<zone> for every zone the
+		// validated zones.conf names: an empty one, not the node's
+		// /etc/icinga2/zones.d, whose objects would clash with the tree's
+		{"ZonesDir", "zones.d"},
 	} {
 		p := filepath.Join(state, d.sub)
 		if err := os.MkdirAll(p, 0o750); err != nil {
