@@ -26,6 +26,9 @@ func BenchmarkIcingaFleet(b *testing.B) {
 	lab := labtest.Need(b, "ICINGA2_BIN")
 	bin := labtest.Binary(b, "./nagios-cfg/cmd/nagios-cfg")
 	dir := b.TempDir()
+	if keep := os.Getenv("EDGECHECK_BENCH_DIR"); keep != "" {
+		dir = keep // kept for compiling variants by hand
+	}
 	inv := filepath.Join(dir, "environments")
 	repo := filepath.Join(dir, "repo")
 	cells := syntheticFleet(b, inv, hosts)
@@ -34,6 +37,9 @@ func BenchmarkIcingaFleet(b *testing.B) {
 	}
 	master := bootstrapNode(b, bin, inv, dir, "nagios-global.bench")
 	sat := bootstrapNode(b, bin, inv, dir, "nagios-c0001.bench")
+	if err := os.MkdirAll(filepath.Join(sat, "zones.d"), 0o755); err != nil {
+		b.Fatal(err)
+	}
 	for _, z := range []string{"icinga2/bench/zones.d/c0001", "icinga2/zones.d/global-templates"} {
 		if out, err := exec.Command("cp", "-r", filepath.Join(repo, z), filepath.Join(sat, "zones.d")+"/").CombinedOutput(); err != nil {
 			b.Fatalf("%v\n%s", err, out)
