@@ -6,8 +6,8 @@
 // in network namespaces this test creates, with nothing edited by hand.
 // The satellite and the agent run check_ovs_controller against the lab's
 // OVSDB; the lab's controller is stopped and restarted and the master's
-// REST API must show CRITICAL and OK again; the satellite is killed and
-// the master must put its zone's Host DOWN.
+// REST API must show CRITICAL and OK again; the agent, then the satellite
+// is killed and the master must put each one's Host DOWN.
 package icinga2
 
 import (
@@ -130,6 +130,11 @@ func TestIntegrationIcingaCluster(t *testing.T) {
 	labtest.Lab(t, "ovs", "restart")
 	api.waitServices("the controller restarted", sources, 0)
 
+	// An agent stops: the satellite's cluster-zone check of its Host
+	// reaches the master as DOWN.
+	a.kill(t)
+	api.waitHostDown(agentName)
+	// The satellite dies: the master's own cluster-zone check alerts.
 	s.kill(t)
 	api.waitHostDown(satName)
 }
@@ -262,10 +267,10 @@ func (a *masterAPI) waitServices(what string, want map[string]string, state floa
 	})
 }
 
-// waitHostDown forces the master's cluster-zone check of a satellite's
-// Host until it is DOWN in a hard state.
+// waitHostDown forces the cluster-zone check of a satellite's or an
+// agent's Host until the master shows it DOWN in a hard state.
 func (a *masterAPI) waitHostDown(host string) {
-	until(a.t, "the master alerts on the lost satellite "+host, func() (bool, string) {
+	until(a.t, "the master alerts on the lost node "+host, func() (bool, string) {
 		_ = a.call("POST", "/v1/actions/reschedule-check", fmt.Sprintf(`{"type":"Host","filter":"host.name==\"%s\"","force":true}`, host), nil)
 		var o objects
 		if err := a.call("GET", "/v1/objects/hosts/"+host+"?attrs=state&attrs=state_type&attrs=last_check_result", "", &o); err != nil || len(o.Results) == 0 {
