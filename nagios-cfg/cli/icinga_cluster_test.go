@@ -154,4 +154,9 @@ func TestBootstrap(t *testing.T) {
 	if r := run(t, "bootstrap", "--inventory", goldenInv, "--node", "hv1.prod", "--out", t.TempDir()); r.code != ExitFail || !strings.Contains(r.stderr, "no Icinga 2 node \"hv1.prod\"") {
 		t.Errorf("a host without an agent: exit %d\n%s", r.code, r.stderr)
 	}
+	// cell servers only: no master to join, said instead of a crash
+	inv := writeInventory(t, nil)
+	if r := run(t, "bootstrap", "--inventory", inv, "--node", "nagios-c1.prod", "--out", t.TempDir()); r.code != ExitFail || !strings.Contains(r.stderr, "has no global or mixed server") {
+		t.Errorf("an environment without a master: exit %d\n%s", r.code, r.stderr)
+	}
 }

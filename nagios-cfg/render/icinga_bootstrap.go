@@ -29,6 +29,9 @@ func NodeBootstrap(f *inventory.Fleet, node string) (*Bootstrap, error) {
 		if n == nil {
 			continue
 		}
+		if len(t.Zones[0].Endpoints) == 0 {
+			return nil, fmt.Errorf("%s: environment %s has no global or mixed server, so its Icinga 2 cluster has no master for %s to join: list one under servers", f.Source(e.File), e.Name, node)
+		}
 		if err := nodeAddressErrors(f, n); err != nil {
 			return nil, err
 		}
