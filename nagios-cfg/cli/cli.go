@@ -35,6 +35,7 @@ Usage:
   nagios-cfg validate [--nagios4 BIN] [--icinga2 BIN] DIR
   nagios-cfg deploy   --hostname NAME --repo DIR --conf-dir DIR [--dry-run]
   nagios-cfg commands --format nagios|icinga2
+  nagios-cfg bootstrap --inventory DIR --node NAME --out DIR
 
 render writes the repository atomically (nothing when the inventory is bad).
 check exits 1 with a unified diff when DIR is stale: the CI gate.
@@ -44,6 +45,9 @@ deploy installs one server's view (common/<class>/ and conf.d/<cell> links)
 into its conf.d atomically; --dry-run prints the plan.
 commands prints the command definitions generated from the plugin registry
 alone (no inventory), for packages.
+bootstrap writes one Icinga 2 node's /etc/icinga2 files (icinga2.conf,
+constants.conf, zones.conf, the api feature; the master's zones.d) and
+prints the steps that install them and its certificate.
 
 Exit codes: 0 success, 1 failure, 2 usage error.
 See "The configuration repository" in the edgecheck README for the inventory schema.
@@ -69,6 +73,8 @@ func Run(args []string, stdout, stderr io.Writer, cat inventory.Catalogue) int {
 		return cmdDeploy(args[1:], stdout, stderr)
 	case "commands":
 		return cmdCommands(args[1:], stdout, stderr, cat)
+	case "bootstrap":
+		return cmdBootstrap(args[1:], stdout, stderr, cat)
 	}
 	fmt.Fprintf(stderr, "nagios-cfg: unknown subcommand %q\n\n%s", args[0], usage)
 	return ExitUsage
@@ -117,6 +123,9 @@ func cmdRender(args []string, stdout, stderr io.Writer, cat inventory.Catalogue)
 	}
 	fleet, ok := load(*inv, stderr, cat)
 	if !ok {
+		return ExitFail
+	}
+	if !checkAddresses(fleet, *out, stderr) {
 		return ExitFail
 	}
 	n, err := render.Write(fleet, *out)

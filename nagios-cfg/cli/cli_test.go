@@ -134,8 +134,13 @@ func TestGoldenLayout(t *testing.T) {
 	if pkg, err := render.Commands(testplugins.Catalogue(), "icinga2"); err != nil || ic != pkg {
 		t.Errorf("icinga2/edgecheck-commands.conf is not the output of nagios-cfg commands --format icinga2 (%v)", err)
 	}
+	// The global zone's copy (for a master or agent without the package)
+	// is the same guarded text: whichever copy a node compiles first wins.
+	if g := string(files[render.GlobalCommandsFile]); g != ic || !strings.Contains(g, "if (!globals.contains(\"EdgecheckCommands\")) {") {
+		t.Errorf("%s is not the guarded copy of icinga2/edgecheck-commands.conf", render.GlobalCommandsFile)
+	}
 	for p, data := range files {
-		if !strings.HasPrefix(p, "icinga2/") || p == "icinga2/edgecheck-commands.conf" {
+		if !strings.HasPrefix(p, "icinga2/") || p == "icinga2/edgecheck-commands.conf" || p == render.GlobalCommandsFile {
 			continue
 		}
 		for _, l := range strings.Split(string(data), "\n") {

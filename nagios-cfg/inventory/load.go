@@ -388,7 +388,7 @@ type rawEnv struct {
 	env     *Env
 	layer   *layer
 	pos     Pos
-	servers []*Node
+	servers []rawServer
 	cells   []rawCell
 }
 
@@ -424,12 +424,8 @@ func (l *loader) loadEnv(dir, name string) (rawEnv, bool) {
 					continue
 				}
 				for _, it := range v.Items {
-					if it.Kind != Scalar {
-						l.el.add(it.Pos, "a server must be a hostname, not %s", it.Kind)
-						continue
-					}
-					if checkName(it, "server", &l.el) {
-						re.servers = append(re.servers, it)
+					if rs, ok := l.decodeServer(it); ok {
+						re.servers = append(re.servers, rs)
 					}
 				}
 			default:

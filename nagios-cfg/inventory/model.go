@@ -113,6 +113,12 @@ type Server struct {
 	Env   string
 	Cell  string // empty for global servers
 	Pos   Pos
+	// Address is where other Icinga 2 nodes reach this server (IP address
+	// or DNS name), "" when env.yaml gives none; Port is its ApiListener
+	// port (DefaultAPIPort unless given).
+	Address    string
+	AddressPos Pos
+	Port       int
 }
 
 // Cells lists the conf.d/<cell> links a server gets, in order.

@@ -241,13 +241,14 @@ func (l *loader) resolveServers(re rawEnv, seen map[string]Pos) {
 	for _, c := range re.env.Cells {
 		cells[c.Name] = c
 	}
-	for _, n := range re.servers {
+	for _, rs := range re.servers {
+		n := rs.name
 		if prev, dup := seen[n.Value]; dup {
 			l.el.add(n.Pos, "duplicate Nagios server %s (first listed at %s)", n.Value, prev)
 			continue
 		}
 		seen[n.Value] = n.Pos
-		s := &Server{Name: n.Value, Env: re.env.Name, Pos: n.Pos}
+		s := &Server{Name: n.Value, Env: re.env.Name, Pos: n.Pos, Address: rs.address, AddressPos: rs.addrPos, Port: rs.port}
 		for _, sc := range l.classes {
 			m := sc.re.FindStringSubmatch(n.Value)
 			if m == nil {

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -124,6 +123,7 @@ func cellEndpoints(e *inventory.Env, cell string) []string {
 func renderIcinga(t sink, f *inventory.Fleet) {
 	src := f.Source(f.DefaultsFile)
 	t.put(CommandsFile, icingaCommands(f))
+	t.put(GlobalCommandsFile, icingaCommands(f))
 	if sudo := icingaSudoCommands(f, src); sudo != "" {
 		t.put(SudoCommandsFile, sudo)
 	}
@@ -131,6 +131,9 @@ func renderIcinga(t sink, f *inventory.Fleet) {
 	t.put(SecretsExample, icingaSecrets(f, src))
 	for _, e := range f.Envs {
 		t.put("icinga2/"+e.Name+"/zones.conf", icingaZones(f, e))
+		if cl := icingaCluster(f, e); cl != "" {
+			t.put("icinga2/"+e.Name+"/zones.d/master/"+ClusterFile, cl)
+		}
 	}
 }
 
@@ -157,11 +160,12 @@ func icingaCommands(f *inventory.Fleet) string {
 	b.WriteString(header("the plugin registry"))
 	b.WriteString("# CheckCommands in the style of the Icinga Template Library, generated from\n" +
 		"# each check's flag declarations: switches use set_if, repeatable flags\n" +
-		"# repeat_key, required flags required, defaults are vars.\n\n")
+		"# repeat_key, required flags required, defaults are vars.\n")
+	b.WriteString(commandsGuardOpen)
 	for _, p := range f.Plugins {
 		checkCommand(&b, p, p.Name, fmt.Sprintf("PluginDir + %s", istr("/"+p.Name)))
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(b.String(), "\n") + commandsGuardClose
 }
 
 // icingaSudoCommands renders the -sudo variants the inventory's
@@ -304,44 +308,6 @@ template Service "edgecheck-service" {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-func icingaZones(f *inventory.Fleet, e *inventory.Env) string {
-	var b strings.Builder
-	b.WriteString(header(f.Source(e.File), f.Source(f.DefaultsFile)))
-	fmt.Fprintf(&b, "# Distributed monitoring for environment %s: the master zone watches the\n"+
-		"# global control plane, one satellite zone per cell watches that cell, and\n"+
-		"# hosts with icinga-agent services get an agent zone below their cell.\n\n", e.Name)
-	servers := make([]string, 0, len(e.Servers))
-	for _, s := range e.Servers {
-		servers = append(servers, s.Name)
-	}
-	sort.Strings(servers)
-	for _, s := range servers {
-		fmt.Fprintf(&b, "object Endpoint %s {\n}\n\n", istr(s))
-	}
-	fmt.Fprintf(&b, "object Zone \"master\" {\n\tendpoints = %s\n}\n\n", ilist(masterEndpoints(e)))
-	for _, c := range e.Cells {
-		if zoneOf(e, c) == "master" {
-			continue
-		}
-		fmt.Fprintf(&b, "object Zone %s {\n\tendpoints = %s\n\tparent = \"master\"\n}\n\n", istr(c.Name), ilist(cellEndpoints(e, c.Name)))
-	}
-	b.WriteString("object Zone \"global-templates\" {\n\tglobal = true\n}\n")
-	for _, c := range e.Cells {
-		for _, h := range c.Hosts {
-			agent := false
-			for _, s := range h.Services {
-				agent = agent || s.RunMode == inventory.ModeIcingaAgent
-			}
-			if !agent {
-				continue
-			}
-			fmt.Fprintf(&b, "\nobject Endpoint %s {\n\thost = %s\n}\n\nobject Zone %s {\n\tendpoints = [ %s ]\n\tparent = %s\n}\n",
-				istr(h.Name), istr(h.Address), istr(h.Name), istr(h.Name), istr(zoneOf(e, c)))
-		}
-	}
-	return b.String()
-}
-
 func icingaPeriod(p string) string { return "edgecheck-" + p }
 
 func icingaCell(f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agentNames) string {
@@ -349,12 +315,20 @@ func icingaCell(f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agen
 	b.Grow(len(c.Hosts) * 3000)
 	b.WriteString(header(cellSources(f, c)...))
 	fmt.Fprintf(&b, "# Hosts and services of environment %s, cell %s (zone %s).\n\n", e.Name, c.Name, zoneOf(e, c))
+	sat := "" // the satellite whose zone checks this cell, for the master's dependencies
+	if zoneOf(e, c) != "master" {
+		sat = cellEndpoints(e, c.Name)[0]
+	}
 	for _, h := range c.Hosts {
 		fmt.Fprintf(&b, "object Host %s {\n\timport \"edgecheck-host\"\n", istr(h.Name))
 		fmt.Fprintf(&b, "\tdisplay_name = %s\n\taddress = %s\n\tgroups = %s\n", istr(h.Short()), istr(h.Address), ilist(h.Roles))
 		fmt.Fprintf(&b, "\tmax_check_attempts = %d\n\tcheck_period = %s\n\tenable_notifications = %t\n",
 			h.Settings.MaxCheckAttempts, istr(icingaPeriod(h.Settings.CheckPeriod)), h.Settings.Notifications)
 		fmt.Fprintf(&b, "\tvars.edgecheck_env = %s\n\tvars.edgecheck_cell = %s\n", istr(e.Name), istr(c.Name))
+		agentHostCheck(&b, h)
+		if sat != "" {
+			fmt.Fprintf(&b, "\tvars.edgecheck_satellite = %s\n", istr(sat))
+		}
 		if len(h.Settings.ContactGroups) > 0 {
 			fmt.Fprintf(&b, "\tvars.edgecheck_contact_groups = %s\n\tvars.edgecheck_notification_interval = %dm\n\tvars.edgecheck_notification_period = %s\n",
 				ilist(h.Settings.ContactGroups), h.Settings.NotifInterval, istr(icingaPeriod(h.Settings.NotifPeriod)))

@@ -260,8 +260,11 @@ include_zones "edgecheck", %q
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		return Result{}, err
 	}
-	out, ok, err := run(ctx, timeout, bin, "daemon", "-C", "-c", cfgPath,
-		"-DVarsPath="+filepath.Join(tmp, "icinga2.vars"), "-DObjectsPath="+filepath.Join(tmp, "icinga2.debug"))
+	sandbox, err := SandboxDefines(tmp)
+	if err != nil {
+		return Result{}, err
+	}
+	out, ok, err := run(ctx, timeout, bin, append([]string{"daemon", "-C", "-c", cfgPath}, sandbox...)...)
 	if err != nil {
 		return Result{}, err
 	}

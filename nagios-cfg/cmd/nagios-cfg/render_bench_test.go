@@ -69,7 +69,7 @@ roles:
 `)
 	cells = (hosts + benchCellSize - 1) / benchCellSize
 	var env strings.Builder
-	env.WriteString("servers:\n  - nagios-global.bench\n")
+	env.WriteString("servers:\n  - {name: nagios-global.bench, address: 10.255.0.1}\n")
 	for c := 1; c <= cells; c++ {
 		fmt.Fprintf(&env, "  - nagios-c%04d.bench\n", c)
 	}
