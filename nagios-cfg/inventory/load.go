@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -451,6 +452,9 @@ func (l *loader) loadEnv(dir, name string) (rawEnv, bool) {
 			re.env.Cells = append(re.env.Cells, rc.cell)
 		}
 	}
+	if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && !strings.HasPrefix(e.Name(), ".") }) {
+		l.el.add(re.pos, "environment %s has no cells: its servers would get no hosts and no services, which Nagios refuses; add a cell directory with a cell.yaml, or remove the environment", name)
+	}
 	return re, true
 }
 
@@ -468,9 +472,17 @@ func (l *loader) loadCell(env *Env, dir, name string) (rawCell, bool) {
 	}
 	rc.layer = &layer{services: map[string]*svcDef{}}
 	if root.Kind == Null || !isMap(root, &l.el, CellFile) {
+		l.el.add(rc.pos, "cell %s has no hosts: the Nagios server watching only this cell would refuse to start (no hosts, no services); list its hosts under hosts, or remove the cell directory", name)
 		return rc, true
 	}
 	rc.pos = root.Pos
+	if hs := root.Get("hosts"); hs == nil || (hs.Kind == Seq && len(hs.Items) == 0) {
+		pos := rc.pos
+		if hs != nil {
+			pos = hs.Pos
+		}
+		l.el.add(pos, "cell %s has no hosts: the Nagios server watching only this cell would refuse to start (no hosts, no services); list its hosts under hosts, or remove the cell directory", name)
+	}
 	for i, k := range root.Keys {
 		v := root.Vals[i]
 		switch k.Value {
@@ -537,8 +549,13 @@ func (l *loader) decodeHost(c *Cell, n *Node) (rawHost, bool) {
 			}
 		}
 	}
-	if len(h.Roles) == 0 && n.Get("roles") == nil {
+	switch r := n.Get("roles"); {
+	case r == nil:
 		l.el.add(h.Pos, "host %s has no roles", h.Name)
+	case r.Kind == Seq && len(r.Items) == 0:
+		// Nagios refuses a bare hostgroups directive, and a host without
+		// services is monitored by nothing: say so where it is written.
+		l.el.add(r.Pos, "host %s has no roles (roles: []): give it at least one role, or remove the host", h.Name)
 	}
 	rh.layer = decodeLayer(n, "host "+h.Name, []string{"name", "address", "roles"}, &l.el)
 	return rh, true

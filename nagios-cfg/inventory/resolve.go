@@ -221,6 +221,12 @@ func (l *loader) checkValue(p *Plugin, decl *registry.Flag, v string, pos Pos, h
 	} else if placeholder.MatchString(v) {
 		return Value{}, true
 	}
+	if decl.Kind == registry.KindCount {
+		if err := decl.Validate(v); err != nil {
+			l.el.add(pos, "flag --%s of %s is a count: write a number such as 1 (-v) or 2 (-vv), not %q", decl.Name, p.Name, v)
+			return Value{}, false
+		}
+	}
 	if err := decl.Validate(v); err != nil {
 		what := "invalid value"
 		if decl.Threshold() {

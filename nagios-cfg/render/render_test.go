@@ -10,6 +10,7 @@ func TestShellQuote(t *testing.T) {
 		{"--queue-regex=^compute[.]", "'--queue-regex=^compute[.]'"},
 		{"--name=a b", "'--name=a b'"},
 		{"", "''"},
+		{"--name=it's", `'--name=it'\''s'`},
 	} {
 		if got := shellQuote(tc.in); got != tc.want {
 			t.Errorf("shellQuote(%q) = %q, want %q", tc.in, got, tc.want)
@@ -31,9 +32,6 @@ func TestIcingaString(t *testing.T) {
 }
 
 func TestVariableNames(t *testing.T) {
-	if got := varName("credentials-file"); got != "EC_CREDENTIALS_FILE" {
-		t.Errorf("varName = %s", got)
-	}
 	if got := icingaVar("check_rabbitmq_queues", "warning-ready"); got != "rabbitmq_queues_warning_ready" {
 		t.Errorf("icingaVar = %s", got)
 	}
