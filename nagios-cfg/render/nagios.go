@@ -328,7 +328,6 @@ func yesNo(b bool) string {
 	return "0"
 }
 
-
 func nagiosCell(f *inventory.Fleet, c *inventory.Cell, a *agentNames) (string, string) {
 	src := header(cellSources(f, c)...)
 	var hb, sb strings.Builder

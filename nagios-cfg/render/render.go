@@ -214,7 +214,7 @@ func shellSafe(s string) bool {
 }
 
 // shellQuote quotes an argument for /bin/sh: single quotes, a single
-// quote inside written as '\''.
+// quote inside written as '\”.
 func shellQuote(s string) string {
 	if shellSafe(s) {
 		return s
