@@ -181,7 +181,7 @@ func (l *loader) decodeRoles(n *Node) {
 			switch rk.Value {
 			case "description":
 				if s, ok := scalar(rv, &l.el, "description"); ok {
-					if msg := unsafeValue(s); msg != "" {
+					if msg := unsafeText(s); msg != "" {
 						l.el.add(rv.Pos, "description %s", msg)
 					}
 					l.fleet.RoleDesc[k.Value] = s
@@ -287,7 +287,7 @@ func (l *loader) decodeSecrets(n *Node) {
 				}
 				s.Icinga = str
 			case "agent":
-				if msg := unsafeValue(str); msg != "" {
+				if msg := unsafeText(str); msg != "" {
 					l.el.add(sv.Pos, "secret %s: agent value %s", k.Value, msg)
 				}
 				s.Agent = str
@@ -320,7 +320,7 @@ func (l *loader) decodeContacts(n *Node) {
 				if !ok {
 					continue
 				}
-				if msg := unsafeValue(str); msg != "" {
+				if msg := unsafeText(str); msg != "" {
 					l.el.add(v.Vals[j].Pos, "%s %s", ck.Value, msg)
 				}
 				switch ck.Value {
@@ -358,7 +358,7 @@ func (l *loader) decodeGroups(n *Node) {
 				switch gk.Value {
 				case "alias":
 					if s, ok := scalar(gv, &l.el, "alias"); ok {
-						if msg := unsafeValue(s); msg != "" {
+						if msg := unsafeText(s); msg != "" {
 							l.el.add(gv.Pos, "alias %s", msg)
 						}
 						g.Alias = s

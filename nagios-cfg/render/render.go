@@ -310,7 +310,13 @@ func agentUser(s *inventory.Service) string {
 	return s.NRPEUser
 }
 
-func plainWord(s string) string { return s }
+// snmpdWord escapes a word for an snmpd extend line. Net-SNMP splits the
+// arguments on blanks and reads a backslash as taking the next character
+// literally (checked with snmpd 5.9 of Debian 12); quotes inside a word
+// are not quoting, so they are escaped too.
+func snmpdWord(s string) string { return snmpdEscaper.Replace(s) }
+
+var snmpdEscaper = strings.NewReplacer(`\`, `\\`, " ", `\ `, "\t", "\\\t", `"`, `\"`, "'", `\'`)
 
 // agentNames names the NRPE commands and snmpd extends. A service is
 // ec_<service> when every host of its role in the cell runs the same
@@ -339,7 +345,7 @@ func newAgentNames(f *inventory.Fleet) *agentNames {
 					}
 					cmd := agentCommand(s, nrpeWord)
 					if k == agentSNMP {
-						cmd = agentCommand(s, plainWord)
+						cmd = agentCommand(s, snmpdWord)
 					}
 					a.cmds[s] = cmd
 					key := agentKey{e.Name, c.Name, s.Role, s.Name, k}
