@@ -381,16 +381,6 @@ func (l *loader) resolveHost(re rawEnv, rc rawCell, rh rawHost) {
 				svc.SnmpExtendFlags = l.flagValues(relay, eff.snmpFlags, h, false)
 			}
 		}
-		if svc.RunMode == ModeSNMPExtend {
-			// snmpd splits an extend line on blanks and has no quoting.
-			for _, fv := range svc.Flags {
-				for _, v := range fv.Values {
-					if strings.ContainsAny(v.Lit, " \t") {
-						l.el.add(v.Pos, "flag --%s of %s: value %q contains a blank, which snmpd extend cannot pass (run_mode snmp-extend)", fv.Decl.Name, p.Name, v.Lit)
-					}
-				}
-			}
-		}
 		if svc.Sudo && svc.RunMode != ModeLocal && !sudoersSafe.MatchString(svc.AgentPluginDir) {
 			pos := eff.agentDir.pos
 			if pos.File == "" {

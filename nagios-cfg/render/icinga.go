@@ -205,15 +205,19 @@ func sudoAgentChecks(f *inventory.Fleet) map[string]bool {
 // a word of its own), one --flag=value per element of a repeatable flag's
 // array, a bare --flag for a switch that is on. An argument whose variable
 // is unset is left out, so the check's own default applies, as on Nagios.
-// Icinga 2 execs the array without a shell.
+// Arguments keep the declaration order. Icinga 2 execs the array without a
+// shell.
 func checkCommand(b *strings.Builder, p *inventory.Plugin, name, command string) {
 	fmt.Fprintf(b, "object CheckCommand %s {\n", istr(name))
 	fmt.Fprintf(b, "\tcommand = [ %s ]\n\n", command)
 	b.WriteString("\targuments = {\n")
 	var defaults []string
-	for _, d := range passedFlags(p) {
+	for i, d := range passedFlags(p) {
 		v := icingaVar(p.Name, d.Name)
 		fmt.Fprintf(b, "\t\t%s = {\n", istr("--"+d.Name))
+		// Icinga 2 sorts arguments by order, then by key: keep the
+		// declaration order, as the Nagios command does.
+		fmt.Fprintf(b, "\t\t\torder = %d\n", i+1)
 		switch {
 		case d.Kind == registry.KindBool:
 			fmt.Fprintf(b, "\t\t\tset_if = %s\n", istr("$"+v+"$"))
