@@ -53,13 +53,14 @@ type nagiosCheck struct {
 
 func (c nagiosCheck) command() string { return "edgecheck_" + c.plugin.Name }
 
-// nagiosArgEscaper escapes a literal for a check_command argument. Nagios
-// reads a backslash as escaping the next character (so \ and \! reach the
-// command as \ and !), ends the argument at an unescaped '!', expands
-// macros in the argument ($$ is a literal '$'), and its object parser cuts a
-// line at an unescaped ';'. $ARGn$ itself is never cleaned of
-// illegal_macro_output_chars, unlike the $_SERVICE...$ custom variables.
-var nagiosArgEscaper = strings.NewReplacer(`\`, `\\`, "!", `\!`, ";", `\;`, "$", "$$")
+// nagiosArgEscaper escapes a literal for a check_command argument, as
+// Nagios 4.4 reads it (checked with the argv round-trip test): an
+// unescaped '!' ends the argument and \! is a '!'; the object parser cuts
+// a line at an unescaped ';' and reads \; as ';'; macros are expanded
+// inside the argument, $$ being a '$'. Any other backslash is kept as
+// it is. $ARGn$ itself is never cleaned of illegal_macro_output_chars,
+// unlike the $_SERVICE...$ custom variables.
+var nagiosArgEscaper = strings.NewReplacer("!", `\!`, ";", `\;`, "$", "$$")
 
 // nagiosArg renders one flag as the text of its $ARGn$: its words,
 // shell-quoted where needed (Nagios hands a command line with shell

@@ -213,13 +213,14 @@ func shellSafe(s string) bool {
 	return true
 }
 
-// shellQuote quotes an argument for /bin/sh: single quotes, a single
-// quote inside written as '\”.
+// shellQuote quotes an argument for /bin/sh with single quotes; a single
+// quote inside is closed, written in double quotes, and reopened (no
+// backslash, which a Nagios check_command argument would keep).
 func shellQuote(s string) string {
 	if shellSafe(s) {
 		return s
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
 // A flagWord is one command-line word of a flag: its prefix (--name= for

@@ -10,7 +10,7 @@ func TestShellQuote(t *testing.T) {
 		{"--queue-regex=^compute[.]", "'--queue-regex=^compute[.]'"},
 		{"--name=a b", "'--name=a b'"},
 		{"", "''"},
-		{"--name=it's", `'--name=it'\''s'`},
+		{"--name=it's", `'--name=it'"'"'s'`},
 	} {
 		if got := shellQuote(tc.in); got != tc.want {
 			t.Errorf("shellQuote(%q) = %q, want %q", tc.in, got, tc.want)

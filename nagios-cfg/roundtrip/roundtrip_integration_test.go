@@ -27,12 +27,25 @@ import (
 	"edgecheck/shared/registry"
 )
 
-// Private ports of this test's daemons (NRPE, snmpd), apart from the
-// lab's and the field cases' (17100-17599).
-const (
-	nrpeBasePort  = 18610
-	snmpdBasePort = 18650
-)
+// freePort returns a loopback port that is free now, for a private
+// daemon (network is "tcp" or "udp").
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
 
 // A world is one rendered inventory with its stub checks.
 type world struct {
@@ -423,7 +436,6 @@ func (w *world) snippet(t *testing.T, g *hostGroup, kind, role, ext string) stri
 // nrpe starts a private NRPE per host group with its role snippets and
 // asks it for each service's command, as check_nrpe on the server does.
 func (w *world) nrpe(t *testing.T) {
-	port := nrpeBasePort
 	for _, g := range w.groups() {
 		var incs []string
 		for _, r := range g.roles {
@@ -434,7 +446,7 @@ func (w *world) nrpe(t *testing.T) {
 		if len(incs) == 0 {
 			continue
 		}
-		port++
+		port := freePort(t, "tcp")
 		dir := filepath.Join(w.dir, fmt.Sprintf("nrpe-%d", port))
 		mkdirs(t, dir)
 		writeFile(t, filepath.Join(dir, "nrpe.cfg"), fmt.Sprintf("pid_file=%s/nrpe.pid\nserver_port=%d\nserver_address=127.0.0.1\nnrpe_user=nagios\nnrpe_group=nagios\nallowed_hosts=127.0.0.1\ndont_blame_nrpe=0\ncommand_timeout=30\n%s\n", dir, port, strings.Join(incs, "\n")), 0o644)
@@ -492,7 +504,6 @@ func extendOID(name string) string {
 // snmpd starts a private snmpd per host group with its role snippets and
 // reads each service's extend, which makes snmpd run it.
 func (w *world) snmpd(t *testing.T) {
-	port := snmpdBasePort
 	for _, g := range w.groups() {
 		var incs []string
 		for _, r := range g.roles {
@@ -503,7 +514,7 @@ func (w *world) snmpd(t *testing.T) {
 		if len(incs) == 0 {
 			continue
 		}
-		port++
+		port := freePort(t, "udp")
 		dir := filepath.Join(w.dir, fmt.Sprintf("snmpd-%d", port))
 		mkdirs(t, dir)
 		writeFile(t, filepath.Join(dir, "snmpd.conf"), "rocommunity roundtrip 127.0.0.1\n"+strings.Join(incs, "\n")+"\n", 0o644)
@@ -515,11 +526,12 @@ func (w *world) snmpd(t *testing.T) {
 					continue
 				}
 				w.takeRecords(t)
-				if out, err := snmpget(w.lab["SNMPGET_BIN"], addr, extendOID(w.names[s])); err != nil {
+				out, err := snmpget(w.lab["SNMPGET_BIN"], addr, extendOID(w.names[s]))
+				if err != nil {
 					t.Errorf("%s %s: snmpget extend %s: %v: %s\n%s", h.Name, s.Name, w.names[s], err, out, daemonLog(dir, w.lab["SNMPD_BIN"]))
 					continue
 				}
-				w.one(t, fmt.Sprintf("snmpd extend %s of %s", w.names[s], h.Name), w.agentArgv(s))
+				w.one(t, fmt.Sprintf("snmpd extend %s of %s (snmpget: %s)", w.names[s], h.Name, strings.TrimSpace(out)), w.agentArgv(s))
 			}
 		}
 	}
