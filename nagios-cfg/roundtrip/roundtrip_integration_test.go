@@ -53,8 +53,8 @@ type world struct {
 	f     *inventory.Fleet
 	repo  string // the rendered repository
 	dir   string // scratch space, readable and writable by the nagios user
-	stubs string // stub checks: every plugin, check_nrpe and sudo
-	recs  string // one file per stub run: its argv, NUL-terminated
+	stubs string // this daemon's stub checks: every plugin, check_nrpe and sudo
+	recs  string // one file per stub run: its argv, NUL-terminated (newStubs)
 	names map[*inventory.Service]string
 }
 
@@ -103,21 +103,28 @@ func newWorld(t *testing.T, lab map[string]string, inv string) *world {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	mkdirs(t, dir) // the daemons' users (nagios) reach everything below
-	w := &world{lab: lab, f: f, repo: filepath.Join(dir, "repo"), dir: dir,
-		stubs: filepath.Join(dir, "stubs"), recs: filepath.Join(dir, "argv"), names: render.AgentNames(f)}
+	w := &world{lab: lab, f: f, repo: filepath.Join(dir, "repo"), dir: dir, names: render.AgentNames(f)}
 	if err := fsutil.WriteFiles(w.repo, tree); err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+// newStubs gives a daemon's run its own stub checks and record
+// directory, so that a check a previous daemon left running cannot
+// record into this run.
+func (w *world) newStubs(t *testing.T, name string) {
+	w.stubs = filepath.Join(w.dir, name, "stubs")
+	w.recs = filepath.Join(w.dir, name, "argv")
+	mkdirs(t, filepath.Join(w.dir, name), w.stubs, w.recs)
 	progs := []string{"check_nrpe", "sudo"}
-	for _, p := range f.Plugins {
+	for _, p := range w.f.Plugins {
 		progs = append(progs, p.Name)
 	}
-	mkdirs(t, w.stubs, w.recs)
 	for _, p := range progs {
 		stub := fmt.Sprintf("#!/bin/sh\nf=$(mktemp %s/argv.XXXXXXXX) || exit 3\nprintf '%%s\\0' %s \"$@\" > \"$f\"\necho 'OK - stub %s'\n", w.recs, p, p)
 		writeFile(t, filepath.Join(w.stubs, p), stub, 0o755)
 	}
-	return w
 }
 
 // mkdirs creates directories that the daemons' users (nagios, Debian-snmp,
@@ -302,6 +309,7 @@ func daemonLog(dir, name string) string {
 // Debian's illegal_macro_output_chars, $USER1$ and $USER2$ at the stubs,
 // and each secret's $USERn$ holding its agent-side value.
 func (w *world) nagios(t *testing.T, s deploy.Server) {
+	w.newStubs(t, "stubs-nagios-"+s.Name)
 	dir := filepath.Join(w.dir, "nagios-"+s.Name)
 	mkdirs(t, dir, filepath.Join(dir, "var"), filepath.Join(dir, "checkresults"), filepath.Join(dir, "tmp"))
 	plan, err := deploy.NewPlan(w.repo, s.Name, filepath.Join(dir, "conf.d"))
@@ -436,6 +444,7 @@ func (w *world) snippet(t *testing.T, g *hostGroup, kind, role, ext string) stri
 // nrpe starts a private NRPE per host group with its role snippets and
 // asks it for each service's command, as check_nrpe on the server does.
 func (w *world) nrpe(t *testing.T) {
+	w.newStubs(t, "stubs-nrpe")
 	for _, g := range w.groups() {
 		var incs []string
 		for _, r := range g.roles {
@@ -504,6 +513,7 @@ func extendOID(name string) string {
 // snmpd starts a private snmpd per host group with its role snippets and
 // reads each service's extend, which makes snmpd run it.
 func (w *world) snmpd(t *testing.T) {
+	w.newStubs(t, "stubs-snmpd")
 	for _, g := range w.groups() {
 		var incs []string
 		for _, r := range g.roles {
@@ -551,9 +561,9 @@ func (w *world) snmpd(t *testing.T) {
 func snmpget(bin, addr, oid string) (string, error) {
 	var out []byte
 	var err error
-	for i := 0; i < 10; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err = exec.CommandContext(ctx, bin, "-v2c", "-c", "roundtrip", "-t", "15", "-r", "0", "-On", addr, oid).CombinedOutput()
+	for i := 0; i < 30; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		out, err = exec.CommandContext(ctx, bin, "-v2c", "-c", "roundtrip", "-t", "5", "-r", "0", "-On", addr, oid).CombinedOutput()
 		cancel()
 		if err == nil && strings.Contains(string(out), oid) {
 			return string(out), nil
@@ -575,6 +585,7 @@ var (
 // same CheckCommand definition). Intervals become 1s, to run each check at
 // once.
 func (w *world) icinga(t *testing.T, e *inventory.Env) {
+	w.newStubs(t, "stubs-icinga2-"+e.Name)
 	dir := filepath.Join(w.dir, "icinga2-"+e.Name)
 	for _, d := range []string{"conf", "data", "log/icinga2", "cache/icinga2", "spool/icinga2/tmp", "run/icinga2/cmd"} {
 		mkdirs(t, filepath.Join(dir, d))
