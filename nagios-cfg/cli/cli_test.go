@@ -122,7 +122,7 @@ func TestGoldenLayout(t *testing.T) {
 		"value = \"--db=$vswitch_db$\"\n\t\t\tskip_key = true\n",
 		"return v.map(x => \"--bridge=\" + x)",
 		"required = true",
-		"\"--verbose\" = {\n\t\t\tvalue = \"--verbose=$vswitch_verbose$\"",
+		"\"--verbose\" = {\n\t\t\torder = 2\n\t\t\tvalue = \"--verbose=$vswitch_verbose$\"",
 	} {
 		if !strings.Contains(ic, want) {
 			t.Errorf("Icinga 2 CheckCommands lack %q", want)
