@@ -150,11 +150,26 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 	if err := plan.Apply(); err != nil {
 		return Result{}, err
 	}
+	// As in Nagios: keep nagios_user the user running the validation,
+	// who can read the repository the conf.d links point into.
+	who, err := user.Current()
+	if err != nil {
+		return Result{}, err
+	}
+	group := who.Gid
+	if g, err := user.LookupGroupId(who.Gid); err == nil {
+		group = g.Name
+	}
 	var cfg strings.Builder
 	replaced := false
 	for _, line := range strings.Split(string(orig), "\n") {
-		if strings.HasPrefix(line, "cfg_dir=") && strings.HasSuffix(strings.TrimSpace(line), "/conf.d") {
+		switch {
+		case strings.HasPrefix(line, "cfg_dir=") && strings.HasSuffix(strings.TrimSpace(line), "/conf.d"):
 			line, replaced = "cfg_dir="+confd, true
+		case strings.HasPrefix(line, "nagios_user="):
+			line = "nagios_user=" + who.Username
+		case strings.HasPrefix(line, "nagios_group="):
+			line = "nagios_group=" + group
 		}
 		cfg.WriteString(line + "\n")
 	}
