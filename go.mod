@@ -11,6 +11,7 @@ require (
 	github.com/gosnmp/gosnmp v1.47.0
 	github.com/klauspost/compress v1.17.11
 	github.com/michaelklishin/rabbit-hole/v2 v2.16.0
+	github.com/pmezard/go-difflib v1.0.0
 	github.com/rabbitmq/amqp091-go v1.16.0
 	github.com/spf13/pflag v1.0.10
 	github.com/ulikunitz/xz v0.5.12

@@ -118,10 +118,8 @@ func TestBadInput(t *testing.T) {
 			`prod/c1/cell.yaml:5:11: invalid host name "hv2\"x": it contains '"'`},
 		{"space in a role name", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], "  hypervisor:", "  \"hyper visor\":", 1)},
 			`defaults.yaml:5:3: invalid role name "hyper visor": it contains a space`},
-		{"semicolon in a flag value", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: "unix:/run/db.sock;reboot"`, 1)},
-			`defaults.yaml:10:15: flag --db of check_vswitch: value "unix:/run/db.sock;reboot" contains ';'`},
-		{"quote in a flag value", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: "it's"`, 1)},
-			`defaults.yaml:10:15: flag --db of check_vswitch: value "it's" contains '\''`},
+		{"newline in a flag value", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: "unix:/run/db.sock\nreboot"`, 1)},
+			`defaults.yaml:10:15: flag --db of check_vswitch: value "unix:/run/db.sock\nreboot" contains a newline, which no run mode can pass`},
 		{"unknown secret", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: secret:nope`, 1)},
 			`defaults.yaml:10:15: flag --db of check_vswitch: unknown secret "nope"`},
 		{"secret in a list", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `bridge: [br-int, "secret:x"]`, 1)},
@@ -138,6 +136,14 @@ func TestBadInput(t *testing.T) {
 			`prod/env.yaml:2:17: unknown key "icinga" in agent_users (known: nrpe, snmpd)`},
 		{"plugin dir sudoers cannot name", map[string]string{"prod/env.yaml": "environment:\n  run_mode: nrpe\n  sudo: true\n  agent_plugin_dir: /opt/a:b\n" + base["prod/env.yaml"]},
 			`prod/env.yaml:4:21: service vswitch of host hv1 runs through sudo, and a sudoers file cannot name agent_plugin_dir "/opt/a:b" as it is`},
+		{"switch value for a count", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `verbose: true`, 1)},
+			`defaults.yaml:10:20: flag --verbose of check_vswitch is a count: write a number such as 1 (-v) or 2 (-vv), not "true"`},
+		{"cell without hosts", map[string]string{"prod/c1/cell.yaml": "hosts: []\n"},
+			`prod/c1/cell.yaml:1:8: cell c1 has no hosts`},
+		{"host with empty roles", map[string]string{"prod/c1/cell.yaml": "hosts:\n  - name: hv1\n    roles: []\n" + strings.TrimPrefix(base["prod/c1/cell.yaml"], "hosts:\n")},
+			`prod/c1/cell.yaml:3:12: host hv1 has no roles (roles: [])`},
+		{"environment without cells", map[string]string{"test/env.yaml": "servers:\n  - nagios-c9.test\n"},
+			`test/env.yaml:1:1: environment test has no cells`},
 		{"unknown placeholder", map[string]string{"defaults.yaml": strings.Replace(base["defaults.yaml"], `warning: "10"`, `db: "unix:/{hostname}.sock"`, 1)},
 			`defaults.yaml:10:15: flag --db of check_vswitch: unknown placeholder {hostname}`},
 	}
@@ -187,6 +193,50 @@ func TestBadInputKeepsPreviousRender(t *testing.T) {
 	for p := range before {
 		if string(before[p]) != string(after[p]) {
 			t.Errorf("%s changed", p)
+		}
+	}
+}
+
+// TestAgentNamesUniquePerHost: two roles of one host with services whose
+// names differ only in '-' and '_' get two NRPE commands, not one defined
+// twice (NRPE would answer both services with one of the definitions).
+func TestAgentNamesUniquePerHost(t *testing.T) {
+	inv := writeInventory(t, map[string]string{
+		"defaults.yaml": `server_classes:
+  - match: '^nagios-(?P<cell>c[0-9]+)[.]'
+    class: cell
+roles:
+  hypervisor:
+    services:
+      v_switch:
+        check: check_vswitch
+        run_mode: nrpe
+        flags: {bridge: [br-int]}
+  storage:
+    services:
+      v-switch:
+        check: check_vswitch
+        run_mode: nrpe
+        flags: {bridge: [br-storage]}
+`,
+		"prod/c1/cell.yaml": "hosts:\n  - name: hv1\n    roles: [hypervisor, storage]\n",
+	})
+	out := filepath.Join(t.TempDir(), "out")
+	if r := run(t, "render", "--inventory", inv, "--out", out); r.code != ExitOK {
+		t.Fatalf("%d\n%s", r.code, r.stderr)
+	}
+	files, err := fsutil.ReadFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hv, st := string(files["agents/prod/c1/nrpe/hypervisor.cfg"]), string(files["agents/prod/c1/nrpe/storage.cfg"])
+	if !strings.Contains(hv, "command[ec_v_switch]=") || !strings.Contains(st, "command[ec_v-switch]=") {
+		t.Errorf("NRPE commands not named apart:\n%s\n%s", hv, st)
+	}
+	svc := string(files["environments/prod/c1/services.cfg"])
+	for _, want := range []string{"_EDGECHECK_NRPE_COMMAND     ec_v_switch\n", "_EDGECHECK_NRPE_COMMAND     ec_v-switch\n"} {
+		if !strings.Contains(svc, want) {
+			t.Errorf("services.cfg lacks %q", want)
 		}
 	}
 }

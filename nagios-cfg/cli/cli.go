@@ -170,6 +170,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", stderr)
 	nagios := fs.String("nagios4", "", "nagios4 binary (default $NAGIOS4_BIN or nagios4)")
 	icinga := fs.String("icinga2", "", "icinga2 binary (default $ICINGA2_BIN or icinga2)")
+	stock := fs.String("stock-nagios-cfg", validate.StockNagiosCfg, "the distribution's nagios.cfg; each server's conf.d is also checked with it")
 	verbose := fs.Bool("verbose", false, "print every run's full output")
 	if !parse(fs, args) {
 		return ExitUsage
@@ -178,7 +179,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "nagios-cfg validate: give exactly one rendered directory")
 		return ExitUsage
 	}
-	rs, err := validate.Run(context.Background(), fs.Arg(0), validate.Options{Nagios4: *nagios, Icinga2: *icinga})
+	rs, err := validate.Run(context.Background(), fs.Arg(0), validate.Options{Nagios4: *nagios, Icinga2: *icinga, StockNagiosCfg: *stock})
 	if err != nil {
 		fmt.Fprintf(stderr, "nagios-cfg validate: %v\n", err)
 		return ExitFail

@@ -87,25 +87,25 @@ func TestGoldenLayout(t *testing.T) {
 	}
 	cmds := string(files["common/cell/commands.cfg"])
 	for _, want := range []string{
-		// every flag from the declarations, standard ones included, no $ARGn$
-		"command_line                $USER2$/check_vswitch $_SERVICEEC_TIMEOUT$ $_SERVICEEC_VERBOSE$ $_SERVICEEC_DB$ $_SERVICEEC_GRACE$ $_SERVICEEC_BRIDGE$ $_SERVICEEC_REQUIRE_MASTER$ $_SERVICEEC_WARNING$ $_SERVICEEC_CRITICAL$ $_SERVICEEC_KERNEL_RELEASE$\n",
-		// a secret is a $USERn$ macro in the command line itself
-		"--credentials-file=$USER5$",
+		// every flag from the declarations, standard ones included, one $ARGn$ each
+		"command_line                $USER2$/check_vswitch $ARG1$ $ARG2$ $ARG3$ $ARG4$ $ARG5$ $ARG6$ $ARG7$ $ARG8$ $ARG9$\n",
+		"# $ARG5$ --bridge\n",
 		"check_nrpe -H $HOSTADDRESS$",
 	} {
 		if !strings.Contains(cmds, want) {
 			t.Errorf("commands.cfg lacks %q", want)
 		}
 	}
-	if strings.Contains(cmds, "$ARG") {
-		t.Error("commands.cfg uses $ARGn$")
+	if strings.Contains(cmds, "$_SERVICEEC_") {
+		t.Error("commands.cfg passes a flag through a custom variable, which Nagios cleans of illegal_macro_output_chars")
 	}
 	svc := string(files["environments/prod/c0001/services.cfg"])
 	for _, want := range []string{
-		"_EC_QUEUE                   --queue=compute.hv1",
-		"_EC_URL                     --url=http://mq.c0001.prod:15672",
-		"_EC_NAME                    --name=ec_kmod", // snmp-extend relay
-		"_EC_HOSTNAME                --hostname=192.0.2.11",
+		// a secret is its $USERn$ macro inside the argument
+		"check_command               edgecheck_check_queue!!!--url=http://mq.c0001.prod:15672!--credentials-file=$USER5$!--queue=compute.hv1\n",
+		// the snmp-extend relay
+		"!--hostname=192.0.2.11!",
+		"!--name=ec_kmod_201e919d\n",
 		"check_interval              2", // environment override
 	} {
 		if !strings.Contains(svc, want) {
@@ -119,9 +119,10 @@ func TestGoldenLayout(t *testing.T) {
 	sudoIC := string(files["icinga2/zones.d/global-templates/edgecheck-sudo-commands.conf"])
 	for _, want := range []string{
 		"set_if = \"$vswitch_require_master$\"",
-		"repeat_key = true",
+		"value = \"--db=$vswitch_db$\"\n\t\t\tskip_key = true\n",
+		"return v.map(x => \"--bridge=\" + x)",
 		"required = true",
-		"vars.vswitch_db = \"unix:/var/run/openvswitch/db.sock\"",
+		"\"--verbose\" = {\n\t\t\torder = 2\n\t\t\tvalue = \"--verbose=$vswitch_verbose$\"",
 	} {
 		if !strings.Contains(ic, want) {
 			t.Errorf("Icinga 2 CheckCommands lack %q", want)
@@ -260,15 +261,48 @@ func TestRenderReplacesAtomically(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("staging directories left behind: %v", entries)
 	}
-	// A non-empty directory that is not a render is never replaced.
+	// A directory holding a name render owns, but no earlier render, is
+	// never replaced.
 	other := t.TempDir()
-	os.WriteFile(filepath.Join(other, "README"), []byte("mine\n"), 0o644)
+	os.WriteFile(filepath.Join(other, "common"), []byte("mine\n"), 0o644)
 	r := run(t, "render", "--inventory", goldenInv, "--out", other)
 	if r.code != ExitFail || !strings.Contains(r.stderr, "refusing to replace it") {
 		t.Fatalf("render over a foreign directory: %d %s", r.code, r.stderr)
 	}
-	if data, _ := os.ReadFile(filepath.Join(other, "README")); string(data) != "mine\n" {
+	if data, _ := os.ReadFile(filepath.Join(other, "common")); string(data) != "mine\n" {
 		t.Error("foreign directory was touched")
+	}
+}
+
+// TestRenderKeepsTheOperatorsFiles renders twice into a git clone with a
+// README and a .gitattributes: render replaces only what it owns, and a
+// staging directory left by an interrupted run is removed.
+func TestRenderKeepsTheOperatorsFiles(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "repo")
+	mine := map[string][]byte{".git/HEAD": []byte("ref: refs/heads/main\n"), "README.md": []byte("config repo\n"), ".gitattributes": []byte("* linguist-generated=true\n")}
+	if err := fsutil.WriteFiles(out, mine); err != nil {
+		t.Fatal(err)
+	}
+	leftover := filepath.Join(parent, ".repo.new-12345")
+	if err := os.MkdirAll(filepath.Join(leftover, "common"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if r := run(t, "render", "--inventory", goldenInv, "--out", out); r.code != 0 {
+			t.Fatalf("render %d: %s", i+1, r.stderr)
+		}
+	}
+	for p, want := range mine {
+		if got, err := os.ReadFile(filepath.Join(out, p)); err != nil || string(got) != string(want) {
+			t.Errorf("%s after render: %q, %v", p, got, err)
+		}
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("leftover staging directory survived: %v", err)
+	}
+	if r := run(t, "check", "--inventory", goldenInv, "--against", out); r.code != ExitOK {
+		t.Errorf("check counts the operator's files: %d\n%s", r.code, r.stdout)
 	}
 }
 
@@ -292,7 +326,7 @@ func TestCheckCatchesHandEditAndStaleRender(t *testing.T) {
 		if r.code != ExitFail {
 			t.Fatalf("exit %d, want 1", r.code)
 		}
-		for _, want := range []string{"--- a/environments/prod/c0001/services.cfg", "+++ b/environments/prod/c0001/services.cfg", "-    _EC_URL                     --url=http://mq.c0001.prod:9999", "+    _EC_URL                     --url=http://mq.c0001.prod:15672", "@@ "} {
+		for _, want := range []string{"--- a/environments/prod/c0001/services.cfg", "+++ b/environments/prod/c0001/services.cfg", "-    check_command               edgecheck_check_queue!!!--url=http://mq.c0001.prod:9999!", "+    check_command               edgecheck_check_queue!!!--url=http://mq.c0001.prod:15672!", "@@ "} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("diff lacks %q:\n%s", want, r.stdout)
 			}
@@ -454,7 +488,7 @@ func TestCommandsWithoutInventory(t *testing.T) {
 		t.Errorf("icinga2: %d\n%s", r.code, r.stdout)
 	}
 	r = run(t, "commands", "--format", "nagios")
-	for _, want := range []string{"command_name                edgecheck_check_vswitch\n", "name                        ec-check_vswitch\n", "_EC_BRIDGE\n", "command_name                edgecheck_nrpe\n"} {
+	for _, want := range []string{"command_name                edgecheck_check_vswitch\n", "name                        ec-check_vswitch\n", "# $ARG5$ --bridge\n", "command_name                edgecheck_nrpe\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("nagios commands lack %q", want)
 		}

@@ -60,7 +60,7 @@ func TestServerAddresses(t *testing.T) {
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := writeInventory(t, map[string]string{"defaults.yaml": defaults, "prod/env.yaml": tc.env,
-				"prod/global/cell.yaml": "hosts: []\n", "prod/c2/cell.yaml": "hosts: []\n"})
+				"prod/global/cell.yaml": oneHost("g1"), "prod/c2/cell.yaml": oneHost("hv21")})
 			out := filepath.Join(t.TempDir(), "out")
 			r := run(t, "render", "--inventory", inv, "--out", out)
 			if r.code != ExitFail || !strings.Contains(r.stderr, filepath.Join(inv, tc.want)) || !strings.Contains(r.stderr, "nothing written") {
@@ -72,7 +72,7 @@ func TestServerAddresses(t *testing.T) {
 		})
 	}
 	// bare hostnames: rendered, with a warning at the satellite's line
-	inv := writeInventory(t, map[string]string{"defaults.yaml": defaults, "prod/env.yaml": two, "prod/global/cell.yaml": "hosts: []\n"})
+	inv := writeInventory(t, map[string]string{"defaults.yaml": defaults, "prod/env.yaml": two, "prod/global/cell.yaml": oneHost("g1")})
 	r := run(t, "render", "--inventory", inv, "--out", filepath.Join(t.TempDir(), "out"))
 	if want := filepath.Join(inv, "prod/env.yaml:3:5: warning: Icinga 2 satellite nagios-c1.prod (zone c1)"); r.code != ExitOK || !strings.Contains(r.stderr, want) {
 		t.Errorf("exit %d, want 0 and %q in:\n%s", r.code, want, r.stderr)
@@ -159,4 +159,9 @@ func TestBootstrap(t *testing.T) {
 	if r := run(t, "bootstrap", "--inventory", inv, "--node", "nagios-c1.prod", "--out", t.TempDir()); r.code != ExitFail || !strings.Contains(r.stderr, "has no global or mixed server") {
 		t.Errorf("an environment without a master: exit %d\n%s", r.code, r.stderr)
 	}
+}
+
+// oneHost is a cell with one hypervisor: a cell without hosts is refused.
+func oneHost(name string) string {
+	return "hosts:\n  - name: " + name + "\n    roles: [hypervisor]\n"
 }

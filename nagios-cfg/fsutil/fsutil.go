@@ -21,7 +21,39 @@ func TempSibling(target string) (string, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", err
 	}
-	return os.MkdirTemp(parent, "."+filepath.Base(target)+".new-")
+	return os.MkdirTemp(parent, stagingPrefix(target))
+}
+
+// stagingPrefix is how TempSibling names its directories: ".<base>.new-".
+func stagingPrefix(target string) string {
+	return "." + filepath.Base(filepath.Clean(target)) + ".new-"
+}
+
+// RemoveStale removes the staging directories (and their ".old" halves)
+// that an interrupted run left next to target.
+func RemoveStale(target string) error {
+	parent := filepath.Dir(filepath.Clean(target))
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return nil // no parent yet: nothing left behind
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), stagingPrefix(target)) {
+			if err := os.RemoveAll(filepath.Join(parent, e.Name())); err != nil {
+				return fmt.Errorf("removing the leftover staging directory %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// SwapEntry puts the file or directory staged in place of target, with
+// Swap; when staged does not exist, target is removed.
+func SwapEntry(staged, target string) error {
+	if _, err := os.Lstat(staged); errors.Is(err, os.ErrNotExist) {
+		return os.RemoveAll(target)
+	}
+	return Swap(staged, target)
 }
 
 // Swap puts the directory built at staged in place of target. When target

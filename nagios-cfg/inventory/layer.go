@@ -141,7 +141,7 @@ func decodeSettings(n *Node, s *settings, el *errList) {
 			if str, ok := scalar(v, el, "agent_plugin_dir"); ok {
 				if !strings.HasPrefix(str, "/") {
 					el.add(v.Pos, "agent_plugin_dir %q must be an absolute path", str)
-				} else if msg := unsafeValue(str); msg != "" {
+				} else if msg := unsafeText(str); msg != "" {
 					el.add(v.Pos, "agent_plugin_dir %q %s", str, msg)
 				} else if strings.ContainsAny(str, " \t") {
 					el.add(v.Pos, "agent_plugin_dir %q must not contain spaces", str)
@@ -463,13 +463,30 @@ func badName(s string) string {
 	return ""
 }
 
-// unsafeValue reports a character that a flag value cannot carry through
-// a Nagios object file, a shell command line and an Icinga 2 string.
-func unsafeValue(s string) string {
+// unsafeText reports a character that a name-like text (a description,
+// an alias, a secret's value, a directory) cannot carry through a Nagios
+// object file, a shell command line and an Icinga 2 string unescaped.
+func unsafeText(s string) string {
 	for _, r := range s {
 		switch r {
 		case '\n', '\r', ';', '$', '\'', '"', '`', '\\', 0:
 			return fmt.Sprintf("contains %s, which would break the Nagios/Icinga 2 configuration or the command line (use secret:NAME for $USERn$ macros)", describe(r))
+		}
+	}
+	return ""
+}
+
+// unsafeValue reports a character that no run mode carries: every
+// configuration the generator writes is line-based (a Nagios object
+// directive, an NRPE command[...] line, an snmpd extend line), so a value
+// cannot hold a line break; and an argv element ends at NUL. Every other
+// character is escaped for each run mode (see "Which characters a value
+// can hold" in the README).
+func unsafeValue(s string) string {
+	for _, r := range s {
+		switch r {
+		case '\n', '\r', 0:
+			return fmt.Sprintf("contains %s, which no run mode can pass: Nagios, NRPE and snmpd read their configuration line by line", describe(r))
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -180,7 +181,7 @@ func (l *loader) decodeRoles(n *Node) {
 			switch rk.Value {
 			case "description":
 				if s, ok := scalar(rv, &l.el, "description"); ok {
-					if msg := unsafeValue(s); msg != "" {
+					if msg := unsafeText(s); msg != "" {
 						l.el.add(rv.Pos, "description %s", msg)
 					}
 					l.fleet.RoleDesc[k.Value] = s
@@ -286,7 +287,7 @@ func (l *loader) decodeSecrets(n *Node) {
 				}
 				s.Icinga = str
 			case "agent":
-				if msg := unsafeValue(str); msg != "" {
+				if msg := unsafeText(str); msg != "" {
 					l.el.add(sv.Pos, "secret %s: agent value %s", k.Value, msg)
 				}
 				s.Agent = str
@@ -319,7 +320,7 @@ func (l *loader) decodeContacts(n *Node) {
 				if !ok {
 					continue
 				}
-				if msg := unsafeValue(str); msg != "" {
+				if msg := unsafeText(str); msg != "" {
 					l.el.add(v.Vals[j].Pos, "%s %s", ck.Value, msg)
 				}
 				switch ck.Value {
@@ -357,7 +358,7 @@ func (l *loader) decodeGroups(n *Node) {
 				switch gk.Value {
 				case "alias":
 					if s, ok := scalar(gv, &l.el, "alias"); ok {
-						if msg := unsafeValue(s); msg != "" {
+						if msg := unsafeText(s); msg != "" {
 							l.el.add(gv.Pos, "alias %s", msg)
 						}
 						g.Alias = s
@@ -447,6 +448,9 @@ func (l *loader) loadEnv(dir, name string) (rawEnv, bool) {
 			re.env.Cells = append(re.env.Cells, rc.cell)
 		}
 	}
+	if !slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.IsDir() && !strings.HasPrefix(e.Name(), ".") }) {
+		l.el.add(re.pos, "environment %s has no cells: its servers would get no hosts and no services, which Nagios refuses; add a cell directory with a cell.yaml, or remove the environment", name)
+	}
 	return re, true
 }
 
@@ -464,9 +468,17 @@ func (l *loader) loadCell(env *Env, dir, name string) (rawCell, bool) {
 	}
 	rc.layer = &layer{services: map[string]*svcDef{}}
 	if root.Kind == Null || !isMap(root, &l.el, CellFile) {
+		l.el.add(rc.pos, "cell %s has no hosts: the Nagios server watching only this cell would refuse to start (no hosts, no services); list its hosts under hosts, or remove the cell directory", name)
 		return rc, true
 	}
 	rc.pos = root.Pos
+	if hs := root.Get("hosts"); hs == nil || (hs.Kind == Seq && len(hs.Items) == 0) {
+		pos := rc.pos
+		if hs != nil {
+			pos = hs.Pos
+		}
+		l.el.add(pos, "cell %s has no hosts: the Nagios server watching only this cell would refuse to start (no hosts, no services); list its hosts under hosts, or remove the cell directory", name)
+	}
 	for i, k := range root.Keys {
 		v := root.Vals[i]
 		switch k.Value {
@@ -533,8 +545,13 @@ func (l *loader) decodeHost(c *Cell, n *Node) (rawHost, bool) {
 			}
 		}
 	}
-	if len(h.Roles) == 0 && n.Get("roles") == nil {
+	switch r := n.Get("roles"); {
+	case r == nil:
 		l.el.add(h.Pos, "host %s has no roles", h.Name)
+	case r.Kind == Seq && len(r.Items) == 0:
+		// Nagios refuses a bare hostgroups directive, and a host without
+		// services is monitored by nothing: say so where it is written.
+		l.el.add(r.Pos, "host %s has no roles (roles: []): give it at least one role, or remove the host", h.Name)
 	}
 	rh.layer = decodeLayer(n, "host "+h.Name, []string{"name", "address", "roles"}, &l.el)
 	return rh, true

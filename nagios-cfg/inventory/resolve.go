@@ -221,6 +221,12 @@ func (l *loader) checkValue(p *Plugin, decl *registry.Flag, v string, pos Pos, h
 	} else if placeholder.MatchString(v) {
 		return Value{}, true
 	}
+	if decl.Kind == registry.KindCount {
+		if err := decl.Validate(v); err != nil {
+			l.el.add(pos, "flag --%s of %s is a count: write a number such as 1 (-v) or 2 (-vv), not %q", decl.Name, p.Name, v)
+			return Value{}, false
+		}
+	}
 	if err := decl.Validate(v); err != nil {
 		what := "invalid value"
 		if decl.Threshold() {
@@ -374,16 +380,6 @@ func (l *loader) resolveHost(re rawEnv, rc rawCell, rh rawHost) {
 					}
 				}
 				svc.SnmpExtendFlags = l.flagValues(relay, eff.snmpFlags, h, false)
-			}
-		}
-		if svc.RunMode == ModeSNMPExtend {
-			// snmpd splits an extend line on blanks and has no quoting.
-			for _, fv := range svc.Flags {
-				for _, v := range fv.Values {
-					if strings.ContainsAny(v.Lit, " \t") {
-						l.el.add(v.Pos, "flag --%s of %s: value %q contains a blank, which snmpd extend cannot pass (run_mode snmp-extend)", fv.Decl.Name, p.Name, v.Lit)
-					}
-				}
 			}
 		}
 		if svc.Sudo && svc.RunMode != ModeLocal && !sudoersSafe.MatchString(svc.AgentPluginDir) {

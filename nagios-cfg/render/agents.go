@@ -80,3 +80,10 @@ func sudoersLine(user, binary string) string {
 func sudoersFileName(role string) string {
 	return strings.ReplaceAll(role, ".", "_")
 }
+
+// AgentNames returns the NRPE command or snmpd extend name of every
+// service that runs on its host (nrpe, snmp-extend, icinga-agent): the
+// names the agent snippets define and the servers ask for.
+func AgentNames(f *inventory.Fleet) map[*inventory.Service]string {
+	return newAgentNames(f).names
+}

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"edgecheck/nagios-cfg/inventory"
@@ -53,7 +52,8 @@ func ivalue(v inventory.Value) string {
 	if v.Secret != nil {
 		return v.Secret.Icinga
 	}
-	return istr(v.Lit)
+	// Icinga 2 resolves macros inside a custom variable's value: $$ is '$'.
+	return istr(strings.ReplaceAll(v.Lit, "$", "$$"))
 }
 
 func ivalues(fv inventory.FlagValue) string {
@@ -69,13 +69,6 @@ func ivalues(fv inventory.FlagValue) string {
 			q[i] = ivalue(v)
 		}
 		return "[ " + strings.Join(q, ", ") + " ]"
-	}
-	if fv.Decl.Kind == registry.KindInt || fv.Decl.Kind == registry.KindFloat {
-		if v := fv.Values[0]; v.Secret == nil {
-			if _, err := strconv.ParseFloat(v.Lit, 64); err == nil {
-				return istr(v.Lit)
-			}
-		}
 	}
 	return ivalue(fv.Values[0])
 }
@@ -210,38 +203,43 @@ func sudoAgentChecks(f *inventory.Fleet) map[string]bool {
 	return out
 }
 
-// checkCommand writes one ITL-style CheckCommand for p under name, whose
-// command array holds command.
+// checkCommand writes one CheckCommand for p under name, whose command
+// array holds command. Every argument passes the same words as the Nagios
+// command and the agent snippets: --flag=value (skip_key, so the key is not
+// a word of its own), one --flag=value per element of a repeatable flag's
+// array, a bare --flag for a switch that is on. An argument whose variable
+// is unset is left out, so the check's own default applies, as on Nagios.
+// Arguments keep the declaration order. Icinga 2 execs the array without a
+// shell.
 func checkCommand(b *strings.Builder, p *inventory.Plugin, name, command string) {
 	fmt.Fprintf(b, "object CheckCommand %s {\n", istr(name))
 	fmt.Fprintf(b, "\tcommand = [ %s ]\n\n", command)
 	b.WriteString("\targuments = {\n")
 	var defaults []string
-	for _, d := range passedFlags(p) {
-		if d.Kind == registry.KindCount {
-			continue // -v: set it on the command line when debugging
-		}
+	for i, d := range passedFlags(p) {
 		v := icingaVar(p.Name, d.Name)
 		fmt.Fprintf(b, "\t\t%s = {\n", istr("--"+d.Name))
-		if d.Kind == registry.KindBool {
+		// Icinga 2 sorts arguments by order, then by key: keep the
+		// declaration order, as the Nagios command does.
+		fmt.Fprintf(b, "\t\t\torder = %d\n", i+1)
+		switch {
+		case d.Kind == registry.KindBool:
 			fmt.Fprintf(b, "\t\t\tset_if = %s\n", istr("$"+v+"$"))
-		} else {
-			fmt.Fprintf(b, "\t\t\tvalue = %s\n", istr("$"+v+"$"))
-		}
-		if d.Repeatable() {
-			b.WriteString("\t\t\trepeat_key = true\n")
+			defaults = append(defaults, fmt.Sprintf("\tvars.%s = false\n", v))
+		case d.Repeatable():
+			// The variable is an array; a lambda prefixes each element.
+			fmt.Fprintf(b, "\t\t\tvalue = {{\n\t\t\t\tvar v = macro(%s)\n\t\t\t\tif (typeof(v) != Array) { return [] }\n\t\t\t\treturn v.map(x => %s + x)\n\t\t\t}}\n", istr("$"+v+"$"), istr("--"+d.Name+"="))
+			fmt.Fprintf(b, "\t\t\tset_if = {{ typeof(macro(%s)) == Array }}\n", istr("$"+v+"$"))
+			b.WriteString("\t\t\tskip_key = true\n")
+		default:
+			fmt.Fprintf(b, "\t\t\tvalue = %s\n", istr("--"+d.Name+"=$"+v+"$"))
+			b.WriteString("\t\t\tskip_key = true\n")
 		}
 		if d.Required {
 			b.WriteString("\t\t\trequired = true\n")
 		}
 		fmt.Fprintf(b, "\t\t\tdescription = %s\n", istr(d.Usage))
 		b.WriteString("\t\t}\n")
-		switch {
-		case d.Kind == registry.KindBool:
-			defaults = append(defaults, fmt.Sprintf("\tvars.%s = false\n", v))
-		case d.Default != "" && !d.Repeatable():
-			defaults = append(defaults, fmt.Sprintf("\tvars.%s = %s\n", v, istr(d.Default)))
-		}
 	}
 	b.WriteString("\t}\n")
 	if len(defaults) > 0 {
@@ -369,9 +367,6 @@ func icingaService(b *strings.Builder, f *inventory.Fleet, h *inventory.Host, s 
 		fmt.Fprintf(b, "\tvars.nrpe_command = %s\n\tvars.nrpe_port = %d\n\tvars.nrpe_timeout = %d\n", istr(a.names[s]), s.NRPEPort, s.NRPETimeout)
 	}
 	for _, fv := range flags {
-		if fv.Decl.Kind == registry.KindCount {
-			continue
-		}
 		fmt.Fprintf(b, "\tvars.%s = %s\n", icingaVar(check.Name, fv.Decl.Name), ivalues(fv))
 	}
 	fmt.Fprintf(b, "\tvars.edgecheck_role = %s\n\tvars.edgecheck_run_mode = %s\n\tvars.edgecheck_check = %s\n", istr(s.Role), istr(s.RunMode), istr(s.Plugin.Name))

@@ -2,12 +2,10 @@ package render
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
 	"edgecheck/nagios-cfg/inventory"
-	"edgecheck/shared/registry"
 )
 
 // Nagios resource macros the generated commands use. The operator's
@@ -44,36 +42,41 @@ func writeObject(b *strings.Builder, kind string, fields []kv) {
 	b.WriteString("}\n\n")
 }
 
-// binding is a flag whose value is a secret, which must sit in the command
-// line itself: Nagios does not expand $USERn$ inside custom variables.
-type binding struct {
-	flag   string
-	secret *inventory.Secret
-}
+// MaxCommandArgs is Nagios 4's MAX_COMMAND_ARGUMENTS: $ARG1$ to $ARG32$.
+const MaxCommandArgs = 32
 
 // nagiosCheck is what one service runs, as Nagios sees it.
 type nagiosCheck struct {
-	plugin   *inventory.Plugin
-	flags    []inventory.FlagValue
-	bindings []binding
+	plugin *inventory.Plugin
+	flags  []inventory.FlagValue
 }
 
-func (c nagiosCheck) command() string {
-	name := "edgecheck_" + c.plugin.Name
-	for _, b := range c.bindings {
-		name += "__" + strings.ReplaceAll(b.flag, "-", "_") + "__" + b.secret.Name
-	}
-	return name
-}
+func (c nagiosCheck) command() string { return "edgecheck_" + c.plugin.Name }
 
-func bindingsOf(flags []inventory.FlagValue) []binding {
-	var out []binding
-	for _, fv := range flags {
-		if len(fv.Values) == 1 && fv.Values[0].Secret != nil {
-			out = append(out, binding{fv.Decl.Name, fv.Values[0].Secret})
+// nagiosArgEscaper escapes a literal for a check_command argument, as
+// Nagios 4.4 reads it (checked with the argv round-trip test): an
+// unescaped '!' ends the argument and \! is a '!'; the object parser cuts
+// a line at an unescaped ';' and reads \; as ';'; macros are expanded
+// inside the argument, $$ being a '$'. Any other backslash is kept as
+// it is. $ARGn$ itself is never cleaned of illegal_macro_output_chars,
+// unlike the $_SERVICE...$ custom variables.
+var nagiosArgEscaper = strings.NewReplacer("!", `\!`, ";", `\;`, "$", "$$")
+
+// nagiosArg renders one flag as the text of its $ARGn$: its words,
+// shell-quoted where needed (Nagios hands a command line with shell
+// metacharacters to /bin/sh, and otherwise splits it on blanks, honouring
+// the same quotes), each escaped for the check_command line. A secret is
+// its $USERn$ macro, which Nagios expands inside the argument.
+func nagiosArg(fv inventory.FlagValue) string {
+	var words []string
+	for _, w := range flagWords(fv) {
+		if w.secret != nil {
+			words = append(words, w.prefix+"$"+w.secret.Nagios+"$")
+			continue
 		}
+		words = append(words, nagiosArgEscaper.Replace(shellQuote(w.prefix+w.lit)))
 	}
-	return out
+	return strings.Join(words, " ")
 }
 
 func pluginByName(f *inventory.Fleet, name string) *inventory.Plugin {
@@ -111,31 +114,16 @@ func checkOf(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, a *age
 		return nagiosCheck{}, false
 	case agentSNMP:
 		relay := pluginByName(f, inventory.SnmpExtendCheck)
-		flags := relayFlags(relay, h, s, a.names[s])
-		return nagiosCheck{plugin: relay, flags: flags, bindings: bindingsOf(flags)}, true
+		return nagiosCheck{plugin: relay, flags: relayFlags(relay, h, s, a.names[s])}, true
 	}
-	return nagiosCheck{plugin: s.Plugin, flags: s.Flags, bindings: bindingsOf(s.Flags)}, true
+	return nagiosCheck{plugin: s.Plugin, flags: s.Flags}, true
 }
 
-func renderNagios(t sink, f *inventory.Fleet, a *agentNames) {
-	// Every secret binding used anywhere gets its command variant, in
-	// every class, so any server can be given any cell.
-	variants := map[string]nagiosCheck{}
-	for _, e := range f.Envs {
-		for _, c := range e.Cells {
-			for _, h := range c.Hosts {
-				for _, s := range h.Services {
-					if nc, ok := checkOf(f, h, s, a); ok && len(nc.bindings) > 0 {
-						variants[nc.command()] = nc
-					}
-				}
-			}
-		}
-	}
+func renderNagios(t sink, f *inventory.Fleet) {
 	src := f.Source(f.DefaultsFile)
 	for _, class := range inventory.Classes {
 		dir := "common/" + class + "/"
-		t.put(dir+"commands.cfg", nagiosCommands(f, variants, src))
+		t.put(dir+"commands.cfg", nagiosCommands(f, src))
 		t.put(dir+"templates.cfg", nagiosTemplates(f, class, src))
 		t.put(dir+"contacts.cfg", nagiosContacts(f, src))
 		t.put(dir+"hostgroups.cfg", nagiosHostgroups(f, src))
@@ -143,45 +131,58 @@ func renderNagios(t sink, f *inventory.Fleet, a *agentNames) {
 	}
 }
 
-func commandLine(nc nagiosCheck) string {
-	bound := map[string]*inventory.Secret{}
-	for _, b := range nc.bindings {
-		bound[b.flag] = b.secret
-	}
-	words := []string{MacroEdgecheckDir + "/" + nc.plugin.Name}
-	for _, d := range passedFlags(nc.plugin) {
-		if s, ok := bound[d.Name]; ok {
-			words = append(words, "--"+d.Name+"=$"+s.Nagios+"$")
-			continue
-		}
-		words = append(words, "$_SERVICE"+varName(d.Name)+"$")
+// commandLine is a check's Nagios command line: one $ARGn$ per flag, in
+// declaration order. It holds no shell metacharacter of its own, so Nagios
+// execs the check directly unless a quoted value needs /bin/sh, which reads
+// the quotes the same way.
+func commandLine(p *inventory.Plugin) string {
+	words := []string{MacroEdgecheckDir + "/" + p.Name}
+	for i := range passedFlags(p) {
+		words = append(words, fmt.Sprintf("$ARG%d$", i+1))
 	}
 	return strings.Join(words, " ")
 }
 
-func nagiosCommands(f *inventory.Fleet, variants map[string]nagiosCheck, sources ...string) string {
+// checkCommandLine is a service's check_command: the command and one
+// argument per flag of the check ("" for a flag the service does not set),
+// trailing empty arguments dropped.
+func checkCommandLine(nc nagiosCheck) string {
+	byName := map[string]inventory.FlagValue{}
+	for _, fv := range nc.flags {
+		byName[fv.Decl.Name] = fv
+	}
+	args := []string{nc.command()}
+	last := 0
+	for i, d := range passedFlags(nc.plugin) {
+		arg := ""
+		if fv, ok := byName[d.Name]; ok {
+			arg = nagiosArg(fv)
+		}
+		if arg != "" {
+			last = i + 1
+		}
+		args = append(args, arg)
+	}
+	return strings.Join(args[:last+1], "!")
+}
+
+func nagiosCommands(f *inventory.Fleet, sources ...string) string {
 	var b strings.Builder
 	b.WriteString(header(append([]string{"the plugin registry"}, sources...)...))
-	b.WriteString("# One command per check, generated from its flag declarations. Each flag\n" +
-		"# comes from the service's custom variable _EC_<FLAG>, which holds the whole\n" +
-		"# --flag=value fragment or nothing (the check's own default applies).\n" +
-		"# A flag whose value is a secret is bound to its $USERn$ macro in a command\n" +
-		"# variant, because Nagios does not expand macros inside custom variables.\n\n")
+	b.WriteString("# One command per check, generated from its flag declarations: $ARGn$ is\n" +
+		"# the n-th declared flag (below), the whole --flag=value words or nothing\n" +
+		"# (the check's own default applies). Arguments, unlike $_SERVICE...$ custom\n" +
+		"# variables, are not cleaned of illegal_macro_output_chars, and Nagios\n" +
+		"# expands the $USERn$ macro of a secret inside them.\n\n")
 	for _, p := range f.Plugins {
+		var doc []string
+		for i, d := range passedFlags(p) {
+			doc = append(doc, fmt.Sprintf("# $ARG%d$ --%s", i+1, d.Name))
+		}
+		b.WriteString(strings.Join(doc, "\n") + "\n")
 		writeObject(&b, "command", []kv{
 			{"command_name", "edgecheck_" + p.Name},
-			{"command_line", commandLine(nagiosCheck{plugin: p})},
-		})
-	}
-	names := make([]string, 0, len(variants))
-	for n := range variants {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		writeObject(&b, "command", []kv{
-			{"command_name", n},
-			{"command_line", commandLine(variants[n])},
+			{"command_line", commandLine(p)},
 		})
 	}
 	writeObject(&b, "command", []kv{
@@ -207,11 +208,11 @@ func nagiosTemplates(f *inventory.Fleet, class string, sources ...string) string
 		{"name", "edgecheck-host"},
 		{"register", "0"},
 		{"max_check_attempts", "3"},
-		{"check_period", "24x7"},
+		{"check_period", nagiosPeriod("24x7")},
 		{"check_interval", "5"},
 		{"retry_interval", "1"},
 		{"notification_interval", "60"},
-		{"notification_period", "24x7"},
+		{"notification_period", nagiosPeriod("24x7")},
 		{"notification_options", "d,u,r"},
 		{"notifications_enabled", "1"},
 		{"_EDGECHECK_SERVER_CLASS", class},
@@ -238,13 +239,9 @@ func nagiosTemplates(f *inventory.Fleet, class string, sources ...string) string
 // checkTemplates writes one service template per check, declaring every
 // flag's custom variable empty, and the NRPE transport's template.
 func checkTemplates(b *strings.Builder, f *inventory.Fleet) {
-	b.WriteString("# One template per check: every flag's custom variable, empty by default.\n\n")
+	b.WriteString("# One template per check; a service passes its flags as the check_command's\n# arguments, one per declared flag.\n\n")
 	for _, p := range f.Plugins {
-		fields := []kv{{"name", "ec-" + p.Name}, {"register", "0"}, {"check_command", "edgecheck_" + p.Name}}
-		for _, d := range passedFlags(p) {
-			fields = append(fields, kv{"_" + varName(d.Name), ""})
-		}
-		writeObject(b, "service", fields)
+		writeObject(b, "service", []kv{{"name", "ec-" + p.Name}, {"register", "0"}, {"check_command", "edgecheck_" + p.Name}})
 	}
 	writeObject(b, "service", []kv{
 		{"name", "ec-nrpe"},
@@ -266,8 +263,8 @@ func nagiosContacts(f *inventory.Fleet, src string) string {
 			{"alias", c.Alias},
 			{"host_notifications_enabled", "1"},
 			{"service_notifications_enabled", "1"},
-			{"host_notification_period", "24x7"},
-			{"service_notification_period", "24x7"},
+			{"host_notification_period", nagiosPeriod("24x7")},
+			{"service_notification_period", nagiosPeriod("24x7")},
 			{"host_notification_options", "d,u,r"},
 			{"service_notification_options", "w,u,c,r"},
 			{"host_notification_commands", "edgecheck_notify_host"},
@@ -307,12 +304,12 @@ func nagiosTimeperiods(src string) string {
 	b.WriteString(header(src))
 	b.WriteString("\n")
 	days := []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-	all := []kv{{"timeperiod_name", "24x7"}, {"alias", "24 hours a day, 7 days a week"}}
+	all := []kv{{"timeperiod_name", nagiosPeriod("24x7")}, {"alias", "24 hours a day, 7 days a week"}}
 	for _, d := range days {
 		all = append(all, kv{d, "00:00-24:00"})
 	}
 	writeObject(&b, "timeperiod", all)
-	work := []kv{{"timeperiod_name", "workhours"}, {"alias", "Monday to Friday, 09:00 to 17:00"}}
+	work := []kv{{"timeperiod_name", nagiosPeriod("workhours")}, {"alias", "Monday to Friday, 09:00 to 17:00"}}
 	for _, d := range days[:5] {
 		work = append(work, kv{d, "09:00-17:00"})
 	}
@@ -320,14 +317,17 @@ func nagiosTimeperiods(src string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// nagiosPeriod is the Nagios name of an inventory time period: prefixed,
+// as on Icinga 2, because Debian's stock nagios.cfg still loads
+// objects/timeperiods.cfg, which defines 24x7 and workhours itself.
+func nagiosPeriod(p string) string { return "edgecheck-" + p }
+
 func yesNo(b bool) string {
 	if b {
 		return "1"
 	}
 	return "0"
 }
-
-func nagiosLit(v inventory.Value) string { return v.Lit }
 
 func nagiosCell(f *inventory.Fleet, c *inventory.Cell, a *agentNames) (string, string) {
 	src := header(cellSources(f, c)...)
@@ -346,10 +346,10 @@ func nagiosCell(f *inventory.Fleet, c *inventory.Cell, a *agentNames) (string, s
 			{"address", h.Address},
 			{"hostgroups", strings.Join(h.Roles, ",")},
 			{"max_check_attempts", strconv.Itoa(h.Settings.MaxCheckAttempts)},
-			{"check_period", h.Settings.CheckPeriod},
+			{"check_period", nagiosPeriod(h.Settings.CheckPeriod)},
 			{"notifications_enabled", yesNo(h.Settings.Notifications)},
 			{"notification_interval", strconv.Itoa(h.Settings.NotifInterval)},
-			{"notification_period", h.Settings.NotifPeriod},
+			{"notification_period", nagiosPeriod(h.Settings.NotifPeriod)},
 		}
 		if len(h.Settings.ContactGroups) > 0 {
 			fields = append(fields, kv{"contact_groups", strings.Join(h.Settings.ContactGroups, ",")})
@@ -376,7 +376,7 @@ func nagiosService(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, 
 		kv{"service_description", s.Name},
 	)
 	if direct {
-		fields = append(fields, kv{"check_command", nc.command()})
+		fields = append(fields, kv{"check_command", checkCommandLine(nc)})
 	} else {
 		fields = append(fields, kv{"check_command", NRPECommand})
 	}
@@ -384,10 +384,10 @@ func nagiosService(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, 
 		kv{"check_interval", strconv.Itoa(s.CheckInterval)},
 		kv{"retry_interval", strconv.Itoa(s.RetryInterval)},
 		kv{"max_check_attempts", strconv.Itoa(s.MaxCheckAttempts)},
-		kv{"check_period", s.CheckPeriod},
+		kv{"check_period", nagiosPeriod(s.CheckPeriod)},
 		kv{"notifications_enabled", yesNo(s.Notifications)},
 		kv{"notification_interval", strconv.Itoa(s.NotifInterval)},
-		kv{"notification_period", s.NotifPeriod},
+		kv{"notification_period", nagiosPeriod(s.NotifPeriod)},
 		kv{"notification_options", s.NotifOptions},
 	)
 	if len(s.ContactGroups) > 0 {
@@ -402,21 +402,5 @@ func nagiosService(f *inventory.Fleet, h *inventory.Host, s *inventory.Service, 
 		)
 		return fields
 	}
-	bound := map[string]bool{}
-	for _, b := range nc.bindings {
-		bound[b.flag] = true
-	}
-	for _, fv := range nc.flags {
-		if bound[fv.Decl.Name] {
-			continue
-		}
-		words := fragment(fv, nagiosLit, shellQuote)
-		if len(words) == 0 {
-			continue
-		}
-		fields = append(fields, kv{"_" + varName(fv.Decl.Name), strings.Join(words, " ")})
-	}
 	return fields
 }
-
-var _ = registry.KindBool

@@ -77,7 +77,7 @@ func RenderTo(f *inventory.Fleet, fn func(path, data string) error) error {
 func renderAll(t sink, f *inventory.Fleet) error {
 	a := newAgentNames(f)
 	renderIndex(t, f)
-	renderNagios(t, f, a)
+	renderNagios(t, f)
 	renderIcinga(t, f)
 	renderCells(t, f, a)
 	return nil
@@ -172,11 +172,6 @@ func renderIndex(t sink, f *inventory.Fleet) {
 	t.put(ServersIndex, b.String())
 }
 
-// varName is a flag's Nagios custom variable, e.g. EC_CREDENTIALS_FILE.
-func varName(flag string) string {
-	return "EC_" + strings.ToUpper(identReplacer.Replace(flag))
-}
-
 var identReplacer = strings.NewReplacer("-", "_", ".", "_")
 
 // icingaPrefix is a check's Icinga 2 custom variable prefix, ITL style:
@@ -218,40 +213,53 @@ func shellSafe(s string) bool {
 	return true
 }
 
-// shellQuote quotes an argument for /bin/sh; the inventory refuses single
-// quotes in values, so single quoting is always enough.
+// shellQuote quotes an argument for /bin/sh with single quotes; a single
+// quote inside is closed, written in double quotes, and reopened (no
+// backslash, which a Nagios check_command argument would keep).
 func shellQuote(s string) string {
 	if shellSafe(s) {
 		return s
 	}
-	return "'" + s + "'"
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
-// fragment renders one flag as command-line words: --flag=value for each
-// value, a bare --flag for a switch that is on, nothing for one that is
-// off. lit turns a Value into text for the target (agent or Nagios).
-func fragment(fv inventory.FlagValue, lit func(inventory.Value) string, quote func(string) string) []string {
-	var out []string
+// A flagWord is one command-line word of a flag: its prefix (--name= for
+// a value, the bare --name of a switch that is on) and a literal or a
+// secret.
+type flagWord struct {
+	prefix, lit string
+	secret      *inventory.Secret
+}
+
+// flagWords renders one flag as command-line words: --flag=value for each
+// value (a count too: --verbose=2), a bare --flag for a switch that is on,
+// nothing for one that is off. Every run mode passes these same words.
+func flagWords(fv inventory.FlagValue) []flagWord {
+	var out []flagWord
 	for _, v := range fv.Values {
-		s := lit(v)
-		switch fv.Decl.Kind {
-		case registry.KindBool:
-			if s == "true" {
-				out = append(out, "--"+fv.Decl.Name)
+		if fv.Decl.Kind == registry.KindBool {
+			if v.Secret == nil && v.Lit == "true" {
+				out = append(out, flagWord{prefix: "--" + fv.Decl.Name})
 			}
-		default:
-			out = append(out, quote("--"+fv.Decl.Name+"="+s))
+			continue
 		}
+		out = append(out, flagWord{prefix: "--" + fv.Decl.Name + "=", lit: v.Lit, secret: v.Secret})
 	}
 	return out
 }
 
-func agentLit(v inventory.Value) string {
-	if v.Secret != nil {
-		return v.Secret.Agent
+// agentWord is a flag word as the host sees it: a secret is its path there.
+func agentWord(w flagWord) string {
+	if w.secret != nil {
+		return w.prefix + w.secret.Agent
 	}
-	return v.Lit
+	return w.prefix + w.lit
 }
+
+// nrpeWord quotes a word for an NRPE command line: NRPE replaces $$ by $
+// (and $ARGn$ by arguments, which the generated commands never take), then
+// runs the line with /bin/sh -c.
+func nrpeWord(s string) string { return strings.ReplaceAll(shellQuote(s), "$", "$$") }
 
 // agentKind is where an agent-side command goes.
 type agentKind int
@@ -283,7 +291,9 @@ func agentCommand(s *inventory.Service, quote func(string) string) string {
 		words = []string{inventory.Sudo, "-n", agentBinary(s)}
 	}
 	for _, fv := range s.Flags {
-		words = append(words, fragment(fv, agentLit, quote)...)
+		for _, w := range flagWords(fv) {
+			words = append(words, quote(agentWord(w)))
+		}
 	}
 	return strings.Join(words, " ")
 }
@@ -301,7 +311,13 @@ func agentUser(s *inventory.Service) string {
 	return s.NRPEUser
 }
 
-func plainWord(s string) string { return s }
+// snmpdWord escapes a word for an snmpd extend line. Net-SNMP splits the
+// arguments on blanks and reads a backslash as taking the next character
+// literally (checked with snmpd 5.9 of Debian 12); quotes inside a word
+// are not quoting, so they are escaped too.
+func snmpdWord(s string) string { return snmpdEscaper.Replace(s) }
+
+var snmpdEscaper = strings.NewReplacer(`\`, `\\`, " ", `\ `, "\t", "\\\t", `"`, `\"`, "'", `\'`)
 
 // agentNames names the NRPE commands and snmpd extends. A service is
 // ec_<service> when every host of its role in the cell runs the same
@@ -328,9 +344,9 @@ func newAgentNames(f *inventory.Fleet) *agentNames {
 					if k == agentNone {
 						continue
 					}
-					cmd := agentCommand(s, shellQuote)
+					cmd := agentCommand(s, nrpeWord)
 					if k == agentSNMP {
-						cmd = agentCommand(s, plainWord)
+						cmd = agentCommand(s, snmpdWord)
 					}
 					a.cmds[s] = cmd
 					key := agentKey{e.Name, c.Name, s.Role, s.Name, k}
@@ -350,7 +366,11 @@ func newAgentNames(f *inventory.Fleet) *agentNames {
 					if k == agentNone {
 						continue
 					}
-					base := "ec_" + identReplacer.Replace(s.Name)
+					// The service name verbatim (letters, digits, '.', '_',
+					// '-'): service names are unique per host, so two
+					// services of one host never share an NRPE command or
+					// an snmpd extend, whichever roles they come from.
+					base := "ec_" + s.Name
 					if len(variants[agentKey{e.Name, c.Name, s.Role, s.Name, k}]) > 1 {
 						sum := sha256.Sum256([]byte(a.cmds[s]))
 						base += "_" + hex.EncodeToString(sum[:4])
@@ -375,7 +395,7 @@ func Commands(cat inventory.Catalogue, format string) (string, error) {
 		return icingaCommands(f), nil
 	case "nagios":
 		var b strings.Builder
-		b.WriteString(nagiosCommands(f, nil))
+		b.WriteString(nagiosCommands(f))
 		b.WriteString("\n\n")
 		checkTemplates(&b, f)
 		return strings.TrimSuffix(b.String(), "\n"), nil

@@ -10,6 +10,7 @@ func TestShellQuote(t *testing.T) {
 		{"--queue-regex=^compute[.]", "'--queue-regex=^compute[.]'"},
 		{"--name=a b", "'--name=a b'"},
 		{"", "''"},
+		{"--name=it's", `'--name=it'"'"'s'`},
 	} {
 		if got := shellQuote(tc.in); got != tc.want {
 			t.Errorf("shellQuote(%q) = %q, want %q", tc.in, got, tc.want)
@@ -31,10 +32,36 @@ func TestIcingaString(t *testing.T) {
 }
 
 func TestVariableNames(t *testing.T) {
-	if got := varName("credentials-file"); got != "EC_CREDENTIALS_FILE" {
-		t.Errorf("varName = %s", got)
-	}
 	if got := icingaVar("check_rabbitmq_queues", "warning-ready"); got != "rabbitmq_queues_warning_ready" {
 		t.Errorf("icingaVar = %s", got)
+	}
+}
+
+// TestEscapes pins each run mode's escaping to what the real daemons were
+// seen to do (TestArgvRoundTripIntegration runs them): Nagios keeps a
+// backslash in a check_command argument except before '!' and ';', NRPE
+// reads $$ as '$', snmpd takes the character after a backslash literally.
+func TestEscapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, nagios, nrpe, snmpd string
+	}{
+		{"plain", "--db=unix:/run/db.sock", "--db=unix:/run/db.sock", "--db=unix:/run/db.sock", "--db=unix:/run/db.sock"},
+		{"regex", "--re=^(eth|bond)[0-9]+", "'--re=^(eth|bond)[0-9]+'", "'--re=^(eth|bond)[0-9]+'", "--re=^(eth|bond)[0-9]+"},
+		{"blanks", "--n=a b\tc", "'--n=a b\tc'", "'--n=a b\tc'", "--n=a\\ b\\\tc"},
+		{"quote", "--n=it's", `'--n=it'"'"'s'`, `'--n=it'"'"'s'`, `--n=it\'s`},
+		{"dollar", "--n=$HOME", "'--n=$$HOME'", "'--n=$$HOME'", "--n=$HOME"},
+		{"bang semicolon backslash", `--n=a!b;c\d`, `'--n=a\!b\;c\d'`, `'--n=a!b;c\d'`, `--n=a!b;c\\d`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := nagiosArgEscaper.Replace(shellQuote(tc.in)); got != tc.nagios {
+				t.Errorf("Nagios argument %s, want %s", got, tc.nagios)
+			}
+			if got := nrpeWord(tc.in); got != tc.nrpe {
+				t.Errorf("NRPE word %s, want %s", got, tc.nrpe)
+			}
+			if got := snmpdWord(tc.in); got != tc.snmpd {
+				t.Errorf("snmpd word %s, want %s", got, tc.snmpd)
+			}
+		})
 	}
 }

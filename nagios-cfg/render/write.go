@@ -1,43 +1,48 @@
 package render
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/pmezard/go-difflib/difflib"
 
 	"edgecheck/nagios-cfg/fsutil"
 	"edgecheck/nagios-cfg/inventory"
 )
 
-// Write renders the fleet into dir, atomically: files are streamed into a
-// sibling temporary directory which is then swapped in, so dir is never
-// half-written and nothing changes when rendering fails. It refuses to
-// replace a non-empty directory that is not a previous render (no
-// servers.conf), which protects a mistyped --out. It returns the number
-// of files written.
+// Owned lists the top-level entries of an output directory that render
+// writes and replaces: everything else there (.git, a README, a
+// .gitattributes) is the operator's and is never touched.
+var Owned = []string{"agents", "common", "environments", "icinga2", ServersIndex}
+
+func owned(name string) bool { return slices.Contains(Owned, name) }
+
+// Write renders the fleet into dir. The files are streamed into a sibling
+// staging directory; then each entry of Owned is swapped in (an atomic
+// exchange per entry) and an owned entry this render no longer produces is
+// removed. Nothing else in dir changes, so dir may be the operator's git
+// clone. Nothing changes when rendering fails. It refuses a directory that
+// holds an owned name but no servers.conf from an earlier render, which
+// protects a mistyped --out. A staging directory left behind by an
+// interrupted run is removed. It returns the number of files written.
 func Write(f *inventory.Fleet, dir string) (int, error) {
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		if _, err := os.Stat(filepath.Join(dir, ServersIndex)); err != nil {
-			return 0, fmt.Errorf("%s is not empty and holds no %s from an earlier render; refusing to replace it", dir, ServersIndex)
-		}
+	if err := checkOut(dir); err != nil {
+		return 0, err
+	}
+	if err := fsutil.RemoveStale(dir); err != nil {
+		return 0, err
 	}
 	staged, err := fsutil.TempSibling(dir)
 	if err != nil {
 		return 0, err
 	}
-	fail := func(err error) (int, error) {
-		os.RemoveAll(staged)
-		return 0, err
-	}
+	defer os.RemoveAll(staged)
 	if err := os.Chmod(staged, 0o755); err != nil {
-		return fail(err)
+		return 0, err
 	}
 	n := 0
 	made := map[string]bool{}
@@ -53,12 +58,38 @@ func Write(f *inventory.Fleet, dir string) (int, error) {
 		return writeString(full, data)
 	})
 	if err != nil {
-		return fail(err)
+		return 0, err
 	}
-	if err := fsutil.Swap(staged, dir); err != nil {
-		return fail(err)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	// servers.conf last: deploy reads it first, so a server never finds
+	// an index naming cells whose files are not in place yet.
+	order := append(slices.Clone(Owned[:len(Owned)-1]), ServersIndex)
+	for _, name := range order {
+		if err := fsutil.SwapEntry(filepath.Join(staged, name), filepath.Join(dir, name)); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
+}
+
+// checkOut refuses an output directory that holds an owned name without
+// the servers.conf of an earlier render.
+func checkOut(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, ServersIndex)); err == nil {
+		return nil
+	}
+	for _, e := range entries {
+		if owned(e.Name()) {
+			return fmt.Errorf("%s holds %s but no %s from an earlier render; refusing to replace it (render owns only %s there)", dir, e.Name(), ServersIndex, strings.Join(Owned, ", "))
+		}
+	}
+	return nil
 }
 
 func writeString(path, data string) error {
@@ -82,7 +113,8 @@ func Compare(f *inventory.Fleet, dir string) (string, int, error) {
 		if err != nil {
 			return err
 		}
-		if p != dir && strings.HasPrefix(d.Name(), ".") {
+		if filepath.Dir(p) == filepath.Clean(dir) && !owned(d.Name()) {
+			// The operator's own files (.git, README.md) are not render's.
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -138,33 +170,21 @@ func Compare(f *inventory.Fleet, dir string) (string, int, error) {
 	return b.String(), n, nil
 }
 
-// unifiedDiff runs diff -u (no shell) on the committed file and the
-// rendered one.
+// unifiedDiff is the unified diff (3 lines of context) of the committed
+// file and the rendered one.
 func unifiedDiff(name string, old, cur []byte) (string, error) {
-	dir, err := os.MkdirTemp("", "nagios-cfg-diff-")
+	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A:        difflib.SplitLines(string(old)),
+		B:        difflib.SplitLines(string(cur)),
+		FromFile: "a/" + name,
+		ToFile:   "b/" + name,
+		Context:  3,
+	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("diff of %s: %w", name, err)
 	}
-	defer os.RemoveAll(dir)
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	if err := os.WriteFile(a, old, 0o600); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(b, cur, 0o600); err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "diff", "-u", "--label", "a/"+name, "--label", "b/"+name, a, b).Output()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 {
-		return string(out), nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("diff -u %s: %v", name, err)
-	}
-	if len(out) == 0 || !bytes.Contains(out, []byte("@@")) {
+	if d == "" {
 		return fmt.Sprintf("changed: %s\n", name), nil
 	}
-	return string(out), nil
+	return d, nil
 }

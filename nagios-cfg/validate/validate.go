@@ -27,7 +27,21 @@ import (
 type Options struct {
 	Nagios4 string
 	Icinga2 string
-	Timeout time.Duration // per run; default 2 minutes
+	// StockNagiosCfg is the distribution's own nagios.cfg (default
+	// StockNagiosCfg): each server's conf.d is also checked with it, in
+	// place of its cfg_dir=/etc/nagios4/conf.d, beside the stock objects
+	// it still loads (Debian's objects/timeperiods.cfg defines 24x7).
+	StockNagiosCfg string
+	Timeout        time.Duration // per run; default 2 minutes
+}
+
+// StockNagiosCfg is Debian's nagios.cfg (package nagios4-core).
+const StockNagiosCfg = "/etc/nagios4/nagios.cfg"
+
+// failed is the Result of a run that could not even start: it counts as a
+// failure of that server or environment, and validation goes on.
+func failed(what string, err error) Result {
+	return Result{What: what, Output: "Error: " + err.Error() + "\n"}
 }
 
 // A Result is one validation run.
@@ -55,10 +69,17 @@ func find(given, env, name string) (string, error) {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// Run validates every server and every environment of the repository.
+// Run validates every server and every environment of the repository. A
+// run that cannot start (a server's conf.d cannot be assembled, an
+// environment's tree cannot be read) is a failed Result, and the others
+// still run; only a repository without servers.conf, or missing binaries,
+// stop it before the first run.
 func Run(ctx context.Context, repo string, o Options) ([]Result, error) {
 	if o.Timeout == 0 {
 		o.Timeout = 2 * time.Minute
+	}
+	if o.StockNagiosCfg == "" {
+		o.StockNagiosCfg = StockNagiosCfg
 	}
 	nagios, err := find(o.Nagios4, "NAGIOS4_BIN", "nagios4")
 	if err != nil {
@@ -74,15 +95,22 @@ func Run(ctx context.Context, repo string, o Options) ([]Result, error) {
 	}
 	var out []Result
 	for _, s := range servers {
+		what := "nagios4 -v for server " + s.Name
 		r, err := Nagios(ctx, repo, s.Name, nagios, o.Timeout)
 		if err != nil {
-			return nil, err
+			r = failed(what, err)
+		}
+		out = append(out, r)
+		what = "nagios4 -v with the stock " + o.StockNagiosCfg + " for server " + s.Name
+		r, err = NagiosStock(ctx, repo, s.Name, nagios, o.StockNagiosCfg, o.Timeout)
+		if err != nil {
+			r = failed(what, err)
 		}
 		out = append(out, r)
 	}
 	envs, err := os.ReadDir(filepath.Join(repo, "icinga2"))
 	if err != nil {
-		return nil, err
+		return append(out, failed("icinga2 daemon -C", err)), nil
 	}
 	for _, e := range envs {
 		if !e.IsDir() || e.Name() == "zones.d" {
@@ -90,11 +118,73 @@ func Run(ctx context.Context, repo string, o Options) ([]Result, error) {
 		}
 		r, err := Icinga(ctx, repo, e.Name(), icinga, o.Timeout)
 		if err != nil {
-			return nil, err
+			r = failed("icinga2 daemon -C for environment "+e.Name(), err)
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// NagiosStock checks one server's conf.d, assembled as deploy installs
+// it, with the distribution's own nagios.cfg: its cfg_dir of conf.d points
+// at the assembled one, everything else (the stock objects, the
+// monitoring-plugins commands, resource.cfg) stays.
+func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout time.Duration) (Result, error) {
+	orig, err := os.ReadFile(stock)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading the stock nagios.cfg (install nagios4-core, or pass its path): %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-stock-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return Result{}, err
+	}
+	confd := filepath.Join(tmp, "conf.d")
+	plan, err := deploy.NewPlan(repo, server, confd)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := plan.Apply(); err != nil {
+		return Result{}, err
+	}
+	// As in Nagios: keep nagios_user the user running the validation,
+	// who can read the repository the conf.d links point into.
+	who, err := user.Current()
+	if err != nil {
+		return Result{}, err
+	}
+	group := who.Gid
+	if g, err := user.LookupGroupId(who.Gid); err == nil {
+		group = g.Name
+	}
+	var cfg strings.Builder
+	replaced := false
+	for _, line := range strings.Split(string(orig), "\n") {
+		switch {
+		case strings.HasPrefix(line, "cfg_dir=") && strings.HasSuffix(strings.TrimSpace(line), "/conf.d"):
+			line, replaced = "cfg_dir="+confd, true
+		case strings.HasPrefix(line, "nagios_user="):
+			line = "nagios_user=" + who.Username
+		case strings.HasPrefix(line, "nagios_group="):
+			line = "nagios_group=" + group
+		}
+		cfg.WriteString(line + "\n")
+	}
+	if !replaced {
+		cfg.WriteString("cfg_dir=" + confd + "\n")
+	}
+	path := filepath.Join(tmp, "nagios.cfg")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
+		return Result{}, err
+	}
+	out, ok, err := run(ctx, timeout, bin, "-v", path)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{What: "nagios4 -v with the stock " + stock + " for server " + server, OK: ok, Output: out}, nil
 }
 
 func run(ctx context.Context, timeout time.Duration, bin string, args ...string) (string, bool, error) {

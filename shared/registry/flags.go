@@ -66,6 +66,14 @@ func (f *Flag) Validate(v string) error {
 	case KindBool:
 		_, err := strconv.ParseBool(v)
 		return err
+	case KindCount:
+		// A count is how often the switch is given (-vv is 2); pflag's
+		// count value also takes --verbose=N.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("a count takes a whole number such as 1 (-v) or 2 (-vv), not %q", v)
+		}
+		return nil
 	}
 	return nil
 }

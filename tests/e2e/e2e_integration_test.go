@@ -210,10 +210,16 @@ func (e *e2e) extendPort(repo string) string {
 		if !strings.Contains(block, " snmp-extend\n") {
 			continue
 		}
+		// The relay's flags are the check_command's arguments, one per flag.
 		for _, line := range strings.Split(block, "\n") {
 			f := strings.Fields(line)
-			if len(f) == 2 && strings.HasPrefix(f[1], "--port=") {
-				return strings.TrimPrefix(f[1], "--port=")
+			if len(f) != 2 || f[0] != "check_command" {
+				continue
+			}
+			for _, arg := range strings.Split(f[1], "!") {
+				if strings.HasPrefix(arg, "--port=") {
+					return strings.TrimPrefix(arg, "--port=")
+				}
 			}
 		}
 	}

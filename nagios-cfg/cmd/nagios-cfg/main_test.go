@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"edgecheck/nagios-cfg/cli"
 	"edgecheck/nagios-cfg/fsutil"
 	"edgecheck/nagios-cfg/inventory"
+	"edgecheck/nagios-cfg/render"
 	"edgecheck/shared/registry"
 )
 
@@ -84,12 +86,23 @@ func TestSampleWithRealRegistry(t *testing.T) {
 		if !strings.Contains(icinga, "object CheckCommand \""+p.Name+"\" {") {
 			t.Errorf("no Icinga 2 CheckCommand for %s", p.Name)
 		}
-		// Every declared flag, except --help and --version, is passed.
+		// Every declared flag, except --help and --version, is passed as
+		// its own argument, on Nagios and on Icinga 2.
+		n := 0
 		for _, f := range p.Flags() {
-			v := "$_SERVICEEC_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")) + "$"
-			if f.Name != "help" && f.Name != "version" && !strings.Contains(cmds, v) {
+			if f.Name == "help" || f.Name == "version" {
+				continue
+			}
+			n++
+			if v := fmt.Sprintf("# $ARG%d$ --%s\n", n, f.Name); !strings.Contains(cmds, v) {
 				t.Errorf("%s: --%s is not passed (%s)", p.Name, f.Name, v)
 			}
+			if v := "\t\t\"--" + f.Name + "\" = {"; !strings.Contains(icinga, v) {
+				t.Errorf("%s: --%s is not an Icinga 2 argument", p.Name, f.Name)
+			}
+		}
+		if n > render.MaxCommandArgs {
+			t.Errorf("%s has %d flags; Nagios passes at most %d arguments", p.Name, n, render.MaxCommandArgs)
 		}
 	}
 	if !strings.Contains(string(files["servers.conf"]), "nagios-mixed-lab1.lab.example.net mixed lab lab1\n") {

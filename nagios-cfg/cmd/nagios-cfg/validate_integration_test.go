@@ -112,14 +112,15 @@ func TestIntegrationValidateCatchesBrokenTree(t *testing.T) {
 }
 
 // TestIntegrationValidateGolden: the golden tree of the unit tests (test
-// plugins, secrets bound in command variants, the snmp-extend relay, an
-// icinga-agent zone) is accepted by the real daemons too.
+// plugins, secrets as $USERn$ inside arguments, the snmp-extend relay, an
+// icinga-agent zone) is accepted by the real daemons too, each Nagios
+// server with the minimal and with the stock Debian nagios.cfg.
 func TestIntegrationValidateGolden(t *testing.T) {
 	lab := labtest.Need(t, "NAGIOS4_BIN", "ICINGA2_BIN")
 	bin := labtest.Binary(t, "./nagios-cfg/cmd/nagios-cfg")
 	golden := filepath.Join(labtest.RepoRoot(t), "nagios-cfg", "testdata", "golden", "fleet", "want")
 	r := labtest.Exec(t, bin, []string{"NAGIOS4_BIN=" + lab["NAGIOS4_BIN"], "ICINGA2_BIN=" + lab["ICINGA2_BIN"]}, "validate", golden)
-	if r.Code != 0 || strings.Count(r.Stdout, "ok     ") != 5 {
+	if r.Code != 0 || strings.Count(r.Stdout, "ok     ") != 8 || strings.Count(r.Stdout, "ok     nagios4 -v with the stock ") != 3 {
 		t.Fatalf("validate golden: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
@@ -191,5 +192,28 @@ func TestIntegrationSudoersParse(t *testing.T) {
 	}
 	if r := labtest.Exec(t, visudo, nil, "-c", "-f", bad); r.Code == 0 {
 		t.Errorf("visudo accepted a broken drop-in:\n%s%s", r.Stdout, r.Stderr)
+	}
+}
+
+// TestIntegrationValidateGoesOn: a server whose view cannot even be
+// assembled (its cell's directory is gone) is reported as failed, and
+// every other server and environment is still checked.
+func TestIntegrationValidateGoesOn(t *testing.T) {
+	bin, out, env := renderSample(t)
+	if err := os.RemoveAll(filepath.Join(out, "environments", "prod", "c0001")); err != nil {
+		t.Fatal(err)
+	}
+	r := labtest.Exec(t, bin, env, "validate", out)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "FAILED nagios4 -v for server nagios-c0001.prod.example.net") {
+		t.Fatalf("validate: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	for _, want := range []string{
+		"ok     nagios4 -v for server nagios-c0002.prod.example.net\n",
+		"ok     nagios4 -v with the stock /etc/nagios4/nagios.cfg for server nagios-mixed-lab1.lab.example.net\n",
+		"ok     icinga2 daemon -C for environment test\n",
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("validate stopped before %q:\n%s", want, r.Stdout)
+		}
 	}
 }
