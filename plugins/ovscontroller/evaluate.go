@@ -114,8 +114,10 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 	e.sync()
 	res := e.res
 	if len(res.Items) == 0 {
+		var none nagios.Summary
+		none.Add(nagios.Unknown, "no managers or controllers are configured, nothing to check (is this the right host or --db?)")
 		res.State = nagios.Unknown
-		res.Summary = "no managers or controllers are configured, nothing to check (is this the right host or --db?)"
+		res.Summary = none.Line(res, "")
 		return res
 	}
 	res.Summary = e.summary(ctl, mgr)
