@@ -34,10 +34,11 @@ func IsVirtual(name string) bool {
 }
 
 // selection returns the NICs to check, sorted, whether the operator named
-// them, and the interfaces lldpd manages that were left out as virtual.
-func (c *Check) selection(snap *Snapshot) (nics []string, named bool, skipped []string) {
+// them (--interface, or a NIC in expects), and the interfaces lldpd manages
+// that were left out as virtual.
+func (c *Check) selection(snap *Snapshot, expects map[string]Expectation) (nics []string, named bool, skipped []string) {
 	nics = append(nics, c.Interfaces...)
-	for i := range c.expects {
+	for i := range expects {
 		nics = append(nics, i)
 	}
 	named = len(nics) > 0
@@ -74,11 +75,14 @@ type view struct {
 	knownNames []string
 	stats      map[string]Stats
 	links      Links
+	expects    map[string]Expectation // --expect, by NIC
 }
 
-func (c *Check) evaluate(snap *Snapshot, links Links) *nagios.Result {
+// evaluate judges every selected NIC of snap, with the link states and the
+// --expect expectations (by NIC, from Check.expectations).
+func (c *Check) evaluate(snap *Snapshot, links Links, expects map[string]Expectation) *nagios.Result {
 	res := &nagios.Result{State: nagios.OK}
-	v := view{known: map[string]Interface{}, stats: snap.Stats, links: links}
+	v := view{known: map[string]Interface{}, stats: snap.Stats, links: links, expects: expects}
 	for _, i := range snap.Interfaces {
 		v.known[i.Name] = i
 		v.knownNames = append(v.knownNames, i.Name)
@@ -87,13 +91,16 @@ func (c *Check) evaluate(snap *Snapshot, links Links) *nagios.Result {
 	for _, n := range snap.Neighbors {
 		byIface[n.Interface] = append(byIface[n.Interface], n)
 	}
-	nics, named, skipped := c.selection(snap)
+	nics, named, skipped := c.selection(snap, expects)
 	if len(nics) == 0 {
-		res.State = nagios.Critical
-		res.Summary = "lldpd runs but manages no interface: check its interface pattern (lldpd -I, or lldpcli configure system interface pattern) and that the NICs exist"
+		why := "lldpd runs but manages no interface: check its interface pattern (lldpd -I, or lldpcli configure system interface pattern) and that the NICs exist"
 		if len(skipped) > 0 {
-			res.Summary = fmt.Sprintf("lldpd manages only virtual interfaces (%s): check its interface pattern (lldpd -I), or name the NICs with --interface", strings.Join(skipped, ", "))
+			why = fmt.Sprintf("lldpd manages only virtual interfaces (%s): check its interface pattern (lldpd -I), or name the NICs with --interface", strings.Join(skipped, ", "))
 		}
+		var none nagios.Summary
+		none.Add(nagios.Critical, why)
+		res.State = nagios.Critical
+		res.Summary = none.Line(res, "")
 		return res
 	}
 	var findings []finding
@@ -124,37 +131,40 @@ func (c *Check) evaluate(snap *Snapshot, links Links) *nagios.Result {
 	if links.Err != nil {
 		res.Add(nagios.OK, "link state unknown: %v", links.Err)
 	}
-	res.Summary = summarize(findings, named, skipped)
+	res.Summary = summarize(res, findings, named, skipped)
 	return res
 }
 
-func summarize(findings []finding, named bool, skipped []string) string {
+// summarize is line 1, built with nagios.Summary: the NICs in the worst
+// state, each with its short text (a NIC in a lesser state is left to the
+// long output), or, when every NIC is OK, what each one sees.
+func summarize(res *nagios.Result, findings []finding, named bool, skipped []string) string {
 	worst := nagios.OK
 	for _, f := range findings {
 		worst = nagios.Worst(worst, f.state)
 	}
-	if worst == nagios.OK {
-		var seen []string
+	var sum nagios.Summary
+	if worst != nagios.OK {
 		for _, f := range findings {
-			seen = append(seen, f.short)
+			if f.state == worst {
+				sum.Add(f.state, f.short)
+			}
 		}
-		what := "every NIC lldpd manages sees an LLDP neighbor"
-		if named {
-			what = "every checked NIC sees its LLDP neighbor"
-		}
-		s := what + ": " + strings.Join(seen, ", ")
-		if len(skipped) > 0 {
-			s += fmt.Sprintf(" (left out %d virtual: %s)", len(skipped), strings.Join(skipped, ", "))
-		}
-		return s
+		return sum.Line(res, "")
 	}
-	var parts []string
+	var seen []string
 	for _, f := range findings {
-		if f.state == worst {
-			parts = append(parts, f.short)
-		}
+		seen = append(seen, f.short)
 	}
-	return strings.Join(parts, "; ")
+	what := "every NIC lldpd manages sees an LLDP neighbor"
+	if named {
+		what = "every checked NIC sees its LLDP neighbor"
+	}
+	allClear := what + ": " + strings.Join(seen, ", ")
+	if len(skipped) > 0 {
+		allClear += fmt.Sprintf(" (left out %d virtual: %s)", len(skipped), strings.Join(skipped, ", "))
+	}
+	return sum.Line(res, allClear)
 }
 
 // describe names a neighbor for line 1: its system name (or its chassis ID
@@ -229,7 +239,7 @@ func (c *Check) evaluateNIC(nic string, v view, neighbors []Neighbor) finding {
 		}
 	}
 	st := v.stats[nic]
-	exp, hasExp := c.expects[nic]
+	exp, hasExp := v.expects[nic]
 	if l, ok := v.links.ByName[nic]; ok && l.LinkDown() {
 		return linkDown(nic, l, v.links.Source, st, exp, hasExp)
 	}

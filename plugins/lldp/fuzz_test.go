@@ -46,16 +46,8 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		for _, args := range [][]string{nil, {"--expect", "eth0=sw1:Ethernet1/1", "--max-age", "1"}} {
-			c := New()
-			c.Expects = nil
-			if len(args) > 0 {
-				c.Expects = []string{args[1]}
-				c.MaxAge = 1
-			}
-			if err := c.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			res := c.evaluate(snap, linksFromIPJSON("variants.links.json"))
+			c := newCheck(t, args...)
+			res := evaluateCheck(t, c, snap, linksFromIPJSON("variants.links.json"))
 			out := res.Format(Service)
 			st := res.FinalState()
 			if st != nagios.OK && st != nagios.Warning && st != nagios.Critical {

@@ -160,13 +160,12 @@ type Check struct {
 	Exec Exec
 	// ReadLinks reads the NICs' link state; swapped by unit tests.
 	ReadLinks func(ctx context.Context, socket string) Links
-
-	expects map[string]Expectation
 }
 
-// New returns a Check with its defaults.
+// New returns a Check with its seams set; the flag defaults are set by
+// Flags.
 func New() *Check {
-	return &Check{Socket: DefaultSocket, LLDPCLI: "lldpcli", Exec: DefaultExec, ReadLinks: DefaultReadLinks}
+	return &Check{Exec: DefaultExec, ReadLinks: DefaultReadLinks}
 }
 
 // Flags declares check_lldp's flags.
@@ -183,7 +182,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 		"The lldpcli program; a bare name is searched in PATH, then in /usr/sbin, /sbin and /usr/local/sbin (Nagios often runs plugins without sbin in PATH).").WithMeta("PATH")
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if strings.TrimSpace(c.Socket) == "" {
 		return errors.New("--socket is empty")
@@ -201,18 +200,25 @@ func (c *Check) Validate() error {
 			return fmt.Errorf("--interface %q is not an interface name", i)
 		}
 	}
-	c.expects = map[string]Expectation{}
+	_, err := c.expectations()
+	return err
+}
+
+// expectations parses --expect into one Expectation per NIC; a NIC
+// expected twice is an error.
+func (c *Check) expectations() (map[string]Expectation, error) {
+	expects := map[string]Expectation{}
 	for _, s := range c.Expects {
 		e, err := ParseExpectation(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if prev, dup := c.expects[e.Interface]; dup {
-			return fmt.Errorf("--expect: %s is expected twice (%s and %s)", e.Interface, prev, e)
+		if prev, dup := expects[e.Interface]; dup {
+			return nil, fmt.Errorf("--expect: %s is expected twice (%s and %s)", e.Interface, prev, e)
 		}
-		c.expects[e.Interface] = e
+		expects[e.Interface] = e
 	}
-	return nil
+	return expects, nil
 }
 
 // Argv is the lldpcli command line; Commands go to its stdin.
@@ -225,10 +231,9 @@ func Stdin() []byte { return []byte(strings.Join(Commands, "\n") + "\n") }
 
 // Run queries lldpd through lldpcli and evaluates every selected NIC.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
-	if c.expects == nil {
-		if err := c.Validate(); err != nil {
-			return nil, err
-		}
+	expects, err := c.expectations()
+	if err != nil {
+		return nil, err
 	}
 	argv := c.Argv()
 	nagios.SetStage(ctx, fmt.Sprintf("running %s (%s)", strings.Join(argv, " "), strings.Join(Commands, "; ")))
@@ -245,11 +250,12 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		return nil, fmt.Errorf("cannot decode the output of %s: %v; run it by hand with the commands %q and report the output",
 			strings.Join(argv, " "), err, strings.Join(Commands, "; "))
 	}
-	if c.ReadLinks == nil {
-		c.ReadLinks = DefaultReadLinks
+	readLinks := c.ReadLinks
+	if readLinks == nil {
+		readLinks = DefaultReadLinks
 	}
 	nagios.SetStage(ctx, "reading the NICs' link state over rtnetlink")
-	return c.evaluate(snap, c.ReadLinks(ctx, c.Socket)), nil
+	return c.evaluate(snap, readLinks(ctx, c.Socket), expects), nil
 }
 
 // runError maps a failed lldpcli run to a CRITICAL result (lldpd is down)
@@ -261,8 +267,10 @@ func (c *Check) runError(err error) (*nagios.Result, error) {
 	case IsNotRunning(err):
 		reason := cliErr.Reason
 		res := &nagios.Result{State: nagios.Critical}
-		res.Summary = fmt.Sprintf("lldpd is not running: cannot connect to %s (%s); restart it and enable it at boot: %s", c.Socket, reason, RestartHint)
 		res.Add(nagios.Critical, "lldpd does not answer on %s (%s). If lldpd runs with another socket (lldpd -u), point --socket at it.", c.Socket, reason)
+		var sum nagios.Summary
+		sum.Add(nagios.Critical, fmt.Sprintf("lldpd is not running: cannot connect to %s (%s); restart it and enable it at boot: %s", c.Socket, reason, RestartHint))
+		res.Summary = sum.Line(res, "")
 		return res, nil
 	case errors.Is(err, exec.ErrNotFound) || cliErr != nil && cliErr.ExitCode == -1 && errors.Is(err, fs.ErrNotExist):
 		if strings.Contains(c.LLDPCLI, "/") {

@@ -125,6 +125,16 @@ func newCheck(t *testing.T, args ...string) *Check {
 	return c
 }
 
+// evaluateCheck evaluates snap with c's --expect, as Run does.
+func evaluateCheck(t testing.TB, c *Check, snap *Snapshot, links Links) *nagios.Result {
+	t.Helper()
+	expects, err := c.expectations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.evaluate(snap, links, expects)
+}
+
 func TestArgvAndStdin(t *testing.T) {
 	tests := []struct {
 		name string
@@ -567,7 +577,7 @@ func TestStateMessages(t *testing.T) {
 
 func TestNoManagedInterface(t *testing.T) {
 	c := newCheck(t)
-	res := c.evaluate(&Snapshot{Stats: map[string]Stats{}}, Links{})
+	res := evaluateCheck(t, c, &Snapshot{Stats: map[string]Stats{}}, Links{})
 	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "manages no interface") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
@@ -584,16 +594,16 @@ func TestSeveralNeighborsOnOneNIC(t *testing.T) {
 	}
 	// An inventory names one neighbor: two never confirm the cabling.
 	c := newCheck(t, "--expect", "eth0=sw1:Ethernet1/1")
-	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "eth0 sees 2 LLDP neighbors: hub-host and sw1.lab") {
+	if res := evaluateCheck(t, c, snap, Links{}); res.FinalState() != nagios.Warning || !strings.Contains(res.Summary, "eth0 sees 2 LLDP neighbors: hub-host and sw1.lab") {
 		t.Errorf("expected neighbor among two: %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--expect", "eth0=sw2:Ethernet1/1")
-	res := c.evaluate(snap, Links{})
+	res := evaluateCheck(t, c, snap, Links{})
 	if res.FinalState() != nagios.Critical || !strings.Contains(res.Summary, "none is the expected sw2 port Ethernet1/1") {
 		t.Errorf("got %s %q", res.FinalState(), res.Summary)
 	}
 	c = newCheck(t, "--max-age", "60")
-	if res := c.evaluate(snap, Links{}); res.FinalState() != nagios.Warning {
+	if res := evaluateCheck(t, c, snap, Links{}); res.FinalState() != nagios.Warning {
 		t.Errorf("TTL 120 > max-age 60: got %s %q", res.FinalState(), res.Summary)
 	}
 }
@@ -641,5 +651,34 @@ func TestClassify(t *testing.T) {
 					IsNotRunning(err), isPermission(err), cliErr.Reason, tt.notRunning, tt.permission, tt.reason)
 			}
 		})
+	}
+}
+
+// TestValidateChangesNothing: Validate only checks; --expect is parsed
+// again where it is used, and the defaults come from Flags alone.
+func TestValidateChangesNothing(t *testing.T) {
+	c := &Check{}
+	fs := registry.NewFlagSet("check_lldp")
+	c.Flags(fs)
+	fs.Bind()
+	if err := fs.PFlags().Parse([]string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1", "--max-age", "300"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Socket != DefaultSocket || c.LLDPCLI != "lldpcli" {
+		t.Errorf("Flags left --socket %q, --lldpcli %q", c.Socket, c.LLDPCLI)
+	}
+	before := *c
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, *c) {
+		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
+	}
+	expects, err := c.expectations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Expectation{Interface: "eth0", Switch: "sw1", Port: "Ethernet1/1"}); len(expects) != 1 || expects["eth0"] != want {
+		t.Errorf("expectations = %+v, want eth0: %+v", expects, want)
 	}
 }

@@ -66,10 +66,11 @@ func (c counts) String() string {
 
 // evaluator holds one evaluation's result while it is built.
 type evaluator struct {
-	s        *Snapshot
-	p        policy
-	res      *nagios.Result
-	problems []string
+	s   *Snapshot
+	p   policy
+	res *nagios.Result
+	// problems are line 1's problems, each with the state it gives.
+	problems nagios.Summary
 	grace    string
 	// added holds the targets configured since the previous run.
 	added map[string]bool
@@ -98,7 +99,7 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 	}
 	var ctl, mgr counts
 	if !s.VswitchdRunning {
-		e.problems = append(e.problems, "ovs-vswitchd is not running (nobody holds its OVSDB lock), so the controller status in OVSDB is stale")
+		e.problems.Add(e.staleState(), "ovs-vswitchd is not running (nobody holds its OVSDB lock), so the controller status in OVSDB is stale")
 	}
 	if len(p.Bridges) == 0 {
 		for _, m := range s.Managers {
@@ -106,30 +107,57 @@ func evaluate(s *Snapshot, p policy) *nagios.Result {
 		}
 	}
 	for _, b := range s.Bridges {
-		if len(p.Bridges) == 0 || slices.Contains(p.Bridges, b.Name) {
+		if e.selected(b) {
 			e.bridge(b, &ctl)
 		}
 	}
 	e.sync()
 	res := e.res
 	if len(res.Items) == 0 {
+		var none nagios.Summary
+		none.Add(nagios.Unknown, "no managers or controllers are configured, nothing to check (is this the right host or --db?)")
 		res.State = nagios.Unknown
-		res.Summary = "no managers or controllers are configured, nothing to check (is this the right host or --db?)"
+		res.Summary = none.Line(res, "")
 		return res
 	}
-	summary := fmt.Sprintf("controllers: %s", ctl)
-	if len(p.Bridges) == 0 {
-		summary += fmt.Sprintf("; managers: %s", mgr)
-	}
-	if len(e.problems) > 0 {
-		lead := e.problems[0]
-		if len(e.problems) > 1 {
-			lead += fmt.Sprintf(" (and %d more)", len(e.problems)-1)
-		}
-		summary = lead + "; " + summary
-	}
-	res.Summary = summary
+	res.Summary = e.summary(ctl, mgr)
 	return res
+}
+
+// selected reports whether --bridge selects b (no --bridge: every bridge).
+func (e *evaluator) selected(b Bridge) bool {
+	return len(e.p.Bridges) == 0 || slices.Contains(e.p.Bridges, b.Name)
+}
+
+// staleState is what a dead ovs-vswitchd gives the check: CRITICAL when a
+// selected bridge has a controller, whose status is then stale (judge);
+// else nothing it checks depends on ovs-vswitchd.
+func (e *evaluator) staleState() nagios.State {
+	for _, b := range e.s.Bridges {
+		if e.selected(b) && len(b.Controllers) > 0 {
+			return nagios.Critical
+		}
+	}
+	return nagios.OK
+}
+
+// summary is line 1, built with nagios.Summary: the worst problem, with
+// how many more there are ("(and N more)"), then the counts of
+// controllers and, without --bridge, of managers.
+func (e *evaluator) summary(ctl, mgr counts) string {
+	line := fmt.Sprintf("controllers: %s", ctl)
+	if len(e.p.Bridges) == 0 {
+		line += fmt.Sprintf("; managers: %s", mgr)
+	}
+	problems := e.problems.Texts(e.res)
+	if len(problems) == 0 {
+		return line
+	}
+	lead := problems[0]
+	if len(problems) > 1 {
+		lead += fmt.Sprintf(" (and %d more)", len(problems)-1)
+	}
+	return lead + "; " + line
 }
 
 // bridge judges one bridge's controllers and its master requirement.
@@ -137,7 +165,7 @@ func (e *evaluator) bridge(b Bridge, ctl *counts) {
 	if len(b.Controllers) == 0 {
 		if len(e.p.Bridges) > 0 {
 			e.res.Add(nagios.Critical, "bridge %s: no controller configured (asked for with --bridge); fail_mode %s", b.Name, orDefault(b.FailMode, "standalone"))
-			e.problems = append(e.problems, "bridge "+b.Name+" has no controller")
+			e.problems.Add(nagios.Critical, "bridge "+b.Name+" has no controller")
 		} else {
 			e.res.Add(nagios.OK, "bridge %s: no controller configured (fail_mode %s)", b.Name, orDefault(b.FailMode, "standalone"))
 		}
@@ -170,7 +198,7 @@ func (e *evaluator) bridge(b Bridge, ctl *counts) {
 		e.res.Add(nagios.OK, "bridge %s: a connected controller has role master", b.Name)
 	default:
 		e.res.Add(nagios.Critical, "bridge %s: no connected controller in role master (--require-master); roles: %s", b.Name, strings.Join(roles, ", "))
-		e.problems = append(e.problems, "bridge "+b.Name+" has no connected master controller")
+		e.problems.Add(nagios.Critical, "bridge "+b.Name+" has no connected master controller")
 	}
 }
 
@@ -301,7 +329,7 @@ func (e *evaluator) unconnected(name, label, daemon string, t Target, c *counts)
 		problem += " (within grace " + e.grace + ")"
 	}
 	e.res.Add(state, "%s: %s%s%s", name, text, describeStatus(t), verboseStatus(e.p.Verbose, t))
-	e.problems = append(e.problems, name+" "+problem)
+	e.problems.Add(state, name+" "+problem)
 	e.targetPerf(label, false, nil, &down)
 }
 
@@ -352,7 +380,7 @@ func (e *evaluator) listener(name, label, daemon string, t Target, c *counts) {
 	case check.Known && !check.Listening:
 		c.notListening++
 		e.res.Add(nagios.Critical, "%s: NOT LISTENING: %s%s", name, check.Detail, verboseStatus(e.p.Verbose, t))
-		e.problems = append(e.problems, name+" is not listening ("+firstClause(check.Detail)+")")
+		e.problems.Add(nagios.Critical, name+" is not listening ("+firstClause(check.Detail)+")")
 	case check.Known:
 		c.listening++
 		e.res.Add(nagios.OK, "%s: listening, %s%s%s", name, check.Detail, extra, verboseStatus(e.p.Verbose, t))

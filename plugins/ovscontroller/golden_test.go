@@ -40,6 +40,9 @@ func TestGolden(t *testing.T) {
 		{name: "ok-bridge-filter", fixture: "unreachable", args: []string{"--bridge", "br-lab"}, code: 0},
 		{name: "unknown-no-such-bridge", fixture: "healthy", args: []string{"--bridge", "br-nope"}, code: 3},
 		{name: "critical-require-master", fixture: "healthy", args: []string{"--require-master"}, code: 2},
+		// br-ecfix's controller is down within --grace (WARNING) and, so,
+		// no master (CRITICAL): line 1 names the CRITICAL first.
+		{name: "critical-require-master-named-before-warning", fixture: "disconnected", args: []string{"--bridge", "br-ecfix", "--grace", "3600", "--require-master"}, code: 2},
 		{name: "warning-verbose", fixture: "disconnected", args: []string{"-v"}, code: 1},
 		{name: "ok-require-master", fixture: "healthy", master: true, args: []string{"--require-master"}, code: 0},
 	}

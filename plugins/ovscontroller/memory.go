@@ -89,7 +89,7 @@ func loadMemory(f *statefile.File, db string) (*memory, error) {
 // withMemory runs fn on the memory of c.DB under the state file's lock and
 // writes the memory back when fn succeeds.
 func (c *Check) withMemory(ctx context.Context, fn func(*memory)) error {
-	f := &statefile.File{Path: c.StateFile, Flag: "--state-file"}
+	f := &statefile.File{Path: c.statePath(), Flag: "--state-file"}
 	if err := f.Lock(ctx); err != nil {
 		return err
 	}

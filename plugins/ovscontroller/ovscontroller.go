@@ -96,7 +96,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 		"The check's user must be able to write it.").WithMeta("PATH")
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if _, _, err := ovsdb.ParseTarget(c.DB); err != nil {
 		return fmt.Errorf("--db: %v", err)
@@ -112,10 +112,16 @@ func (c *Check) Validate() error {
 			return fmt.Errorf("--bridge: empty bridge name")
 		}
 	}
-	if c.StateFile == "" {
-		c.StateFile = DefaultStatePath(c.DB)
-	}
 	return nil
+}
+
+// statePath is --state-file, or DefaultStatePath(--db) when it is not
+// given (a default that depends on --db, so not a flag default).
+func (c *Check) statePath() string {
+	if c.StateFile != "" {
+		return c.StateFile
+	}
+	return DefaultStatePath(c.DB)
 }
 
 // Run reads OVSDB once and evaluates every target.
@@ -155,7 +161,7 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		nagios.SetStage(ctx, "probing the listener "+target)
 		return probeListener(ctx, target, daemon)
 	}
-	nagios.SetStage(ctx, "updating state file "+c.StateFile)
+	nagios.SetStage(ctx, "updating state file "+c.statePath())
 	var res *nagios.Result
 	err = c.withMemory(ctx, func(m *memory) {
 		p.Memory = m

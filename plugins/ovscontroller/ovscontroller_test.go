@@ -5,12 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
+	"edgecheck/shared/registry"
 )
 
 func noUptime(string) (time.Duration, bool) { return 0, false }
@@ -122,6 +124,14 @@ func TestEvaluateFixtures(t *testing.T) {
 			wantItems: map[string]nagios.State{"bridge br-lab: a connected controller has role master": nagios.OK},
 		},
 		{
+			// The WARNING (down within grace) is found before the
+			// CRITICAL (no master) of the same bridge; line 1 names the
+			// CRITICAL.
+			name: "--require-master: the CRITICAL is named before the WARNING", fixture: "disconnected", want: nagios.Critical,
+			policy:  policy{Grace: time.Hour, RequireMaster: true, Bridges: []string{"br-ecfix"}},
+			summary: "bridge br-ecfix has no connected master controller (and 1 more); controllers: 1 not connected",
+		},
+		{
 			name: "--require-master ignores bridges without controllers", fixture: "unreachable", want: nagios.Critical,
 			policy: policy{Grace: time.Hour, RequireMaster: true, Bridges: []string{"br-lab"}},
 		},
@@ -167,6 +177,29 @@ func TestEvaluateFixtures(t *testing.T) {
 				t.Errorf("summary = %q\nwant      %q", res.Summary, tt.summary)
 			}
 		})
+	}
+}
+
+// TestStaleWithoutControllers: a dead ovs-vswitchd makes only the
+// controllers' status stale. With no controller to check (the stale
+// fixture's br-lab with its controller removed) the check stays OK and
+// line 1 still says ovs-vswitchd is not running.
+func TestStaleWithoutControllers(t *testing.T) {
+	f := loadFixture(t, "stale")
+	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.VswitchdRunning {
+		t.Fatal("the stale fixture has ovs-vswitchd running")
+	}
+	for i := range snap.Bridges {
+		snap.Bridges[i].Controllers = nil
+	}
+	res := evaluate(snap, policy{Grace: time.Minute, Uptime: noUptime})
+	want := "ovs-vswitchd is not running (nobody holds its OVSDB lock), so the controller status in OVSDB is stale; controllers: none; managers: 1 listening"
+	if res.FinalState() != nagios.OK || res.Summary != want {
+		t.Errorf("got %v %q\nwant OK %q", res.FinalState(), res.Summary, want)
 	}
 }
 
@@ -273,5 +306,31 @@ func TestValidate(t *testing.T) {
 		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Validate(%+v) = %v, want %q", tt.c, err, tt.want)
 		}
+	}
+}
+
+// TestValidateChangesNothing: Validate only checks; the state file's
+// default, which depends on --db, is worked out where it is used.
+func TestValidateChangesNothing(t *testing.T) {
+	c := &Check{}
+	fs := registry.NewFlagSet("check_ovs_controller")
+	c.Flags(fs)
+	fs.Bind()
+	if err := fs.PFlags().Parse([]string{"--db", "tcp:192.0.2.10:6640", "--bridge", "br-int", "--grace", "60"}); err != nil {
+		t.Fatal(err)
+	}
+	before := *c
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, *c) {
+		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
+	}
+	if got, want := c.statePath(), DefaultStatePath("tcp:192.0.2.10:6640"); got != want {
+		t.Errorf("statePath = %q, want %q", got, want)
+	}
+	c.StateFile = "/var/lib/nagios/ovs.json"
+	if got := c.statePath(); got != c.StateFile {
+		t.Errorf("statePath = %q, want --state-file %q", got, c.StateFile)
 	}
 }

@@ -84,7 +84,7 @@ func (c *Check) judgeHostResources(ctx context.Context, sels []Selector, procs [
 			}
 		}
 	}
-	res.Summary = summary(verdicts)
+	res.Summary = summary(res, verdicts)
 	return res
 }
 
@@ -167,22 +167,25 @@ func (c *Check) addPerf(res *nagios.Result, label string, n int64, alive []*Proc
 	return fmt.Sprintf("; %d KB memory, %s s CPU", mem, nagios.FormatNumber(float64(cpu)/100))
 }
 
-// summary is line 1: the problems first, else every count.
-func summary(vs []verdict) string {
-	var bad, all []string
+// summary is line 1, built with nagios.Summary: the selections that are
+// not OK, worst first, then how many are OK (with every count when all
+// are).
+func summary(res *nagios.Result, vs []verdict) string {
+	var sum nagios.Summary
+	var all []string
 	for _, v := range vs {
 		all = append(all, fmt.Sprintf("%s %d", v.label, v.count))
 		switch {
 		case v.state == nagios.Unknown:
-			bad = append(bad, v.label+": "+v.note)
+			sum.Add(v.state, v.label+": "+v.note)
 		case v.state != nagios.OK:
-			bad = append(bad, fmt.Sprintf("%s: %s %s", v.label, plural(v.count), v.note))
+			sum.Add(v.state, fmt.Sprintf("%s: %s %s", v.label, plural(v.count), v.note))
 		}
 	}
-	if len(bad) == 0 {
-		return fmt.Sprintf("%d of %d selections OK: %s", len(vs), len(vs), strings.Join(all, ", "))
+	if sum.Len() == 0 {
+		return sum.Line(res, fmt.Sprintf("%d of %d selections OK: %s", len(vs), len(vs), strings.Join(all, ", ")))
 	}
-	return fmt.Sprintf("%s; %d of %d selections OK", strings.Join(bad, "; "), len(vs)-len(bad), len(vs))
+	return sum.Line(res, fmt.Sprintf("%d of %d selections OK", len(vs)-sum.Len(), len(vs)))
 }
 
 // judgeUCD judges each selection over the prTable rows: prCount against
@@ -233,7 +236,7 @@ func (c *Check) judgeUCD(sels []Selector, rows []PrEntry) *nagios.Result {
 			verdicts = append(verdicts, verdict{label: s.Label, state: nagios.Unknown, note: "no prTable row"})
 		}
 	}
-	res.Summary = summary(verdicts)
+	res.Summary = summary(res, verdicts)
 	return res
 }
 

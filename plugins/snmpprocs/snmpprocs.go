@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"edgecheck/shared/nagios"
@@ -81,7 +82,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	f.Default = defaultCritical
 }
 
-// Validate checks the flags before any I/O.
+// Validate checks the flags before any I/O; it changes nothing.
 func (c *Check) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		return err
@@ -185,7 +186,7 @@ func readHostResources(ctx context.Context, g snmp.Getter, addr string, sels []S
 		}
 		var picked []*Process
 		for i := range rows {
-			if slicesAny(sels, rows[i]) {
+			if slices.ContainsFunc(sels, func(s Selector) bool { return s.Match(rows[i]) != "" }) {
 				picked = append(picked, &rows[i])
 			}
 		}
@@ -198,13 +199,4 @@ func readHostResources(ctx context.Context, g snmp.Getter, addr string, sels []S
 	}
 	return nil, fmt.Errorf("SNMP agent %s: %v, twice in a row: processes start and exit faster than the walk; run the check again, "+
 		"and if it persists look for a crash loop on the host", addr, last)
-}
-
-func slicesAny(sels []Selector, p Process) bool {
-	for _, s := range sels {
-		if s.Match(p) != "" {
-			return true
-		}
-	}
-	return false
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"edgecheck/shared/golden"
+	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
@@ -57,6 +59,9 @@ func TestGolden(t *testing.T) {
 		{"critical_only_zombie", "healthy", []string{"--process", "defunct-agent"}, 2},
 		{"warning_range", "healthy", []string{"--process", "nova-compute", "-w", "2:"}, 1},
 		{"critical_too_many", "healthy", []string{"--process-regex", "^ovs", "-c", "1:1"}, 2},
+		// nova-compute's WARNING is found before ovs-vswitchd's CRITICAL;
+		// line 1 names the CRITICAL first.
+		{"critical_named_before_warning", "degraded", []string{"--process", "nova-compute", "--process", "ovs-vswitchd", "-w", "2:"}, 2},
 		{"ok_regex_parameters", "healthy", []string{"--process-regex", "scripts/ovs-xapi-sync"}, 0},
 		{"ok_stopped_counts_as_notrunnable", "stopped", []string{"--process", "ovsdb-server"}, 0},
 		{"ucd_ok", "healthy", []string{"--source", "ucd", "--process", "ovs-vswitchd", "--process", "neutron-openvswitch-agent"}, 0},
@@ -387,4 +392,27 @@ func FuzzDecodePrTable(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestValidateChangesNothing: Validate only checks (the selections are
+// compiled again in Run); the -c default comes from Flags.
+func TestValidateChangesNothing(t *testing.T) {
+	c := &Check{}
+	fs := registry.NewFlagSet("check_snmp_procs")
+	c.Flags(fs)
+	fs.Bind()
+	if err := fs.PFlags().Parse([]string{"-H", "xs0001", "--process", "ovs-vswitchd", "--process-regex", "^nova-", "-w", "1:2"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Crit == nil || c.Crit.String() != defaultCritical || c.Source != SourceAuto {
+		t.Errorf("Flags left -c %v, --source %q", c.Crit, c.Source)
+	}
+	before := *c
+	warn, crit := *c.Warn, *c.Crit
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, *c) || *c.Warn != warn || *c.Crit != crit {
+		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
+	}
 }
