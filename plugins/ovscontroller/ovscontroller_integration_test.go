@@ -164,10 +164,13 @@ func TestIntegrationDisconnectedControllerGrace(t *testing.T) {
 	l.waitFor(t, 0, []string{"bridge br-ecit2 controller " + target + ": connected"}, "--bridge", "br-ecit2")
 
 	stop()
-	l.waitFor(t, 1, []string{"bridge br-ecit2 controller " + target + ": not connected since this check last saw it connected", "within --grace 100000s"},
+	// How the outage is dated (this check's last connected sighting, or
+	// OVS's own counters) depends on when ovs-vswitchd refreshes the
+	// status relative to the polls; the states and the grace do not.
+	l.waitFor(t, 1, []string{"bridge br-ecit2 controller " + target + ": not connected", "within --grace 100000s"},
 		"--bridge", "br-ecit2", "--grace", "100000")
 	time.Sleep(2 * time.Second) // let the disconnection outlast --grace 1
-	l.waitFor(t, 2, []string{"bridge br-ecit2 controller " + target + ": not connected since this check last saw it connected", "longer than --grace 1s"},
+	l.waitFor(t, 2, []string{"bridge br-ecit2 controller " + target + ": not connected", "longer than --grace 1s"},
 		"--bridge", "br-ecit2", "--grace", "1")
 }
 

@@ -325,7 +325,7 @@ func rollbackHint(root string, p pending, rel string) string {
 		return fmt.Sprintf("set GRUB_DEFAULT=\"%s\" in /etc/default/grub and run %s (or, for one boot, %s '%s')", path, mkconfig, reboot, path)
 	}
 	if strings.HasSuffix(p.Source, "symlink") {
-		return fmt.Sprintf("set GRUB_DEFAULT=saved in /etc/default/grub, run update-grub, then grub-set-default \"gnulinux-advanced-<root-uuid>>gnulinux-%s-advanced-<root-uuid>\" (ids from grep -o \"gnulinux-[^']*\" /boot/grub/grub.cfg), see 'Rolling the boot default back' in the edgecheck README", rel)
+		return fmt.Sprintf("set GRUB_DEFAULT=saved in /etc/default/grub, run update-grub, then grub-set-default \"gnulinux-advanced-<root-uuid>>gnulinux-%s-advanced-<root-uuid>\" (ids from grep -o \"gnulinux-[^']*\" /boot/grub/grub.cfg), see 'Rolling the boot default back' in check_ovs_kmod's README (plugins/ovskmod/README.md)", rel)
 	}
-	return fmt.Sprintf("make vmlinuz-%s the boot default, see 'Rolling the boot default back' in the edgecheck README", rel)
+	return fmt.Sprintf("make vmlinuz-%s the boot default, see 'Rolling the boot default back' in check_ovs_kmod's README (plugins/ovskmod/README.md)", rel)
 }
