@@ -134,35 +134,29 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 	if err != nil {
 		return Result{}, fmt.Errorf("reading the stock nagios.cfg (install nagios4-core, or pass its path): %w", err)
 	}
-	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-stock-")
+	tmp, who, group, err := nagiosSandbox(repo, server, "nagios-cfg-validate-stock-")
 	if err != nil {
 		return Result{}, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return Result{}, err
-	}
 	confd := filepath.Join(tmp, "conf.d")
-	plan, err := deploy.NewPlan(repo, server, confd)
-	if err != nil {
+	if err := writeResources(tmp); err != nil {
 		return Result{}, err
 	}
-	if err := plan.Apply(); err != nil {
-		return Result{}, err
-	}
-	// As in Nagios: keep nagios_user the user running the validation,
-	// who can read the repository the conf.d links point into.
-	who, err := user.Current()
-	if err != nil {
-		return Result{}, err
-	}
-	group := who.Gid
-	if g, err := user.LookupGroupId(who.Gid); err == nil {
-		group = g.Name
+	// The stock file's own state paths (/var/lib/nagios4, /run) belong
+	// to the node, and its resource.cfg is readable by nagios only: the
+	// validation uses its own, so it runs as any user and changes nothing.
+	own := map[string]string{
+		"resource_file": "resource.cfg", "log_file": "nagios.log", "status_file": "status.dat",
+		"temp_file": "nagios.tmp", "temp_path": "", "lock_file": "nagios.lock", "check_result_path": "",
+		"object_cache_file": "objects.cache", "precached_object_file": "objects.precache",
+		"state_retention_file": "retention.dat", "command_file": "nagios.cmd", "debug_file": "nagios.debug",
 	}
 	var cfg strings.Builder
 	replaced := false
 	for _, line := range strings.Split(string(orig), "\n") {
+		key, _, _ := strings.Cut(line, "=")
+		file, isOwn := own[key]
 		switch {
 		case strings.HasPrefix(line, "cfg_dir=") && strings.HasSuffix(strings.TrimSpace(line), "/conf.d"):
 			line, replaced = "cfg_dir="+confd, true
@@ -170,6 +164,8 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 			line = "nagios_user=" + who.Username
 		case strings.HasPrefix(line, "nagios_group="):
 			line = "nagios_group=" + group
+		case isOwn:
+			line = key + "=" + filepath.Join(tmp, file)
 		}
 		cfg.WriteString(line + "\n")
 	}
@@ -185,6 +181,53 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 		return Result{}, err
 	}
 	return Result{What: "nagios4 -v with the stock " + stock + " for server " + server, OK: ok, Output: out}, nil
+}
+
+// writeResources writes dir/resource.cfg: the plugin directories as
+// $USER1$ and $USER2$, placeholders for the secrets' $USERn$.
+func writeResources(dir string) error {
+	var res strings.Builder
+	res.WriteString("$USER1$=/usr/lib/nagios/plugins\n$USER2$=/usr/lib/nagios/plugins\n")
+	for i := 3; i <= 32; i++ {
+		fmt.Fprintf(&res, "$USER%d$=/nonexistent/validate-placeholder\n", i)
+	}
+	return os.WriteFile(filepath.Join(dir, "resource.cfg"), []byte(res.String()), 0o644)
+}
+
+// nagiosSandbox makes a temporary directory (removed by the caller) with
+// server's conf.d deployed in it, and returns the user and group name
+// nagios_user/nagios_group must name: Nagios switches to them before its
+// checks, so they stay the user running the validation, who owns the
+// directory and can read the repository the conf.d links point into. The
+// directory is 0755 because the daemons may drop privileges.
+func nagiosSandbox(repo, server, prefix string) (tmp string, who *user.User, group string, err error) {
+	tmp, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, "", err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err = os.Chmod(tmp, 0o755); err != nil {
+		return "", nil, "", err
+	}
+	plan, err := deploy.NewPlan(repo, server, filepath.Join(tmp, "conf.d"))
+	if err != nil {
+		return "", nil, "", err
+	}
+	if err = plan.Apply(); err != nil {
+		return "", nil, "", err
+	}
+	if who, err = user.Current(); err != nil {
+		return "", nil, "", err
+	}
+	group = who.Gid
+	if g, lerr := user.LookupGroupId(who.Gid); lerr == nil {
+		group = g.Name
+	}
+	return tmp, who, group, nil
 }
 
 func run(ctx context.Context, timeout time.Duration, bin string, args ...string) (string, bool, error) {
@@ -207,39 +250,12 @@ func run(ctx context.Context, timeout time.Duration, bin string, args ...string)
 // Nagios assembles one server's conf.d in a temporary directory, with a
 // minimal nagios.cfg and resource.cfg, and runs nagios4 -v on it.
 func Nagios(ctx context.Context, repo, server, bin string, timeout time.Duration) (Result, error) {
-	tmp, err := os.MkdirTemp("", "nagios-cfg-validate-")
+	tmp, who, group, err := nagiosSandbox(repo, server, "nagios-cfg-validate-")
 	if err != nil {
 		return Result{}, err
 	}
 	defer os.RemoveAll(tmp)
-	// The daemons may drop privileges (icinga2 runs as nagios on Debian).
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return Result{}, err
-	}
-	confd := filepath.Join(tmp, "conf.d")
-	plan, err := deploy.NewPlan(repo, server, confd)
-	if err != nil {
-		return Result{}, err
-	}
-	if err := plan.Apply(); err != nil {
-		return Result{}, err
-	}
-	// Nagios switches to nagios_user before its checks: keep it as the
-	// user running the validation, who owns the temporary directory.
-	who, err := user.Current()
-	if err != nil {
-		return Result{}, err
-	}
-	group := who.Gid
-	if g, err := user.LookupGroupId(who.Gid); err == nil {
-		group = g.Name
-	}
-	var res strings.Builder
-	res.WriteString("$USER1$=/usr/lib/nagios/plugins\n$USER2$=/usr/lib/nagios/plugins\n")
-	for i := 3; i <= 32; i++ {
-		fmt.Fprintf(&res, "$USER%d$=/nonexistent/validate-placeholder\n", i)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "resource.cfg"), []byte(res.String()), 0o644); err != nil {
+	if err := writeResources(tmp); err != nil {
 		return Result{}, err
 	}
 	cfg := fmt.Sprintf(`cfg_dir=%[1]s/conf.d
