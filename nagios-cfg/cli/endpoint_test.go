@@ -76,3 +76,23 @@ func TestServerAlsoAgentHostConflicts(t *testing.T) {
 		})
 	}
 }
+
+// TestMasterZoneWithoutEndpoint: an environment with cell servers only
+// still defines the master zone its cell zones name as parent (icinga2
+// daemon -C refuses "Object 'master' of type 'Zone' does not exist").
+func TestMasterZoneWithoutEndpoint(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if r := run(t, "render", "--inventory", writeInventory(t, nil), "--out", out); r.code != ExitOK {
+		t.Fatalf("%d\n%s", r.code, r.stderr)
+	}
+	files, err := fsutil.ReadFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zones := string(files["icinga2/prod/zones.conf"])
+	for _, want := range []string{"object Zone \"master\" {\n", "object Zone \"c1\" {\n\tendpoints = [ \"nagios-c1.prod\" ]\n\tparent = \"master\"\n}"} {
+		if !strings.Contains(zones, want) {
+			t.Errorf("icinga2/prod/zones.conf lacks\n%s\n%s", want, zones)
+		}
+	}
+}

@@ -235,7 +235,12 @@ func zonesConf(b *strings.Builder, t *topology, keep func(*icingaZone) bool) {
 		icingaEndpoint(b, n)
 	}
 	for _, z := range t.Zones {
-		if len(z.Endpoints) > 0 && z.Endpoints[0].Role != RoleAgent && keep(z) {
+		// The master zone is written even without an endpoint (an
+		// environment whose servers are all cell servers): the cell
+		// zones name it as their parent, and Icinga 2 refuses a parent
+		// zone that does not exist.
+		server := z.Name == "master" || len(z.Endpoints) > 0 && z.Endpoints[0].Role != RoleAgent
+		if server && keep(z) {
 			icingaZoneObj(b, z)
 		}
 	}
