@@ -170,6 +170,17 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 			line = "nagios_user=" + who.Username
 		case strings.HasPrefix(line, "nagios_group="):
 			line = "nagios_group=" + group
+		case strings.HasPrefix(line, "resource_file=") && !readable(strings.TrimPrefix(line, "resource_file=")):
+			// Debian's resource.cfg is root:nagios 0640: a validation
+			// as another user (the sandbox runs as nobody) gets an
+			// empty one; -v does not expand $USERn$.
+			line = "resource_file=" + filepath.Join(tmp, "resource.cfg")
+			if err := os.WriteFile(filepath.Join(tmp, "resource.cfg"), nil, 0o644); err != nil {
+				return Result{}, err
+			}
+		case strings.HasPrefix(line, "check_result_path=") && !readable(strings.TrimPrefix(line, "check_result_path=")):
+			// Likewise /var/lib/nagios4/spool/checkresults (nagios 0750).
+			line = "check_result_path=" + tmp
 		}
 		cfg.WriteString(line + "\n")
 	}
@@ -185,6 +196,17 @@ func NagiosStock(ctx context.Context, repo, server, bin, stock string, timeout t
 		return Result{}, err
 	}
 	return Result{What: "nagios4 -v with the stock " + stock + " for server " + server, OK: ok, Output: out}, nil
+}
+
+// readable reports whether the user running the validation can open a
+// file or directory.
+func readable(path string) bool {
+	f, err := os.Open(strings.TrimSpace(path))
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
 }
 
 func run(ctx context.Context, timeout time.Duration, bin string, args ...string) (string, bool, error) {
