@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,21 +107,12 @@ func NewPlan(repo, hostname, confDir string) (*Plan, error) {
 		if st, err := os.Stat(target); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("environments/%s/%s is missing from the repository", s.Env, c)
 		}
-		if contains(p.Copies, c) {
+		if slices.Contains(p.Copies, c) {
 			return nil, fmt.Errorf("cell %s clashes with common/%s/%s", c, s.Class, c)
 		}
 		p.Links[c] = target
 	}
 	return p, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // String is the dry-run output.

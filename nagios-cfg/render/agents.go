@@ -9,7 +9,8 @@ import (
 )
 
 // agentsCell writes the cell's agent snippets: per role, the NRPE command
-// lines and snmpd extend lines of the services that run on the host.
+// lines and snmpd extend lines of the services that run on the host, and
+// the snmpd proc lines of the check_snmp_procs services that poll it.
 func agentsCell(t sink, f *inventory.Fleet, e *inventory.Env, c *inventory.Cell, a *agentNames) {
 	nrpe := map[string]map[string]string{} // role -> name -> line
 	snmp := map[string]map[string]string{}
@@ -22,6 +23,9 @@ func agentsCell(t sink, f *inventory.Fleet, e *inventory.Env, c *inventory.Cell,
 	}
 	for _, h := range c.Hosts {
 		for _, s := range h.Services {
+			for _, l := range procLines(h, s) {
+				add(snmp, s.Role, "~"+l, l) // after the extend lines
+			}
 			switch kindOf(s) {
 			case agentNRPE:
 				add(nrpe, s.Role, a.names[s], "command["+a.names[s]+"]="+a.cmds[s])
@@ -42,11 +46,35 @@ func agentsCell(t sink, f *inventory.Fleet, e *inventory.Env, c *inventory.Cell,
 		t.put(base+"nrpe/"+role+".cfg", src+fmt.Sprintf("# NRPE commands for role %s: include this file in nrpe.cfg on its hosts.\n", role)+sortedLines(nrpe[role]))
 	}
 	for _, role := range sortedKeys(snmp) {
-		t.put(base+"snmpd/"+role+".conf", src+fmt.Sprintf("# snmpd extend lines for role %s: include this file in snmpd.conf on its hosts;\n# check_snmp_extend reads them through NET-SNMP-EXTEND-MIB.\n", role)+sortedLines(snmp[role]))
+		t.put(base+"snmpd/"+role+".conf", src+snmpdComment(role, snmp[role])+sortedLines(snmp[role]))
 	}
 	for _, role := range sortedKeys(sudoers) {
 		t.put(base+"sudoers/"+role, src+fmt.Sprintf("# sudoers drop-in for role %s: install it as /etc/sudoers.d/edgecheck-%s (mode 0440)\n# on its hosts, so that the agents may run the checks set to sudo as root.\n", role, sudoersFileName(role))+sortedLines(sudoers[role]))
 	}
+}
+
+// snmpdComment says what an snmpd role snippet holds: extend lines, proc
+// lines (keys starting with "~"), or both.
+func snmpdComment(role string, lines map[string]string) string {
+	var extends, procs bool
+	for k := range lines {
+		if strings.HasPrefix(k, "~") {
+			procs = true
+		} else {
+			extends = true
+		}
+	}
+	var b strings.Builder
+	if extends {
+		fmt.Fprintf(&b, "# snmpd extend lines for role %s: include this file in snmpd.conf on its hosts;\n# check_snmp_extend reads them through NET-SNMP-EXTEND-MIB.\n", role)
+	}
+	if procs {
+		fmt.Fprintf(&b, "# snmpd proc lines for role %s (include this file in snmpd.conf on its hosts):\n"+
+			"# check_snmp_procs --source ucd/auto reads them through UCD-SNMP-MIB prTable. net-snmp\n"+
+			"# compares the kernel's process name, cut to 15 characters, so a longer --process\n"+
+			"# is written as its first 15 characters (check_snmp_procs matches it so).\n", role)
+	}
+	return b.String()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -76,7 +76,10 @@ func topologyOf(e *inventory.Env) *topology {
 	}
 	for _, c := range e.Cells {
 		for _, h := range c.Hosts {
-			if !hasAgent(h) {
+			if !hasAgent(h) || t.Nodes[h.Name] != nil {
+				// A monitoring server listed as a host is already an
+				// endpoint: its agent checks run on it (EndpointProblems
+				// refuses the placements where that cannot work).
 				continue
 			}
 			z := &icingaZone{Name: h.Name, Parent: zoneOf(e, c)}
@@ -85,6 +88,38 @@ func topologyOf(e *inventory.Env) *topology {
 		}
 	}
 	return t
+}
+
+// EndpointProblems lists the hosts with icinga-agent services that are
+// also a monitoring server of their environment but whose Endpoint the
+// two roles would define differently. Icinga 2 allows one Endpoint per
+// name, so such a host has no agent zone of its own: its agent checks run
+// with command_endpoint set to the server, which Icinga 2 accepts only in
+// the zone of the objects' cell; and the two addresses must agree.
+func EndpointProblems(f *inventory.Fleet) inventory.Errors {
+	var out inventory.Errors
+	for _, e := range f.Envs {
+		t := topologyOf(e)
+		for _, c := range e.Cells {
+			for _, h := range c.Hosts {
+				n := t.Nodes[h.Name]
+				if !hasAgent(h) || n == nil || n.Server == nil {
+					continue
+				}
+				switch {
+				case n.Zone != zoneOf(e, c):
+					out = append(out, &inventory.Error{Pos: h.Pos, Msg: fmt.Sprintf(
+						"host %s has icinga-agent services and is also the Icinga 2 %s %s of zone %s (%s): Icinga 2 allows one Endpoint %s, and the cell %s's objects (zone %s) cannot send checks to an endpoint of zone %s; list the host in a cell that server watches, or run its services in another run mode",
+						h.Name, n.Role, n.Name, n.Zone, n.Server.Pos, h.Name, c.Name, zoneOf(e, c), n.Zone)})
+				case h.Address != "" && n.Host != "" && h.Address != n.Host:
+					out = append(out, &inventory.Error{Pos: h.Pos, Msg: fmt.Sprintf(
+						"host %s has icinga-agent services and is also the Icinga 2 %s %s (%s), with another address (%s, not %s): Icinga 2 allows one Endpoint %s; give both the same address",
+						h.Name, n.Role, n.Name, n.Server.Pos, h.Address, n.Host, h.Name)})
+				}
+			}
+		}
+	}
+	return out
 }
 
 func hasAgent(h *inventory.Host) bool {
@@ -200,7 +235,12 @@ func zonesConf(b *strings.Builder, t *topology, keep func(*icingaZone) bool) {
 		icingaEndpoint(b, n)
 	}
 	for _, z := range t.Zones {
-		if len(z.Endpoints) > 0 && z.Endpoints[0].Role != RoleAgent && keep(z) {
+		// The master zone is written even without an endpoint (an
+		// environment whose servers are all cell servers): the cell
+		// zones name it as their parent, and Icinga 2 refuses a parent
+		// zone that does not exist.
+		server := z.Name == "master" || len(z.Endpoints) > 0 && z.Endpoints[0].Role != RoleAgent
+		if server && keep(z) {
 			icingaZoneObj(b, z)
 		}
 	}

@@ -75,6 +75,9 @@ func RenderTo(f *inventory.Fleet, fn func(path, data string) error) error {
 }
 
 func renderAll(t sink, f *inventory.Fleet) error {
+	if errs := append(ProcProblems(f), EndpointProblems(f)...); len(errs) > 0 {
+		return errs
+	}
 	a := newAgentNames(f)
 	renderIndex(t, f)
 	renderNagios(t, f)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"edgecheck/nagios-cfg/fsutil"
 	"edgecheck/shared/labtest"
 )
 
@@ -215,5 +216,40 @@ func TestIntegrationValidateGoesOn(t *testing.T) {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("validate stopped before %q:\n%s", want, r.Stdout)
 		}
+	}
+}
+
+// TestIntegrationValidateServerAlsoAgentHost: the sample inventory with
+// its mixed server also listed as a host with icinga-agent services
+// renders one Endpoint for it, which the real icinga2 daemon -C accepts
+// (two would be "re-defined").
+func TestIntegrationValidateServerAlsoAgentHost(t *testing.T) {
+	lab := labtest.Need(t, "NAGIOS4_BIN", "ICINGA2_BIN")
+	env := []string{"NAGIOS4_BIN=" + lab["NAGIOS4_BIN"], "ICINGA2_BIN=" + lab["ICINGA2_BIN"]}
+	bin := labtest.Binary(t, "./nagios-cfg/cmd/nagios-cfg")
+	files, err := fsutil.ReadFiles(filepath.Join(labtest.RepoRoot(t), "environments"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["test/global/cell.yaml"] = append(files["test/global/cell.yaml"],
+		"  - name: nagios-mixed-c0003.test.example.net\n    address: 10.103.0.9\n    roles: [controlplane]\n"...)
+	inv := filepath.Join(t.TempDir(), "environments")
+	if err := fsutil.WriteFiles(inv, files); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "repo")
+	if r := labtest.Exec(t, bin, nil, "render", "--inventory", inv, "--out", out); r.Code != 0 {
+		t.Fatalf("render: exit %d\n%s", r.Code, r.Stderr)
+	}
+	zones, err := os.ReadFile(filepath.Join(out, "icinga2", "test", "zones.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(zones), "object Endpoint \"nagios-mixed-c0003.test.example.net\""); n != 1 {
+		t.Errorf("icinga2/test/zones.conf defines the server's Endpoint %d times, want 1", n)
+	}
+	r := labtest.Exec(t, bin, env, "validate", out)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "ok     icinga2 daemon -C for environment test\n") {
+		t.Fatalf("validate: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 }
