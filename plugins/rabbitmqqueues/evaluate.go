@@ -262,7 +262,11 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 	if lst.AMQP > 0 {
 		res.Add(nagios.OK, "AMQP: ready messages and consumers of %d %s from a passive queue.declare at %s", lst.AMQP, plural(lst.AMQP, "queue", "queues"), c.AMQPURL)
 	}
-	c.perfdata(res, vs, total, alerting)
+	bl, err := c.applyBaseline(ctx, res, vs)
+	if err != nil {
+		return nil, err
+	}
+	c.perfdata(res, vs, total, alerting, bl)
 	return res, nil
 }
 
@@ -294,11 +298,12 @@ func (c *Check) apiLine(res *nagios.Result, lst *listing, vs []verdict, matched 
 
 // perfdata adds the totals and, for at most --max-perfdata queues, the
 // numbers the broker sent (never a 0 for one it did not).
-func (c *Check) perfdata(res *nagios.Result, vs []verdict, total, alerting int) {
+func (c *Check) perfdata(res *nagios.Result, vs []verdict, total, alerting int, bl *baselineRun) {
 	res.AddPerf(
 		nagios.Perf{Label: "queues", Value: float64(total), Min: nagios.Float(0)},
 		nagios.Perf{Label: "queues_alerting", Value: float64(alerting), Min: nagios.Float(0)},
 	)
+	bl.selectionPerf(res)
 	limit := c.MaxPerfdata
 	if limit < 0 || limit > len(vs) {
 		limit = len(vs)
@@ -314,6 +319,7 @@ func (c *Check) perfdata(res *nagios.Result, vs []verdict, total, alerting int) 
 				nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)},
 				nagios.Perf{Label: q.Name + " unacked", Value: float64(q.Unacked), Warn: c.WarnUnacked, Crit: c.CritUnacked, Min: nagios.Float(0)},
 			)
+			bl.perf(res, q.Name)
 		} else if q.HasDepth && q.Type != "stream" {
 			res.AddPerf(nagios.Perf{Label: q.Name + " ready", Value: float64(q.Ready), Warn: c.WarnReady, Crit: c.CritReady, Min: nagios.Float(0)})
 		}

@@ -58,6 +58,13 @@ type Check struct {
 	MaxPerfdata              int
 	PageSize                 int
 
+	// Baseline settings (see baselineeval.go and package baseline).
+	BaselineFile       string
+	WarnDev, CritDev   float64
+	BaselineMinSamples int
+	WarnShare          float64
+	CritShare          float64
+
 	userRegex *regexp.Regexp
 	// getenv and now are seams for tests.
 	getenv func(string) string
@@ -66,14 +73,19 @@ type Check struct {
 // New returns a check with its defaults.
 func New() *Check {
 	return &Check{
-		URL:          "http://127.0.0.1:15672",
-		VHost:        "/",
-		MinConsumers: 1,
-		GrowthFloor:  100,
-		RateWindow:   60 * time.Second,
-		MaxPerfdata:  10,
-		PageSize:     maxPageSize,
-		getenv:       os.Getenv,
+		URL:                "http://127.0.0.1:15672",
+		VHost:              "/",
+		MinConsumers:       1,
+		GrowthFloor:        100,
+		RateWindow:         60 * time.Second,
+		MaxPerfdata:        10,
+		PageSize:           maxPageSize,
+		WarnDev:            3,
+		CritDev:            6,
+		BaselineMinSamples: 3,
+		WarnShare:          25,
+		CritShare:          50,
+		getenv:             os.Getenv,
 	}
 }
 
@@ -100,6 +112,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Duration(&c.RateWindow, "rate-window", c.RateWindow, "Publish and drain rates for --growth-floor are averaged over this window, from the broker's own counter samples (5 to 600 seconds, a multiple of 5; the management API keeps 5-second samples for 10 minutes).")
 	fs.Int(&c.MaxPerfdata, "max-perfdata", c.MaxPerfdata, "Emit perfdata for at most this many queues, the worst first (state, then depth, then name); totals are always emitted. -1 means every queue.")
 	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request; a larger one switches to the unpaged listings without statistics.")
+	c.baselineFlags(fs)
 }
 
 // Validate checks the configuration before any I/O.
@@ -154,7 +167,7 @@ func (c *Check) Validate() error {
 	if c.Insecure && c.CAFile != "" {
 		return fmt.Errorf("--insecure and --ca-file contradict each other; keep --ca-file")
 	}
-	return nil
+	return c.validateBaseline()
 }
 
 type creds struct {

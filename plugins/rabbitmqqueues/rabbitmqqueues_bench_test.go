@@ -409,3 +409,19 @@ func declareExtra(b *testing.B, amqpURL string, names []string) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkRabbitMQAll10000Baseline: every one of the 10,000 queues with
+// --baseline-file on: read, assess, learn and atomically rewrite the state
+// file of 10,000 queues on every run. The file's size is reported.
+func BenchmarkRabbitMQAll10000Baseline(b *testing.B) {
+	s := newBenchSetup(b)
+	file := b.TempDir() + "/rabbitmq.baseline"
+	args := []string{"--queue-regex", `^compute\.bench-`, "--max-perfdata", "10", "-t", "60", "--baseline-file", file}
+	runCase(b, s, "all 10,000 queues (regex ^compute\\.bench-) with --baseline-file", benchQueues, nil, args, "baseline learning: ")
+	st, err := os.Stat(file)
+	if err != nil {
+		b.Fatalf("no baseline file after the runs: %v", err)
+	}
+	b.ReportMetric(float64(st.Size()), "state-file-bytes")
+	b.Logf("baseline state file for %d queues: %d bytes (%.1f KB per queue)", benchQueues, st.Size(), float64(st.Size())/1024/benchQueues)
+}

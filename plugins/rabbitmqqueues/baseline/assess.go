@@ -81,7 +81,7 @@ func (st *State) Assess(now time.Time, readings []Reading, lim Limits) Assessmen
 		}
 		if !v.Learning {
 			a.Learned++
-			if v.Deviation >= lim.WarnDev {
+			if lim.aboveAt() > 0 && v.Deviation >= lim.aboveAt() {
 				a.Above++
 			}
 		}
@@ -156,4 +156,15 @@ func (a *Assessment) selectionState(lim Limits) {
 			a.Reasons = append(a.Reasons, fmt.Sprintf("publishing outpaces delivery %+.1f sigma beyond the usual balance for %s", a.Balance, SlotName(a.Slot)))
 		}
 	}
+}
+
+// aboveAt is the deviation from which a queue counts as above its
+// baseline: WarnDev, or CritDev when warnings are disabled (0); 0 when both
+// are, and then no queue counts (a disabled level must not make every
+// queue at or above its mean count).
+func (l Limits) aboveAt() float64 {
+	if l.WarnDev > 0 {
+		return l.WarnDev
+	}
+	return l.CritDev
 }

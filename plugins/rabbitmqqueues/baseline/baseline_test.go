@@ -289,3 +289,24 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestDisabledWarningDeviationDoesNotCountQueuesAtTheirMean: with
+// --warning-deviation 0 (off) a queue exactly at its baseline is not
+// "above" it, so the selection stays OK.
+func TestDisabledWarningDeviationDoesNotCountQueuesAtTheirMean(t *testing.T) {
+	st := &State{Version: Version, Queues: map[string]*Series{}}
+	lim := Limits{WarnDev: 0, CritDev: 6, MinSamples: 3, WarnShare: 0.25, CritShare: 0.5}
+	now := simStart.Add(3 * time.Hour)
+	var a Assessment
+	for day := 0; day < 4; day++ {
+		a = st.Assess(now, []Reading{{Name: "q", Sample: Sample{Depth: 5}}}, lim)
+		now = now.Add(24 * time.Hour)
+	}
+	if a.Learned != 1 || a.Above != 0 || a.State != nagios.OK {
+		t.Fatalf("learned %d above %d state %s, want 1, 0, OK: %v", a.Learned, a.Above, a.State, a.Reasons)
+	}
+	a = st.Assess(now, []Reading{{Name: "q", Sample: Sample{Depth: 5 + 7*MinSigma}}}, lim)
+	if a.Above != 1 || a.State != nagios.Critical {
+		t.Fatalf("7 sigma: above %d state %s, want 1 and CRITICAL", a.Above, a.State)
+	}
+}
