@@ -19,4 +19,9 @@ require (
 	golang.org/x/sys v0.37.0
 )
 
-require github.com/vishvananda/netns v0.0.5
+require (
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/vishvananda/netns v0.0.5
+)
+
+require golang.org/x/text v0.14.0 // indirect

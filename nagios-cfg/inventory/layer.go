@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,14 +108,7 @@ var settingKeys = []string{"run_mode", "check_interval", "retry_interval", "max_
 
 var periods = map[string]bool{"24x7": true, "workhours": true}
 
-func isSettingKey(k string) bool {
-	for _, s := range settingKeys {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func isSettingKey(k string) bool { return slices.Contains(settingKeys, k) }
 
 // decodeSettings reads the generic fields of a mapping; keys it does not
 // know are left to the caller (handled) or reported.
@@ -124,7 +118,7 @@ func decodeSettings(n *Node, s *settings, el *errList) {
 		switch k.Value {
 		case "run_mode":
 			if str, ok := scalar(v, el, "run_mode"); ok {
-				if !contains(RunModes, str) {
+				if !slices.Contains(RunModes, str) {
 					el.add(v.Pos, "unknown run_mode %q (one of %s)", str, strings.Join(RunModes, ", "))
 				}
 				s.runMode = setting[string]{str, v.Pos, true}
@@ -288,7 +282,7 @@ func decodeLayer(n *Node, what string, extra []string, el *errList) *layer {
 	for i, k := range n.Keys {
 		v := n.Vals[i]
 		switch {
-		case isSettingKey(k.Value), contains(extra, k.Value):
+		case isSettingKey(k.Value), slices.Contains(extra, k.Value):
 		case k.Value == "services":
 			if !isMap(v, el, "services") {
 				continue
@@ -307,15 +301,6 @@ func decodeLayer(n *Node, what string, extra []string, el *errList) *layer {
 		}
 	}
 	return l
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 func isMap(n *Node, el *errList, what string) bool {
@@ -411,7 +396,7 @@ func notifOptions(n *Node, el *errList) setting[string] {
 	}
 	for i := range opts {
 		opts[i] = strings.TrimSpace(opts[i])
-		if !contains([]string{"w", "u", "c", "r", "f", "s", "n"}, opts[i]) {
+		if !slices.Contains([]string{"w", "u", "c", "r", "f", "s", "n"}, opts[i]) {
 			el.add(n.Pos, "notification option %q is not one of w, u, c, r, f, s, n", opts[i])
 			return setting[string]{}
 		}
@@ -507,3 +492,8 @@ func describe(r rune) string {
 	}
 	return strconv.QuoteRune(r)
 }
+
+// SettingKeys returns the keys every layer and service may set (run_mode,
+// check_interval, …), in the order the decoder lists them; the JSON Schema
+// generator (nagios-cfg/schema) reads them from here.
+func SettingKeys() []string { return slices.Clone(settingKeys) }

@@ -133,7 +133,7 @@ func (l *loader) decodeDefaults(root *Node) {
 	}
 	l.defaults = &layer{services: map[string]*svcDef{}}
 	for _, k := range root.Keys {
-		if !contains([]string{"defaults", "roles", "server_classes", "secrets", "contacts", "contact_groups"}, k.Value) {
+		if !slices.Contains([]string{"defaults", "roles", "server_classes", "secrets", "contacts", "contact_groups"}, k.Value) {
 			l.el.add(k.Pos, "unknown key %q in defaults.yaml (known: defaults, roles, server_classes, secrets, contacts, contact_groups)", k.Value)
 		}
 	}
@@ -230,7 +230,7 @@ func (l *loader) decodeClasses(n *Node) {
 				}
 				sc.re = re
 			case "class":
-				if !contains(Classes, s) {
+				if !slices.Contains(Classes, s) {
 					l.el.add(v.Pos, "unknown server class %q (one of global, cell, mixed)", s)
 					continue
 				}

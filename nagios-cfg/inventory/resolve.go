@@ -306,12 +306,32 @@ func (l *loader) resolveHost(re rawEnv, rc rawCell, rh rawHost) {
 		generic.apply(&ly.settings)
 	}
 	h.Settings = toResolved(generic)
-
-	// Which services the host has, and from which role.
-	type owned struct {
-		def  *svcDef
-		role string
+	have, order := l.hostServices(rh)
+	for _, sn := range order {
+		o := have[sn]
+		p, ok := l.cat[o.def.check.v]
+		if !ok {
+			continue // reported by checkStatic
+		}
+		eff, flags, disabled := l.effective(chain, sn, o.def)
+		if disabled {
+			continue
+		}
+		h.Services = append(h.Services, l.resolveService(h, sn, o.role, p, eff, flags))
 	}
+}
+
+// An owned service is a role's service definition and the role's name.
+type owned struct {
+	def  *svcDef
+	role string
+}
+
+// hostServices returns which services a host has, and from which role,
+// with their names sorted; it reports a service given by two roles and a
+// host override of a service none of its roles has.
+func (l *loader) hostServices(rh rawHost) (map[string]owned, []string) {
+	h := rh.host
 	have := map[string]owned{}
 	var order []string
 	for i, rn := range h.Roles {
@@ -331,66 +351,69 @@ func (l *loader) resolveHost(re rawEnv, rc rawCell, rh rawHost) {
 		}
 	}
 	sort.Strings(order)
-	for _, sn := range order {
-		o := have[sn]
-		p, ok := l.cat[o.def.check.v]
-		if !ok {
-			continue // reported by checkStatic
+	return have, order
+}
+
+// effective merges the settings, flags and disabled of service sn over
+// the layer chain (defaults, environment, cell, host). Precedence, lowest
+// first: built-in, the defaults layer's generic settings, the role's
+// definition, the defaults layer's override of this service, then for
+// environment, cell and host: the layer's generic settings, then its
+// override of this service.
+func (l *loader) effective(chain []*layer, sn string, def *svcDef) (settings, map[string]flagSrc, bool) {
+	eff := builtin
+	eff.apply(&l.defaults.settings)
+	eff.apply(&def.settings)
+	flags := map[string]flagSrc{}
+	mergeFlags(flags, def.flags)
+	disabled := setting[bool]{}
+	apply := func(d *svcDef) {
+		if d == nil {
+			return
 		}
-		// Precedence, lowest first: built-in, the defaults layer's generic
-		// settings, the role's definition, the defaults layer's override of
-		// this service, then for environment, cell and host: the layer's
-		// generic settings, then its override of this service.
-		eff := builtin
-		eff.apply(&l.defaults.settings)
-		eff.apply(&o.def.settings)
-		flags := map[string]flagSrc{}
-		mergeFlags(flags, o.def.flags)
-		disabled := setting[bool]{}
-		apply := func(d *svcDef) {
-			if d == nil {
-				return
-			}
-			eff.apply(&d.settings)
-			mergeFlags(flags, d.flags)
-			disabled.over(d.disabled)
-		}
-		apply(l.defaults.services[sn])
-		for _, ly := range chain[1:] {
-			eff.apply(&ly.settings)
-			apply(ly.services[sn])
-		}
-		if disabled.v {
-			continue
-		}
-		svc := &Service{Name: sn, Role: o.role, Plugin: p, Resolved: toResolved(eff)}
-		svc.Flags = l.flagValues(p, flags, h, true)
-		if svc.RunMode == ModeSNMPExtend {
-			relay, ok := l.cat[SnmpExtendCheck]
-			if !ok {
-				pos := eff.runMode.pos
-				if pos.File == "" {
-					pos = h.Pos
-				}
-				l.el.add(pos, "run_mode snmp-extend needs %s, which is not in the plugin registry", SnmpExtendCheck)
-			} else {
-				for _, need := range []string{"hostname", "name"} {
-					if relay.Decl(need) == nil {
-						l.el.add(eff.runMode.pos, "run_mode snmp-extend needs --%s on %s, which its registry declarations lack", need, SnmpExtendCheck)
-					}
-				}
-				svc.SnmpExtendFlags = l.flagValues(relay, eff.snmpFlags, h, false)
-			}
-		}
-		if svc.Sudo && svc.RunMode != ModeLocal && !sudoersSafe.MatchString(svc.AgentPluginDir) {
-			pos := eff.agentDir.pos
-			if pos.File == "" {
-				pos = eff.sudo.pos
-			}
-			l.el.add(pos, "service %s of host %s runs through sudo, and a sudoers file cannot name agent_plugin_dir %q as it is: use letters, digits and / _ . + - only", sn, h.Name, svc.AgentPluginDir)
-		}
-		h.Services = append(h.Services, svc)
+		eff.apply(&d.settings)
+		mergeFlags(flags, d.flags)
+		disabled.over(d.disabled)
 	}
+	apply(l.defaults.services[sn])
+	for _, ly := range chain[1:] {
+		eff.apply(&ly.settings)
+		apply(ly.services[sn])
+	}
+	return eff, flags, disabled.v
+}
+
+// resolveService builds one service of host h from its effective
+// settings and flags: the check's flag values, the snmp-extend relay's
+// flags, and the sudoers check of agent_plugin_dir.
+func (l *loader) resolveService(h *Host, sn, role string, p *Plugin, eff settings, flags map[string]flagSrc) *Service {
+	svc := &Service{Name: sn, Role: role, Plugin: p, Resolved: toResolved(eff)}
+	svc.Flags = l.flagValues(p, flags, h, true)
+	if svc.RunMode == ModeSNMPExtend {
+		relay, ok := l.cat[SnmpExtendCheck]
+		if !ok {
+			pos := eff.runMode.pos
+			if pos.File == "" {
+				pos = h.Pos
+			}
+			l.el.add(pos, "run_mode snmp-extend needs %s, which is not in the plugin registry", SnmpExtendCheck)
+		} else {
+			for _, need := range []string{"hostname", "name"} {
+				if relay.Decl(need) == nil {
+					l.el.add(eff.runMode.pos, "run_mode snmp-extend needs --%s on %s, which its registry declarations lack", need, SnmpExtendCheck)
+				}
+			}
+			svc.SnmpExtendFlags = l.flagValues(relay, eff.snmpFlags, h, false)
+		}
+	}
+	if svc.Sudo && svc.RunMode != ModeLocal && !sudoersSafe.MatchString(svc.AgentPluginDir) {
+		pos := eff.agentDir.pos
+		if pos.File == "" {
+			pos = eff.sudo.pos
+		}
+		l.el.add(pos, "service %s of host %s runs through sudo, and a sudoers file cannot name agent_plugin_dir %q as it is: use letters, digits and / _ . + - only", sn, h.Name, svc.AgentPluginDir)
+	}
+	return svc
 }
 
 // sudoersSafe matches a directory a sudoers command can name without

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -28,7 +29,7 @@ func (l *loader) decodeServer(it *Node) (rawServer, bool) {
 		rs.name = it
 	case Map:
 		for _, k := range it.Keys {
-			if !contains([]string{"name", "address", "port"}, k.Value) {
+			if !slices.Contains([]string{"name", "address", "port"}, k.Value) {
 				l.el.add(k.Pos, "unknown key %q in a server (known: name, address, port)", k.Value)
 			}
 		}
