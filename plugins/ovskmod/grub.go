@@ -372,7 +372,11 @@ func parseBLSEntry(id string, data []byte) menuEntry {
 		case "title":
 			e.Title = val
 		case "version":
-			version = val
+			// A kernel release is one word; anything after it is not
+			// part of it (a hand-edited entry, a trailing comment).
+			if f := strings.Fields(val); len(f) > 0 {
+				version = f[0]
+			}
 		case "linux":
 			if f := strings.Fields(val); len(f) > 0 {
 				e.Release = imageRelease(f[0])
