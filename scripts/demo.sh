@@ -126,7 +126,12 @@ demo_nagios() {
 	lab/lab.sh nagios nrpe_reload
 	# The extend lines go to the hypervisor's own snmpd (lab component nagios).
 	local extend_port snmp_creds
-	extend_port=$(awk '/^define service/ { m = 0 } $2 == "snmp-extend" { m = 1 } m && $2 ~ /^--port=/ { sub("--port=", "", $2); print $2; exit }' \
+	# The relay's --port is one of the snmp-extend service's check_command
+	# arguments (each flag is its own $ARGn$).
+	extend_port=$(awk '/^define service/ { m = 0; port = "" }
+		$1 == "check_command" { n = split($2, a, "!"); for (i = 1; i <= n; i++) if (a[i] ~ /^--port=/) port = substr(a[i], 8) }
+		$1 == "_EDGECHECK_RUN_MODE" && $2 == "snmp-extend" { m = 1 }
+		/^}/ && m && port != "" { print port; exit }' \
 		"$repo/environments/lab/lab1/services.cfg")
 	snmp_creds=$(lab_value HV_SNMP_CREDENTIALS nagios)
 	if [ "$extend_port" != "$(lab_value HV_SNMP_PORT nagios)" ]; then
