@@ -77,14 +77,16 @@ procs_write_conf() {
 procs_write_programs() {
 	local d
 	mkdir -p "$PROCS_DIR/bin" "$PROCS_DIR/zbin" "$PROCS_DIR/scripts" "$PROCS_DIR/pids"
-	for d in ovs-vswitchd ovsdb-server; do cp /bin/sleep "$PROCS_DIR/bin/$d"; done
+	# cp then mv: a running stand-in keeps its binary busy, and a rename
+	# over it works where a write would fail (ETXTBSY) on a second `up`.
+	for d in ovs-vswitchd ovsdb-server; do cp /bin/sleep "$PROCS_DIR/bin/$d.tmp" && mv -f "$PROCS_DIR/bin/$d.tmp" "$PROCS_DIR/bin/$d"; done
 	for d in nova-compute neutron-openvswitch-agent; do
 		printf '#!/usr/bin/python3\n# edgecheck lab stand-in for %s\nimport time\nwhile True:\n    time.sleep(3600)\n' "$d" >"$PROCS_DIR/bin/$d"
 		chmod 755 "$PROCS_DIR/bin/$d"
 	done
 	printf '# edgecheck lab stand-in for ovs-xapi-sync\nimport time\nwhile True:\n    time.sleep(3600)\n' >"$PROCS_DIR/scripts/ovs-xapi-sync"
 	# Zombies: programs that exit at once under a daemon's name.
-	for d in $PROCS_DAEMONS $PROCS_ZOMBIE; do cp /bin/true "$PROCS_DIR/zbin/$d"; done
+	for d in $PROCS_DAEMONS $PROCS_ZOMBIE; do cp /bin/true "$PROCS_DIR/zbin/$d.tmp" && mv -f "$PROCS_DIR/zbin/$d.tmp" "$PROCS_DIR/zbin/$d"; done
 	# PID 1 of the namespace: starts snmpd and reaps every orphan.
 	cat >"$PROCS_DIR/init.py" <<-'EOF'
 		import os, subprocess, sys
