@@ -109,8 +109,13 @@ demo_nagios() {
 	status=$(lab_value NAGIOS_STATUS_FILE nagios)
 	cmd=$(lab_value NAGIOS_COMMAND_FILE nagios)
 	mkdir -p "$bin" && chmod 755 "$bin"
-	cp bin/check_* bin/nagios-cfg "$bin/"
-	go build -o "$bin/nagiosdemo" ./tools/nagiosdemo
+	# Copy, then rename over: a binary that a Nagios or a consumer of an
+	# earlier demo still runs is busy, and only a rename may replace it.
+	local f
+	for f in bin/check_* bin/nagios-cfg; do
+		cp "$f" "$bin/.$(basename "$f").new" && mv -f "$bin/.$(basename "$f").new" "$bin/$(basename "$f")"
+	done
+	go build -o "$bin/.nagiosdemo.new" ./tools/nagiosdemo && mv -f "$bin/.nagiosdemo.new" "$bin/nagiosdemo"
 	nd=$bin/nagiosdemo
 
 	note "render the whole repository, then deploy the lab server's view into a conf.d"
