@@ -46,8 +46,9 @@ PROCS_V3_AUTH="edgeprocs-auth-256"
 PROCS_V3_PRIV="edgeprocs-priv-aes"
 PROCS_DAEMONS="ovs-vswitchd ovsdb-server nova-compute neutron-openvswitch-agent ovs-xapi-sync"
 PROCS_ZOMBIE="defunct-agent"
-# hrSWRunName, hrSWRunTable, nsCacheTimeout of hrSWRunTable.
+# hrSWRunName, hrSWRunStatus, hrSWRunTable, nsCacheTimeout of hrSWRunTable.
 PROCS_HRSWRUNNAME=.1.3.6.1.2.1.25.4.2.1.2
+PROCS_HRSWRUNSTATUS=.1.3.6.1.2.1.25.4.2.1.7
 PROCS_NSCACHE_HRSWRUN=.1.3.6.1.4.1.8072.1.5.3.1.2.1.3.6.1.2.1.25.4.2
 
 procs_write_conf() {
@@ -87,6 +88,30 @@ procs_write_programs() {
 	printf '# edgecheck lab stand-in for ovs-xapi-sync\nimport time\nwhile True:\n    time.sleep(3600)\n' >"$PROCS_DIR/scripts/ovs-xapi-sync"
 	# Zombies: programs that exit at once under a daemon's name.
 	for d in $PROCS_DAEMONS $PROCS_ZOMBIE; do cp /bin/true "$PROCS_DIR/zbin/$d.tmp" && mv -f "$PROCS_DIR/zbin/$d.tmp" "$PROCS_DIR/zbin/$d"; done
+	# A zombie's parent: forks NAME, which exits at once, waits until the
+	# kernel shows it as a zombie (state Z), records its PID and becomes
+	# `sleep infinity`, which never reaps it. A shell's `NAME & exec sleep`
+	# is not enough: dash sometimes reaps the background job before the exec
+	# (about 1 run in 100), and then there is no zombie at all. SIGCHLD goes
+	# back to SIG_DFL because an ignored SIGCHLD, inherited from whatever ran
+	# the lab, makes the kernel reap children by itself.
+	cat >"$PROCS_DIR/zombie.py" <<-'EOF'
+		import os, signal, sys, time
+		exe, pidfile = sys.argv[1], sys.argv[2]
+		signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+		pid = os.fork()
+		if pid == 0:
+		    os.execv(exe, [exe])
+		while True:
+		    with open("/proc/%d/stat" % pid) as f:
+		        if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+		            break
+		    time.sleep(0.01)
+		with open(pidfile + ".tmp", "w") as f:
+		    f.write("%d\n" % pid)
+		os.rename(pidfile + ".tmp", pidfile)
+		os.execv("/bin/sleep", ["sleep", "infinity"])
+	EOF
 	# PID 1 of the namespace: starts snmpd and reaps every orphan.
 	cat >"$PROCS_DIR/init.py" <<-'EOF'
 		import os, subprocess, sys
@@ -159,13 +184,24 @@ procs_launch() {
 	wait_for "snmpd to list $name" 20 procs_shows "$(cat "$PROCS_DIR/pids/$name")" yes
 }
 
+# procs_shows_zombie PID NAME: whether the agent lists PID as NAME with
+# hrSWRunStatus invalid(4), which is how net-snmp shows a zombie.
+procs_shows_zombie() {
+	local out
+	out=$(procs_snmp snmpget -Oqve "127.0.0.1:$PROCS_PORT" "$PROCS_HRSWRUNNAME.$1" "$PROCS_HRSWRUNSTATUS.$1") || return 1
+	[ "$out" = "\"$2\""$'\n'"4" ] || [ "$out" = "$2"$'\n'"4" ]
+}
+
 # procs_launch_zombie NAME: a parent that never reaps its exited child NAME.
+# Any earlier zombie of NAME goes first, so the lab never holds two.
 procs_launch_zombie() {
 	local name=$1 zpid
-	procs_ns sh -c "(sh -c '\"$PROCS_DIR/zbin/$name\" & echo \$! >\"$PROCS_DIR/pids/$name.zombie\"; exec sleep infinity') </dev/null >/dev/null 2>&1 & echo \$! >'$PROCS_DIR/pids/$name.zparent'"
+	procs_reap "$name"
+	rm -f "$PROCS_DIR/pids/$name.zombie"
+	procs_ns sh -c "python3 '$PROCS_DIR/zombie.py' '$PROCS_DIR/zbin/$name' '$PROCS_DIR/pids/$name.zombie' </dev/null >>'$PROCS_DIR/init.log' 2>&1 & echo \$! >'$PROCS_DIR/pids/$name.zparent'"
 	wait_for "the zombie $name" 10 test -s "$PROCS_DIR/pids/$name.zombie"
 	zpid=$(cat "$PROCS_DIR/pids/$name.zombie")
-	wait_for "snmpd to list the zombie $name" 20 procs_shows "$zpid" yes
+	wait_for "snmpd to list the zombie $name (PID $zpid) with hrSWRunStatus invalid(4)" 20 procs_shows_zombie "$zpid" "$name"
 }
 
 procs_stop_pid() { # procs_stop_pid FILE: kill the ns PID in FILE, wait until the agent drops it
@@ -188,7 +224,9 @@ procs_up() {
 		procs_reap "$d"
 		if [ ! -s "$PROCS_DIR/pids/$d" ] || ! procs_shows "$(cat "$PROCS_DIR/pids/$d")" yes; then procs_launch "$d"; fi
 	done
-	[ -s "$PROCS_DIR/pids/$PROCS_ZOMBIE.zparent" ] || procs_launch_zombie "$PROCS_ZOMBIE"
+	if [ ! -s "$PROCS_DIR/pids/$PROCS_ZOMBIE.zombie" ] || ! procs_shows_zombie "$(cat "$PROCS_DIR/pids/$PROCS_ZOMBIE.zombie")" "$PROCS_ZOMBIE"; then
+		procs_launch_zombie "$PROCS_ZOMBIE"
+	fi
 	procs_uncrowd
 	write_env procs \
 		"PROCS_SNMP_HOST=127.0.0.1" \
