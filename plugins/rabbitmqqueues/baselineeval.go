@@ -77,7 +77,7 @@ type baselineRun struct {
 // applyBaseline judges the queues with a depth against their learned
 // baseline, adds the result to res, learns the samples and saves the file.
 // Errors (locked, unreadable, corrupt, foreign file) name the path.
-func (c *Check) applyBaseline(ctx context.Context, res *nagios.Result, vs []verdict) (*baselineRun, error) {
+func (c *Check) applyBaseline(ctx context.Context, res *nagios.Result, vs []verdict, sum *nagios.Summary) (*baselineRun, error) {
 	if c.BaselineFile == "" {
 		return nil, nil
 	}
@@ -108,7 +108,7 @@ func (c *Check) applyBaseline(ctx context.Context, res *nagios.Result, vs []verd
 	lim := baseline.Limits{WarnDev: c.WarnDev, CritDev: c.CritDev, MinSamples: c.BaselineMinSamples,
 		WarnShare: c.WarnShare / 100, CritShare: c.CritShare / 100}
 	a := store.State.Assess(now, rs, lim)
-	c.reportBaseline(ctx, res, a, len(rs))
+	c.reportBaseline(ctx, res, sum, a, len(rs))
 	nagios.SetStage(ctx, "writing the baseline file "+c.BaselineFile)
 	size, err := store.Save(now)
 	if err != nil {
@@ -124,9 +124,11 @@ func (c *Check) applyBaseline(ctx context.Context, res *nagios.Result, vs []verd
 	return run, nil
 }
 
-// reportBaseline adds the queues above their baseline as items, and the
-// selection-level state and learning progress to line 1.
-func (c *Check) reportBaseline(ctx context.Context, res *nagios.Result, a baseline.Assessment, n int) {
+// reportBaseline adds the queues above their baseline as items, and to
+// sum (line 1) the selection-level state and reasons, the queues above
+// their baseline (with the worst of their states) and the learning
+// progress (OK).
+func (c *Check) reportBaseline(ctx context.Context, res *nagios.Result, sum *nagios.Summary, a baseline.Assessment, n int) {
 	shown := 0
 	for _, q := range a.Queues {
 		if q.State == nagios.OK && nagios.Verbosity(ctx) == 0 {
@@ -139,25 +141,23 @@ func (c *Check) reportBaseline(ctx context.Context, res *nagios.Result, a baseli
 		res.Add(q.State, "%s: %.0f messages, %+.1f sigma from its baseline %.1f±%.1f for %s",
 			q.Name, q.Depth, q.Deviation, q.Expected.Depth, q.Expected.Sigma, baseline.SlotName(a.Slot))
 	}
-	var parts []string
 	if a.State != nagios.OK {
 		res.State = nagios.Worst(res.State, a.State)
-		parts = append(parts, strings.Join(a.Reasons, "; "))
+		sum.Add(a.State, strings.Join(a.Reasons, "; "))
 	}
 	var above []string
+	aboveState := nagios.OK
 	for _, q := range a.Queues {
 		if !q.Learning && q.State != nagios.OK && len(above) < 3 {
 			above = append(above, fmt.Sprintf("%s %+.1f sigma", q.Name, q.Deviation))
+			aboveState = nagios.Worst(aboveState, q.State)
 		}
 	}
 	if len(above) > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s above baseline (worst %s)", countAbove(a), plural(countAbove(a), "queue", "queues"), strings.Join(above, ", ")))
+		sum.Add(aboveState, fmt.Sprintf("%d %s above baseline (worst %s)", countAbove(a), plural(countAbove(a), "queue", "queues"), strings.Join(above, ", ")))
 	}
 	if n > 0 && a.Progress < c.BaselineMinSamples {
-		parts = append(parts, fmt.Sprintf("baseline learning: %d of %d days for %s", a.Progress, c.BaselineMinSamples, baseline.SlotName(a.Slot)))
-	}
-	if len(parts) > 0 {
-		res.Summary = strings.Join(parts, "; ") + "; " + res.Summary
+		sum.Add(nagios.OK, fmt.Sprintf("baseline learning: %d of %d days for %s", a.Progress, c.BaselineMinSamples, baseline.SlotName(a.Slot)))
 	}
 }
 

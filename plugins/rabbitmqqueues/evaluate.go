@@ -216,58 +216,81 @@ func (c *Check) evaluate(ctx context.Context, sel selection, lst *listing, regex
 		}
 	}
 	total := len(vs)
-	if alerting == 0 {
-		res.Summary = fmt.Sprintf("%d %s OK in vhost %s", total, plural(total, "queue", "queues"), c.VHost)
-		if len(vs) > 0 {
-			res.Summary += fmt.Sprintf("; deepest %s=%d", vs[0].q.Name, vs[0].q.Messages)
-		}
-	} else {
-		var parts []string
-		for _, k := range []struct{ key, label string }{
-			{"threshold", "over threshold"}, {"consumers", "short of consumers"}, {"growth", "growing"},
-			{"missing", "missing"}, {"state", "not running"}, {"noanswer", "not answering"}, {"nostats", "without statistics"},
-			{"statsoff", "without message counts"}, {"noconsumers", "without consumer counts"},
-		} {
-			if n := counts[k.key]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", n, k.label))
-			}
-		}
-		w := vs[0]
-		worst := fmt.Sprintf("%s=%d", w.q.Name, w.q.Messages)
-		if w.missing {
-			worst = w.q.Name + " missing"
-		} else if w.kinds["state"] {
-			worst = w.q.Name + " not running"
-			if leaderless(w.q) {
-				worst = w.q.Name + " without leader"
-			}
-		} else if !w.q.HasDepth {
-			worst = w.q.Name + " (no statistics)"
-		}
-		res.Summary = fmt.Sprintf("%d of %d %s alerting (%s); worst %s", alerting, total, plural(total, "queue", "queues"), strings.Join(parts, ", "), worst)
-	}
-	if n := counts["statsoff"] + counts["noconsumers"]; n > 0 && lst.StatsOff != "" {
-		hint := "give --amqp-url to read them over AMQP"
-		if c.AMQPURL != "" {
-			hint = "AMQP did not fill them in"
-		}
-		res.Summary = fmt.Sprintf("RabbitMQ at %s has management statistics disabled (%s): no consumer or message counts over the management API, %s; ", c.URL, lst.StatsOff, hint) + res.Summary
-	}
-	if n := counts["norates"]; n > 0 {
-		res.Summary += fmt.Sprintf("; growth unknown for %d %s above the floor (no rate samples)", n, plural(n, "queue", "queues"))
-	}
 	if nagios.Verbosity(ctx) > 0 {
 		c.apiLine(res, lst, vs, matched, regex)
 	}
 	if lst.AMQP > 0 {
 		res.Add(nagios.OK, "AMQP: ready messages and consumers of %d %s from a passive queue.declare at %s", lst.AMQP, plural(lst.AMQP, "queue", "queues"), c.AMQPURL)
 	}
-	bl, err := c.applyBaseline(ctx, res, vs)
+	var sum nagios.Summary
+	bl, err := c.applyBaseline(ctx, res, vs, &sum)
 	if err != nil {
 		return nil, err
 	}
+	res.Summary = c.summary(res, &sum, vs, counts, alerting, lst.StatsOff)
 	c.perfdata(res, vs, total, alerting, bl)
 	return res, nil
+}
+
+// summary is line 1, built with nagios.Summary on what the baseline added
+// to sum: why the broker sent no counts (statistics disabled, UNKNOWN),
+// then the alerting queues by kind with the worst one (its state), worst
+// first; when none alerts, how many are OK and the deepest. The queues
+// whose growth could not be judged (no rate samples) always follow.
+func (c *Check) summary(res *nagios.Result, sum *nagios.Summary, vs []verdict, counts map[string]int, alerting int, statsOff string) string {
+	total := len(vs)
+	if n := counts["statsoff"] + counts["noconsumers"]; n > 0 && statsOff != "" {
+		hint := "give --amqp-url to read them over AMQP"
+		if c.AMQPURL != "" {
+			hint = "AMQP did not fill them in"
+		}
+		sum.Add(nagios.Unknown, fmt.Sprintf("RabbitMQ at %s has management statistics disabled (%s): no consumer or message counts over the management API, %s", c.URL, statsOff, hint))
+	}
+	var trailer []string
+	if alerting == 0 {
+		ok := fmt.Sprintf("%d %s OK in vhost %s", total, plural(total, "queue", "queues"), c.VHost)
+		if total > 0 {
+			ok += fmt.Sprintf("; deepest %s=%d", vs[0].q.Name, vs[0].q.Messages)
+		}
+		trailer = append(trailer, ok)
+	} else {
+		sum.Add(vs[0].state, fmt.Sprintf("%d of %d %s alerting (%s); worst %s", alerting, total, plural(total, "queue", "queues"), alertingKinds(counts), worstQueue(vs[0])))
+	}
+	if n := counts["norates"]; n > 0 {
+		trailer = append(trailer, fmt.Sprintf("growth unknown for %d %s above the floor (no rate samples)", n, plural(n, "queue", "queues")))
+	}
+	return sum.Line(res, strings.Join(trailer, "; "))
+}
+
+// alertingKinds counts the alerting queues by kind of problem, for line 1.
+func alertingKinds(counts map[string]int) string {
+	var parts []string
+	for _, k := range []struct{ key, label string }{
+		{"threshold", "over threshold"}, {"consumers", "short of consumers"}, {"growth", "growing"},
+		{"missing", "missing"}, {"state", "not running"}, {"noanswer", "not answering"}, {"nostats", "without statistics"},
+		{"statsoff", "without message counts"}, {"noconsumers", "without consumer counts"},
+	} {
+		if n := counts[k.key]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k.label))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// worstQueue names the worst queue for line 1: its depth, or what keeps
+// it from having one.
+func worstQueue(w verdict) string {
+	switch {
+	case w.missing:
+		return w.q.Name + " missing"
+	case w.kinds["state"] && leaderless(w.q):
+		return w.q.Name + " without leader"
+	case w.kinds["state"]:
+		return w.q.Name + " not running"
+	case !w.q.HasDepth:
+		return w.q.Name + " (no statistics)"
+	}
+	return fmt.Sprintf("%s=%d", w.q.Name, w.q.Messages)
 }
 
 // apiLine adds the -v line that says which requests were made.
