@@ -65,7 +65,6 @@ type Check struct {
 	WarnShare          float64
 	CritShare          float64
 
-	userRegex *regexp.Regexp
 	// getenv and now are seams for tests.
 	getenv func(string) string
 }
@@ -132,12 +131,8 @@ func (c *Check) Validate() error {
 	if c.VHost == "" {
 		return fmt.Errorf("--vhost is empty (the default vhost is /)")
 	}
-	if c.QueueRegex != "" {
-		re, err := regexp.Compile(c.QueueRegex)
-		if err != nil {
-			return fmt.Errorf("--queue-regex %q: %v", c.QueueRegex, err)
-		}
-		c.userRegex = re
+	if _, err := c.queueRegex(); err != nil {
+		return err
 	}
 	for _, h := range c.Hosts {
 		if strings.TrimSpace(h) == "" {
@@ -312,8 +307,25 @@ func (s selection) wants(name string) bool {
 	return s.user != nil && s.user.MatchString(name)
 }
 
+// queueRegex compiles --queue-regex (nil when it is not given); Validate
+// and the selection each compile it, so Validate changes nothing.
+func (c *Check) queueRegex() (*regexp.Regexp, error) {
+	if c.QueueRegex == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(c.QueueRegex)
+	if err != nil {
+		return nil, fmt.Errorf("--queue-regex %q: %v", c.QueueRegex, err)
+	}
+	return re, nil
+}
+
 func (c *Check) selection() (selection, error) {
-	sel := selection{expected: map[string]bool{}, user: c.userRegex}
+	user, err := c.queueRegex()
+	if err != nil {
+		return selection{}, err
+	}
+	sel := selection{expected: map[string]bool{}, user: user}
 	add := func(name string) {
 		if !sel.expected[name] {
 			sel.expected[name] = true
