@@ -19,7 +19,6 @@ import (
 	"edgecheck/shared/golden"
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
-	"edgecheck/shared/registry"
 )
 
 // capturedSnapshot decodes testdata/ovsdb-transact-reply.json, the reply
@@ -518,25 +517,3 @@ func TestLineOneWorstFirst(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// TestFlagsSetDefaultsValidateChangesNothing: the thresholds' defaults come
-// from Flags (what --help shows is what runs), and Validate only checks.
-func TestFlagsSetDefaultsValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_htb_drift")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"--ip", "10.0.0.5", "--flow-bridge", "br-int", "-c", "30"}); err != nil {
-		t.Fatal(err)
-	}
-	if c.Warn == nil || c.Warn.String() != fs.Lookup("warning").Default || c.Crit == nil || c.Crit.String() != "30" {
-		t.Errorf("warn %v crit %v; want the --warning default %s and the given 30", c.Warn, c.Crit, fs.Lookup("warning").Default)
-	}
-	before := *c
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
-}

@@ -653,32 +653,3 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
-
-// TestValidateChangesNothing: Validate only checks; --expect is parsed
-// again where it is used, and the defaults come from Flags alone.
-func TestValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_lldp")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"--expect", "eth0=sw1:Ethernet1/1", "--interface", "eth1", "--max-age", "300"}); err != nil {
-		t.Fatal(err)
-	}
-	if c.Socket != DefaultSocket || c.LLDPCLI != "lldpcli" {
-		t.Errorf("Flags left --socket %q, --lldpcli %q", c.Socket, c.LLDPCLI)
-	}
-	before := *c
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
-	expects, err := c.expectations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (Expectation{Interface: "eth0", Switch: "sw1", Port: "Ethernet1/1"}); len(expects) != 1 || expects["eth0"] != want {
-		t.Errorf("expectations = %+v, want eth0: %+v", expects, want)
-	}
-}

@@ -1,18 +1,17 @@
 package ovscontroller
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
-	"edgecheck/shared/registry"
 )
 
 func noUptime(string) (time.Duration, bool) { return 0, false }
@@ -309,28 +308,14 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// TestValidateChangesNothing: Validate only checks; the state file's
-// default, which depends on --db, is worked out where it is used.
-func TestValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_ovs_controller")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"--db", "tcp:192.0.2.10:6640", "--bridge", "br-int", "--grace", "60"}); err != nil {
-		t.Fatal(err)
-	}
-	before := *c
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
-	if got, want := c.statePath(), DefaultStatePath("tcp:192.0.2.10:6640"); got != want {
-		t.Errorf("statePath = %q, want %q", got, want)
-	}
-	c.StateFile = "/var/lib/nagios/ovs.json"
-	if got := c.statePath(); got != c.StateFile {
-		t.Errorf("statePath = %q, want --state-file %q", got, c.StateFile)
+// TestStatePath: without --state-file the default, which depends on --db,
+// is worked out where it is used.
+func TestStatePath(t *testing.T) {
+	c := &Check{DB: "tcp:192.0.2.10:6640"}
+	for _, file := range []string{"", "/var/lib/nagios/ovs.json"} {
+		c.StateFile = file
+		if got := c.statePath(); got != cmp.Or(file, DefaultStatePath(c.DB)) {
+			t.Errorf("--state-file %q: statePath %q", file, got)
+		}
 	}
 }

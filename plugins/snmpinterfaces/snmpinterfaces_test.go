@@ -2,13 +2,13 @@ package snmpinterfaces
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"edgecheck/shared/golden"
-	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
+	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
 )
 
@@ -483,34 +483,17 @@ func TestStateFileOtherAgent(t *testing.T) {
 	}
 }
 
+// TestDefaultStatePath: without --state-file the agent's default, which
+// depends on -H and --port, is worked out where it is used.
 func TestDefaultStatePath(t *testing.T) {
 	if got := DefaultStatePath("fe80::1%eth0", 161); got != "/var/tmp/edgecheck/snmp_interfaces_fe80__1_eth0_161.json" {
 		t.Errorf("got %s", got)
 	}
-}
-
-// TestValidateChangesNothing: Validate only checks; the state file's
-// default, which depends on -H and --port, is worked out in Run.
-func TestValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_snmp_interfaces")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"-H", "sw1", "--port", "1161", "--interface-regex", "^eth"}); err != nil {
-		t.Fatal(err)
-	}
-	before := *c
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
-	if got, want := c.statePath(), DefaultStatePath("sw1", 1161); got != want {
-		t.Errorf("statePath = %q, want %q", got, want)
-	}
-	c.StateFile = "/var/lib/nagios/ifstate/sw1.json"
-	if got := c.statePath(); got != c.StateFile {
-		t.Errorf("statePath = %q, want --state-file %q", got, c.StateFile)
+	c := &Check{Config: snmp.Config{Host: "sw1", Port: 1161}}
+	for _, file := range []string{"", "/var/lib/nagios/ifstate/sw1.json"} {
+		c.StateFile = file
+		if got := c.statePath(); got != cmp.Or(file, DefaultStatePath("sw1", 1161)) {
+			t.Errorf("--state-file %q: statePath %q", file, got)
+		}
 	}
 }

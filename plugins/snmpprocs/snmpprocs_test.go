@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"edgecheck/shared/golden"
-	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
@@ -392,27 +390,4 @@ func FuzzDecodePrTable(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestValidateChangesNothing: Validate only checks (the selections are
-// compiled again in Run); the -c default comes from Flags.
-func TestValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_snmp_procs")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"-H", "xs0001", "--process", "ovs-vswitchd", "--process-regex", "^nova-", "-w", "1:2"}); err != nil {
-		t.Fatal(err)
-	}
-	if c.Crit == nil || c.Crit.String() != defaultCritical || c.Source != SourceAuto {
-		t.Errorf("Flags left -c %v, --source %q", c.Crit, c.Source)
-	}
-	before := *c
-	warn, crit := *c.Warn, *c.Crit
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) || *c.Warn != warn || *c.Crit != crit {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
 }

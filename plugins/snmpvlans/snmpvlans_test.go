@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
 	"edgecheck/shared/golden"
-	"edgecheck/shared/registry"
 	"edgecheck/shared/runner"
 	"edgecheck/shared/snmp"
 	"edgecheck/shared/snmp/snmptest"
@@ -154,27 +152,4 @@ func FuzzPortVLANs(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestFlagsSetDefaultsValidateChangesNothing: the threshold defaults come
-// from Flags (what --help shows is what runs), and Validate only checks.
-func TestFlagsSetDefaultsValidateChangesNothing(t *testing.T) {
-	c := &Check{}
-	fs := registry.NewFlagSet("check_snmp_vlans")
-	c.Flags(fs)
-	fs.Bind()
-	if err := fs.PFlags().Parse([]string{"-H", "sw1", "--port-name", "Ethernet1/1", "--expect-vlans", "100,200-210", "--warning-extra", "5"}); err != nil {
-		t.Fatal(err)
-	}
-	if c.CritMissing == nil || c.CritMissing.String() != defaultCritMissing || c.WarnExtra == nil || c.WarnExtra.String() != "5" || c.WarnMissing != nil {
-		t.Errorf("critical-missing %v warning-extra %v warning-missing %v; want the default %s, the given 5 and none",
-			c.CritMissing, c.WarnExtra, c.WarnMissing, defaultCritMissing)
-	}
-	before := *c
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(before, *c) {
-		t.Errorf("Validate changed the config:\nbefore %+v\nafter  %+v", before, *c)
-	}
 }
