@@ -1,8 +1,6 @@
 package ovskmod
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -170,10 +168,7 @@ func tokenEdge(s string, i int) bool {
 // escaped newlines and backslashes ("\\n", "\\\\").
 func parseGrubenv(data []byte) map[string]string {
 	env := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range lines(data) {
 		if line == "" || line[0] == '#' {
 			continue
 		}

@@ -1,8 +1,7 @@
 package ovskmod
 
 import (
-	"bufio"
-	"bytes"
+	"iter"
 	"path"
 	"strconv"
 	"strings"
@@ -109,6 +108,18 @@ func grubWords(line string) []string {
 	return words
 }
 
+// grubLines yields the words (grubWords) of each line of a GRUB script or
+// shell fragment that has any.
+func grubLines(data []byte) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		for line := range lines(data) {
+			if w := grubWords(line); len(w) > 0 && !yield(w) {
+				return
+			}
+		}
+	}
+}
+
 // parseGrubCfg reads the menu and the default of a grub.cfg as
 // grub-mkconfig writes it (00_header, 10_linux, 20_linux_xen, 30_os-prober,
 // 40_custom) or as written by hand. It never fails: lines it does not
@@ -121,13 +132,7 @@ func parseGrubCfg(data []byte) grubConfig {
 	type frame struct{ entry *menuEntry }
 	stack := []frame{{root}}
 	count := 0
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		w := grubWords(sc.Text())
-		if len(w) == 0 {
-			continue
-		}
+	for w := range grubLines(data) {
 		top := stack[len(stack)-1].entry
 		switch {
 		case w[0] == "}":
@@ -357,10 +362,8 @@ func entryPath(menu []menuEntry, rel string) (string, bool) {
 func parseBLSEntry(id string, data []byte) menuEntry {
 	e := menuEntry{ID: id, BLS: true}
 	version := ""
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for line := range lines(data) {
+		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' {
 			continue
 		}
@@ -398,13 +401,7 @@ func parseBLSEntry(id string, data []byte) menuEntry {
 // the file does not set it.
 func parseDefaultGrub(data []byte) (string, bool) {
 	val, ok := "", false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		w := grubWords(sc.Text())
-		if len(w) == 0 {
-			continue
-		}
+	for w := range grubLines(data) {
 		if w[0] == "export" && len(w) > 1 {
 			w = w[1:]
 		}

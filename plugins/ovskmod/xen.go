@@ -1,7 +1,6 @@
 package ovskmod
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,10 +53,8 @@ func (b ovsBuild) String() string {
 
 // parseVswitchdVersion finds the ovs-vswitchd line in version output.
 func parseVswitchdVersion(out string) (ovsBuild, error) {
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		if m := vswitchdVersionLine.FindStringSubmatch(sc.Text()); m != nil {
+	for line := range lines([]byte(out)) {
+		if m := vswitchdVersionLine.FindStringSubmatch(line); m != nil {
 			return ovsBuild{Version: strings.TrimRight(m[1], "."), Build: m[2]}, nil
 		}
 	}
