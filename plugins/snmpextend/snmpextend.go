@@ -108,13 +108,12 @@ func DecodeNameIndex(index string) (string, bool) {
 
 // Run reads the extend's result, output, exec type and command in one request.
 func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
-	addr := c.Address()
-	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
-	g, err := dial(ctx, &c.Config)
+	g, err := dial.Open(ctx, &c.Config)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
+	addr := c.Address()
 	idx := NameIndex(c.Name)
 	nagios.SetStage(ctx, fmt.Sprintf("reading extend %q (nsExtendResult, nsExtendOutputFull, nsExtendExecType, nsExtendCommand) from %s", c.Name, addr))
 	vars, err := g.Get(ctx, oidExtendResult+"."+idx, oidExtendOutputFull+"."+idx, oidExtendExecType+"."+idx, oidExtendCommand+"."+idx)

@@ -158,13 +158,12 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		return nil, err
 	}
 	statePath := c.statePath()
-	addr := c.Address()
-	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
-	g, err := dial(ctx, &c.Config)
+	g, err := dial.Open(ctx, &c.Config)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
+	addr := c.Address()
 	selected, err := c.selectInterfaces(ctx, g, re)
 	if err != nil {
 		return nil, err

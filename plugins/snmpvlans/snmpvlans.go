@@ -185,13 +185,12 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr := c.Address()
-	nagios.SetStage(ctx, "preparing the SNMP client for "+addr)
-	g, err := dial(ctx, &c.Config)
+	g, err := dial.Open(ctx, &c.Config)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
+	addr := c.Address()
 	p, err := c.resolvePort(ctx, g)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 
+	"edgecheck/shared/nagios"
 	"edgecheck/shared/registry"
 )
 
@@ -118,6 +119,14 @@ type Getter interface {
 // A Dialer opens a Getter; checks keep one in a field so unit tests can
 // swap it.
 type Dialer func(ctx context.Context, c *Config) (Getter, error)
+
+// Open names the stage ("preparing the SNMP client for HOST:PORT", for a
+// timeout message) and opens the agent of c with d. The caller closes the
+// Getter.
+func (d Dialer) Open(ctx context.Context, c *Config) (Getter, error) {
+	nagios.SetStage(ctx, "preparing the SNMP client for "+c.Address())
+	return d(ctx, c)
+}
 
 // A Client talks to one agent with gosnmp.
 type Client struct {
