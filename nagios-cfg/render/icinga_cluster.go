@@ -46,7 +46,14 @@ func icingaCluster(f *inventory.Fleet, e *inventory.Env) string {
 ` + clusterHealth + `	max_check_attempts = 3
 }
 
-apply Dependency "edgecheck-satellite" to Host {
+` + satelliteDependency("Host") + satelliteDependency("Service") + strings.TrimSuffix(b.String(), "\n")
+}
+
+// satelliteDependency makes the hosts (kind Host) or services (Service)
+// of a satellite's zone depend on the satellite's cluster-zone Host, so
+// they become unreachable, not stale, when the zone is disconnected.
+func satelliteDependency(kind string) string {
+	return `apply Dependency "edgecheck-satellite" to ` + kind + ` {
 	parent_host_name = host.vars.edgecheck_satellite
 	disable_checks = false
 	disable_notifications = true
@@ -54,15 +61,7 @@ apply Dependency "edgecheck-satellite" to Host {
 	assign where host.vars.edgecheck_satellite
 }
 
-apply Dependency "edgecheck-satellite" to Service {
-	parent_host_name = host.vars.edgecheck_satellite
-	disable_checks = false
-	disable_notifications = true
-	states = [ Up ]
-	assign where host.vars.edgecheck_satellite
-}
-
-` + strings.TrimSuffix(b.String(), "\n")
+`
 }
 
 // clusterHost writes the Host standing for satellite n of cell c, with
