@@ -72,12 +72,7 @@ func validateExample(t *testing.T, p registry.Plugin, command string, probeFiles
 // or PATH flag then names a path under dir that does not exist.
 func configure(t *testing.T, p registry.Plugin, args []string, dir string, probeFiles bool) registry.Check {
 	t.Helper()
-	c := p.New()
-	fs := registry.NewFlagSet(p.Name)
-	var std registry.Standard
-	fs.DeclareStandard(&std)
-	c.Flags(fs)
-	fs.Bind()
+	c, fs, _ := p.Configure()
 	for _, f := range fs.Declared() {
 		if probeFiles && f.Kind == registry.KindString && (f.Meta == "FILE" || f.Meta == "PATH") {
 			args = append(args, "--"+f.Name, filepath.Join(dir, "flag-"+f.Name, "x"))
@@ -180,11 +175,7 @@ func lineDiff(before, after []string) string {
 func TestFlagDefaultsAreWhatRuns(t *testing.T) {
 	for _, p := range registry.All() {
 		t.Run(p.Name, func(t *testing.T) {
-			fs := registry.NewFlagSet(p.Name)
-			var std registry.Standard
-			fs.DeclareStandard(&std)
-			p.New().Flags(fs)
-			fs.Bind()
+			_, fs, _ := p.Configure()
 			for _, f := range fs.Declared() {
 				if got := fs.PFlags().Lookup(f.Name).Value.String(); f.Default != "" && got != f.Default {
 					t.Errorf("--%s: --help shows the default %q, the check runs with %q", f.Name, f.Default, got)

@@ -49,11 +49,22 @@ type Plugin struct {
 // Flags returns the plugin's flag declarations in order, the standard
 // flags (-h, -V, -t, -v) first.
 func (p Plugin) Flags() []*Flag {
-	fs := NewFlagSet(p.Name)
-	var std Standard
-	fs.DeclareStandard(&std)
-	p.New().Flags(fs)
+	_, fs, _ := p.Configure()
 	return fs.Declared()
+}
+
+// Configure returns a new check of the plugin (New) with its flags bound
+// on a new FlagSet, the standard flags first, and the standard flags'
+// values: what the runner parses a command line into. Every flag holds
+// its default until the FlagSet's PFlags parse.
+func (p Plugin) Configure() (Check, *FlagSet, *Standard) {
+	c := p.New()
+	fs := NewFlagSet(p.Name)
+	std := &Standard{}
+	fs.DeclareStandard(std)
+	c.Flags(fs)
+	fs.Bind()
+	return c, fs, std
 }
 
 var (

@@ -73,12 +73,7 @@ func unknownf(service, format string, args ...any) (string, nagios.State) {
 }
 
 func run(p registry.Plugin, args []string, stderr io.Writer) (string, nagios.State, bool) {
-	check := p.New()
-	fs := registry.NewFlagSet(p.Name)
-	var std registry.Standard
-	fs.DeclareStandard(&std)
-	check.Flags(fs)
-	fs.Bind()
+	check, fs, std := p.Configure()
 	pf := fs.PFlags()
 	pf.SetOutput(io.Discard)
 	pf.Usage = func() {}
@@ -110,7 +105,7 @@ func run(p registry.Plugin, args []string, stderr io.Writer) (string, nagios.Sta
 			return formatted(unknownf(p.Service, "bad arguments: %v", err))
 		}
 	}
-	return execute(p, check, std, stderr)
+	return execute(p, check, *std, stderr)
 }
 
 type outcome struct {
