@@ -5,6 +5,7 @@ package roundtrip
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net"
 	"os"
 	"os/exec"
@@ -444,35 +445,54 @@ func (w *world) snippet(t *testing.T, g *hostGroup, kind, role, ext string) stri
 // nrpe starts a private NRPE per host group with its role snippets and
 // asks it for each service's command, as check_nrpe on the server does.
 func (w *world) nrpe(t *testing.T) {
-	w.newStubs(t, "stubs-nrpe")
+	w.agents(t, "nrpe", ".cfg", "include=", "tcp", func(g *hostGroup, incs []string, port int, dir string) {
+		writeFile(t, filepath.Join(dir, "nrpe.cfg"), fmt.Sprintf("pid_file=%s/nrpe.pid\nserver_port=%d\nserver_address=127.0.0.1\nnrpe_user=nagios\nnrpe_group=nagios\nallowed_hosts=127.0.0.1\ndont_blame_nrpe=0\ncommand_timeout=30\n%s\n", dir, port, strings.Join(incs, "\n")), 0o644)
+		start(t, dir, w.lab["NRPE_BIN"], "-c", filepath.Join(dir, "nrpe.cfg"), "-f")
+		waitTCP(t, fmt.Sprintf("127.0.0.1:%d", port))
+		for h, s := range g.services(inventory.ModeNRPE, inventory.ModeIcingaAgent) {
+			w.takeRecords(t)
+			out, err := exec.Command(w.lab["CHECK_NRPE_BIN"], "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "30", "-c", w.names[s]).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s %s: check_nrpe -c %s: %v: %s", h.Name, s.Name, w.names[s], err, out)
+				continue
+			}
+			w.one(t, fmt.Sprintf("NRPE command %s of %s", w.names[s], h.Name), w.agentArgv(s))
+		}
+	})
+}
+
+// agents runs daemon for each host group that has role snippets of kind
+// (nrpe, snmpd; files ending in ext), with their include lines (include
+// then the snippet's path), a port free now on network and a new
+// directory named after kind and the port.
+func (w *world) agents(t *testing.T, kind, ext, include, network string, daemon func(g *hostGroup, incs []string, port int, dir string)) {
+	w.newStubs(t, "stubs-"+kind)
 	for _, g := range w.groups() {
 		var incs []string
 		for _, r := range g.roles {
-			if p := w.snippet(t, g, "nrpe", r, ".cfg"); p != "" {
-				incs = append(incs, "include="+p)
+			if p := w.snippet(t, g, kind, r, ext); p != "" {
+				incs = append(incs, include+p)
 			}
 		}
 		if len(incs) == 0 {
 			continue
 		}
-		port := freePort(t, "tcp")
-		dir := filepath.Join(w.dir, fmt.Sprintf("nrpe-%d", port))
+		port := freePort(t, network)
+		dir := filepath.Join(w.dir, fmt.Sprintf("%s-%d", kind, port))
 		mkdirs(t, dir)
-		writeFile(t, filepath.Join(dir, "nrpe.cfg"), fmt.Sprintf("pid_file=%s/nrpe.pid\nserver_port=%d\nserver_address=127.0.0.1\nnrpe_user=nagios\nnrpe_group=nagios\nallowed_hosts=127.0.0.1\ndont_blame_nrpe=0\ncommand_timeout=30\n%s\n", dir, port, strings.Join(incs, "\n")), 0o644)
-		start(t, dir, w.lab["NRPE_BIN"], "-c", filepath.Join(dir, "nrpe.cfg"), "-f")
-		waitTCP(t, fmt.Sprintf("127.0.0.1:%d", port))
+		daemon(g, incs, port, dir)
+	}
+}
+
+// services yields the group's services run in one of modes, with their
+// host.
+func (g *hostGroup) services(modes ...string) iter.Seq2[*inventory.Host, *inventory.Service] {
+	return func(yield func(*inventory.Host, *inventory.Service) bool) {
 		for _, h := range g.hosts {
 			for _, s := range h.Services {
-				if s.RunMode != inventory.ModeNRPE && s.RunMode != inventory.ModeIcingaAgent {
-					continue
+				if slices.Contains(modes, s.RunMode) && !yield(h, s) {
+					return
 				}
-				w.takeRecords(t)
-				out, err := exec.Command(w.lab["CHECK_NRPE_BIN"], "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "30", "-c", w.names[s]).CombinedOutput()
-				if err != nil {
-					t.Errorf("%s %s: check_nrpe -c %s: %v: %s", h.Name, s.Name, w.names[s], err, out)
-					continue
-				}
-				w.one(t, fmt.Sprintf("NRPE command %s of %s", w.names[s], h.Name), w.agentArgv(s))
 			}
 		}
 	}
@@ -513,48 +533,30 @@ func extendOID(name string) string {
 // snmpd starts a private snmpd per host group with its role snippets and
 // reads each service's extend, which makes snmpd run it.
 func (w *world) snmpd(t *testing.T) {
-	w.newStubs(t, "stubs-snmpd")
-	for _, g := range w.groups() {
-		var incs []string
-		for _, r := range g.roles {
-			if p := w.snippet(t, g, "snmpd", r, ".conf"); p != "" {
-				incs = append(incs, "includeFile "+p)
-			}
-		}
-		if len(incs) == 0 {
-			continue
-		}
-		port := freePort(t, "udp")
-		dir := filepath.Join(w.dir, fmt.Sprintf("snmpd-%d", port))
-		mkdirs(t, dir)
+	w.agents(t, "snmpd", ".conf", "includeFile ", "udp", func(g *hostGroup, incs []string, port int, dir string) {
 		writeFile(t, filepath.Join(dir, "snmpd.conf"), "rocommunity roundtrip 127.0.0.1\n"+strings.Join(incs, "\n")+"\n", 0o644)
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		start(t, dir, w.lab["SNMPD_BIN"], "-f", "-Lo", "-C", "-c", filepath.Join(dir, "snmpd.conf"), "-p", filepath.Join(dir, "snmpd.pid"), "udp:"+addr)
 		// snmpd caches an extend's output for a few seconds: ask each name
 		// once; the hosts sharing a name must mean the same argv.
 		asked := map[string][]string{}
-		for _, h := range g.hosts {
-			for _, s := range h.Services {
-				if s.RunMode != inventory.ModeSNMPExtend {
-					continue
+		for h, s := range g.services(inventory.ModeSNMPExtend) {
+			if prev, ok := asked[w.names[s]]; ok {
+				if key(prev) != key(w.agentArgv(s)) {
+					t.Errorf("extend %s means %q on one host and %q on %s", w.names[s], prev, w.agentArgv(s), h.Name)
 				}
-				if prev, ok := asked[w.names[s]]; ok {
-					if key(prev) != key(w.agentArgv(s)) {
-						t.Errorf("extend %s means %q on one host and %q on %s", w.names[s], prev, w.agentArgv(s), h.Name)
-					}
-					continue
-				}
-				asked[w.names[s]] = w.agentArgv(s)
-				w.takeRecords(t)
-				out, err := snmpget(w.lab["SNMPGET_BIN"], addr, extendOID(w.names[s]))
-				if err != nil {
-					t.Errorf("%s %s: snmpget extend %s: %v: %s\n%s", h.Name, s.Name, w.names[s], err, out, daemonLog(dir, w.lab["SNMPD_BIN"]))
-					continue
-				}
-				w.one(t, fmt.Sprintf("snmpd extend %s of %s (snmpget: %s)", w.names[s], h.Name, strings.TrimSpace(out)), w.agentArgv(s))
+				continue
 			}
+			asked[w.names[s]] = w.agentArgv(s)
+			w.takeRecords(t)
+			out, err := snmpget(w.lab["SNMPGET_BIN"], addr, extendOID(w.names[s]))
+			if err != nil {
+				t.Errorf("%s %s: snmpget extend %s: %v: %s\n%s", h.Name, s.Name, w.names[s], err, out, daemonLog(dir, w.lab["SNMPD_BIN"]))
+				continue
+			}
+			w.one(t, fmt.Sprintf("snmpd extend %s of %s (snmpget: %s)", w.names[s], h.Name, strings.TrimSpace(out)), w.agentArgv(s))
 		}
-	}
+	})
 }
 
 // snmpget reads one OID, retrying while snmpd starts.
