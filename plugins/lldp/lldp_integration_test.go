@@ -51,9 +51,7 @@ func wantNot(t *testing.T, r labtest.Run, texts ...string) {
 
 func (l lab) run(t *testing.T, args ...string) labtest.Run {
 	t.Helper()
-	r := labtest.Exec(t, l.bin, nil, append([]string{"--socket", l.socket}, args...)...)
-	t.Logf("exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
-	return r
+	return labtest.ExecLog(t, l.bin, nil, append([]string{"--socket", l.socket}, args...)...)
 }
 
 func wantRun(t *testing.T, r labtest.Run, code int, contains ...string) {
@@ -205,8 +203,7 @@ func TestIntegrationUnprivilegedUser(t *testing.T) {
 	if err := os.WriteFile(bin, data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := labtest.Exec(t, runuser, nil, "-u", "nobody", "--", bin, "--socket", l.socket)
-	t.Logf("exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
+	r := labtest.ExecLog(t, runuser, nil, "-u", "nobody", "--", bin, "--socket", l.socket)
 	wantRun(t, r, 3, "LLDP UNKNOWN", "permission denied running lldpcli", "usermod -aG adm")
 }
 

@@ -4,7 +4,6 @@ package snmpextend
 
 import (
 	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,31 +18,16 @@ import (
 // snmpd (lab/lab.sh up snmpd), whose extend lines run
 // lab/snmpd/fake_check.sh with exit codes 0, 1, 2, 3 and 7.
 
-type lab struct {
-	env map[string]string
-	bin string
-}
+type lab struct{ labtest.SNMPLab }
 
 func needLab(t *testing.T) lab {
 	t.Helper()
-	env := labtest.Need(t, "SNMP_HOST", "SNMP_PORT", "SNMP_DEAD_PORT", "SNMP_V2_CREDENTIALS", "SNMP_V3_CREDENTIALS",
-		"SNMP_EXTEND_SCRIPT", "SNMP_EXTEND_OK", "SNMP_EXTEND_WARNING", "SNMP_EXTEND_CRITICAL", "SNMP_EXTEND_UNKNOWN", "SNMP_EXTEND_OUTSIDE")
-	return lab{env: env, bin: labtest.Binary(t, "check_snmp_extend")}
+	return lab{labtest.NeedSNMP(t, "check_snmp_extend", labtest.SNMPD, "SNMP_DEAD_PORT", "SNMP_EXTEND_SCRIPT", "SNMP_EXTEND_OK", "SNMP_EXTEND_WARNING", "SNMP_EXTEND_CRITICAL", "SNMP_EXTEND_UNKNOWN", "SNMP_EXTEND_OUTSIDE")}
 }
 
 func (l lab) run(t *testing.T, args ...string) labtest.Run {
 	t.Helper()
-	r := labtest.Exec(t, l.bin, nil, args...)
-	t.Logf("exit %d (%s):\n%s%s", r.Code, r.Elapsed, r.Stdout, r.Stderr)
-	return r
-}
-
-func (l lab) agent(protocol string) []string {
-	creds := l.env["SNMP_V2_CREDENTIALS"]
-	if protocol == "3" {
-		creds = l.env["SNMP_V3_CREDENTIALS"]
-	}
-	return []string{"-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", protocol, "--credentials-file", creds}
+	return labtest.ExecLog(t, l.Bin, nil, args...)
 }
 
 // direct runs the extend's command locally: what the relay must reproduce.
@@ -71,12 +55,12 @@ func TestIntegrationExtendRelaysByteForByte(t *testing.T) {
 	}
 	for _, protocol := range []string{"2c", "3"} {
 		for _, e := range extends {
-			t.Run("v"+protocol+"/"+l.env[e.key], func(t *testing.T) {
-				want, wantCode := direct(t, l.env["SNMP_EXTEND_SCRIPT"], e.code)
+			t.Run("v"+protocol+"/"+l.Env[e.key], func(t *testing.T) {
+				want, wantCode := direct(t, l.Env["SNMP_EXTEND_SCRIPT"], e.code)
 				if wantCode != e.code || !strings.Contains(want, "|") || strings.Count(want, "\n") < 3 {
 					t.Fatalf("the lab script no longer prints multi-line output with perfdata: exit %d\n%s", wantCode, want)
 				}
-				r := l.run(t, append(l.agent(protocol), "--name", l.env[e.key])...)
+				r := l.run(t, append(l.Flags(protocol), "--name", l.Env[e.key])...)
 				if r.Code != e.code {
 					t.Errorf("exit %d, want the remote %d", r.Code, e.code)
 				}
@@ -90,12 +74,12 @@ func TestIntegrationExtendRelaysByteForByte(t *testing.T) {
 
 func TestIntegrationExtendOutsideRangeIsUnknown(t *testing.T) {
 	l := needLab(t)
-	r := l.run(t, append(l.agent("2c"), "--name", l.env["SNMP_EXTEND_OUTSIDE"])...)
+	r := l.run(t, append(l.Flags("2c"), "--name", l.Env["SNMP_EXTEND_OUTSIDE"])...)
 	if r.Code != 3 {
 		t.Errorf("exit %d, want 3", r.Code)
 	}
 	line1, rest, _ := strings.Cut(r.Stdout, "\n")
-	if !strings.HasPrefix(line1, "SNMP_EXTEND UNKNOWN - extend "+l.env["SNMP_EXTEND_OUTSIDE"]) || !strings.Contains(line1, "exited with code 7, outside the plugin range 0-3") {
+	if !strings.HasPrefix(line1, "SNMP_EXTEND UNKNOWN - extend "+l.Env["SNMP_EXTEND_OUTSIDE"]) || !strings.Contains(line1, "exited with code 7, outside the plugin range 0-3") {
 		t.Errorf("line 1: %q", line1)
 	}
 	if !strings.HasPrefix(rest, "OVS_CONTROLLER EXIT7 - ") {
@@ -106,12 +90,12 @@ func TestIntegrationExtendOutsideRangeIsUnknown(t *testing.T) {
 func TestIntegrationExtendUnknownName(t *testing.T) {
 	l := needLab(t)
 	for _, protocol := range []string{"2c", "3"} {
-		r := l.run(t, append(l.agent(protocol), "--name", "no_such_extend")...)
+		r := l.run(t, append(l.Flags(protocol), "--name", "no_such_extend")...)
 		if r.Code != 3 {
 			t.Errorf("v%s: exit %d, want 3", protocol, r.Code)
 		}
 		if !strings.HasPrefix(r.Stdout, `SNMP_EXTEND UNKNOWN - extend "no_such_extend" is not configured on SNMP agent`) ||
-			!strings.Contains(r.Stdout, l.env["SNMP_EXTEND_OK"]) {
+			!strings.Contains(r.Stdout, l.Env["SNMP_EXTEND_OK"]) {
 			t.Errorf("v%s: %q", protocol, r.Stdout)
 		}
 	}
@@ -120,29 +104,22 @@ func TestIntegrationExtendUnknownName(t *testing.T) {
 func TestIntegrationExtendDeadAgent(t *testing.T) {
 	l := needLab(t)
 	t.Run("unused port", func(t *testing.T) {
-		r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_DEAD_PORT"], "--credentials-file", l.env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "3")
-		if r.Code != 3 || !strings.Contains(r.Stdout, "nothing listens on UDP port "+l.env["SNMP_DEAD_PORT"]) {
+		r := l.run(t, "-H", l.Env["SNMP_HOST"], "--port", l.Env["SNMP_DEAD_PORT"], "--credentials-file", l.Env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "3")
+		if r.Code != 3 || !strings.Contains(r.Stdout, "nothing listens on UDP port "+l.Env["SNMP_DEAD_PORT"]) {
 			t.Errorf("exit %d: %q", r.Code, r.Stdout)
 		}
 	})
 	t.Run("snmpd stopped", func(t *testing.T) {
 		labtest.Lab(t, "snmpd", "stop")
 		t.Cleanup(func() { labtest.Lab(t, "snmpd", "start") })
-		r := l.run(t, append(l.agent("3"), "--name", l.env["SNMP_EXTEND_OK"], "-t", "3")...)
+		r := l.run(t, append(l.Flags("3"), "--name", l.Env["SNMP_EXTEND_OK"], "-t", "3")...)
 		if r.Code != 3 || !strings.HasPrefix(r.Stdout, "SNMP_EXTEND UNKNOWN - SNMP agent ") || !strings.Contains(r.Stdout, "check that snmpd runs") {
 			t.Errorf("exit %d: %q", r.Code, r.Stdout)
 		}
 	})
 	t.Run("agent that never answers", func(t *testing.T) {
-		// A UDP socket that swallows requests, as a firewall that drops
-		// them would: the check must give up by itself inside --timeout.
-		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pc.Close()
-		port := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
-		r := l.run(t, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "2")
+		port := labtest.SilentUDP(t)
+		r := l.run(t, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.Env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "2")
 		if r.Code != 3 || !strings.Contains(r.Stdout, "no SNMP response from 127.0.0.1:"+port+" within 1.7s: check the agent, the community and any firewall, or extend x's command runs longer than that") {
 			t.Errorf("exit %d: %q", r.Code, r.Stdout)
 		}
@@ -151,7 +128,7 @@ func TestIntegrationExtendDeadAgent(t *testing.T) {
 
 func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
 	l := needLab(t)
-	good, err := os.ReadFile(l.env["SNMP_V3_CREDENTIALS"])
+	good, err := os.ReadFile(l.Env["SNMP_V3_CREDENTIALS"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +143,7 @@ func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", "3", "--credentials-file", bad, "--name", l.env["SNMP_EXTEND_OK"])
+	r := l.run(t, "-H", l.Env["SNMP_HOST"], "--port", l.Env["SNMP_PORT"], "--protocol", "3", "--credentials-file", bad, "--name", l.Env["SNMP_EXTEND_OK"])
 	if r.Code != 3 || !strings.Contains(r.Stdout, "SNMPv3 authentication failed at") || !strings.Contains(r.Stdout, bad) {
 		t.Errorf("exit %d: %q", r.Code, r.Stdout)
 	}
@@ -177,9 +154,9 @@ func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
 func TestIntegrationExtendV3AuthNoPriv(t *testing.T) {
 	l := needLab(t)
 	env := labtest.Need(t, "SNMP_V3_AUTHNOPRIV_CREDENTIALS")
-	want, code := direct(t, l.env["SNMP_EXTEND_SCRIPT"], 1)
-	r := l.run(t, "-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", "3",
-		"--credentials-file", env["SNMP_V3_AUTHNOPRIV_CREDENTIALS"], "--name", l.env["SNMP_EXTEND_WARNING"])
+	want, code := direct(t, l.Env["SNMP_EXTEND_SCRIPT"], 1)
+	r := l.run(t, "-H", l.Env["SNMP_HOST"], "--port", l.Env["SNMP_PORT"], "--protocol", "3",
+		"--credentials-file", env["SNMP_V3_AUTHNOPRIV_CREDENTIALS"], "--name", l.Env["SNMP_EXTEND_WARNING"])
 	if r.Code != code || r.Stdout != want {
 		t.Errorf("exit %d, want %d; output %q, want %q", r.Code, code, r.Stdout, want)
 	}
@@ -191,8 +168,8 @@ func TestIntegrationExtendShellTypeRelays(t *testing.T) {
 	l := needLab(t)
 	env := labtest.Need(t, "SNMP_EXTEND_SH_WARNING", "SNMP_EXTEND_SH_CRITICAL")
 	for key, code := range map[string]int{"SNMP_EXTEND_SH_WARNING": 1, "SNMP_EXTEND_SH_CRITICAL": 2} {
-		want, _ := direct(t, l.env["SNMP_EXTEND_SCRIPT"], code)
-		r := l.run(t, append(l.agent("2c"), "--name", env[key])...)
+		want, _ := direct(t, l.Env["SNMP_EXTEND_SCRIPT"], code)
+		r := l.run(t, append(l.Flags("2c"), "--name", env[key])...)
 		if r.Code != code || r.Stdout != want {
 			t.Errorf("%s: exit %d, want %d; output %q, want %q", env[key], r.Code, code, r.Stdout, want)
 		}
@@ -216,7 +193,7 @@ func TestIntegrationExtendKilledAndMissing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(env[tt.key], func(t *testing.T) {
-			r := l.run(t, append(l.agent("2c"), "--name", env[tt.key])...)
+			r := l.run(t, append(l.Flags("2c"), "--name", env[tt.key])...)
 			if r.Code != 3 || !strings.HasPrefix(r.Stdout, "SNMP_EXTEND UNKNOWN - extend "+env[tt.key]+" on ") {
 				t.Errorf("exit %d: %q", r.Code, r.Stdout)
 			}

@@ -22,27 +22,16 @@ import (
 // the SNMP traffic itself, and the veth esnmp0 whose far end the lab can
 // take down.
 
-type lab struct {
-	env map[string]string
-	bin string
-}
+type lab struct{ labtest.SNMPLab }
 
 func needLab(t *testing.T) lab {
 	t.Helper()
-	env := labtest.Need(t, "SNMP_HOST", "SNMP_PORT", "SNMP_V2_CREDENTIALS", "SNMP_V3_CREDENTIALS", "SNMP_LINK_IF")
-	return lab{env: env, bin: labtest.Binary(t, "check_snmp_interfaces")}
+	return lab{labtest.NeedSNMP(t, "check_snmp_interfaces", labtest.SNMPD, "SNMP_LINK_IF")}
 }
 
 func (l lab) run(t *testing.T, protocol, state string, args ...string) labtest.Run {
 	t.Helper()
-	creds := l.env["SNMP_V2_CREDENTIALS"]
-	if protocol == "3" {
-		creds = l.env["SNMP_V3_CREDENTIALS"]
-	}
-	all := append([]string{"-H", l.env["SNMP_HOST"], "--port", l.env["SNMP_PORT"], "--protocol", protocol, "--credentials-file", creds, "--state-file", state}, args...)
-	r := labtest.Exec(t, l.bin, nil, all...)
-	t.Logf("exit %d:\n%s%s", r.Code, r.Stdout, r.Stderr)
-	return r
+	return l.Run(t, protocol, append([]string{"--state-file", state}, args...)...)
 }
 
 // waitCounterMoves waits until the agent shows lo's ifHCInOctets above the
@@ -61,8 +50,8 @@ func (l lab) waitCounterMoves(t *testing.T, state string) {
 	if prev == nil || prev.Name != "lo" {
 		t.Fatalf("state file has no lo at ifIndex 1: %s", data)
 	}
-	port, _ := strconv.Atoi(l.env["SNMP_PORT"])
-	cfg := &snmp.Config{Host: l.env["SNMP_HOST"], Port: port, Protocol: "2c", CredentialsFile: l.env["SNMP_V2_CREDENTIALS"]}
+	port, _ := strconv.Atoi(l.Env["SNMP_PORT"])
+	cfg := &snmp.Config{Host: l.Env["SNMP_HOST"], Port: port, Protocol: "2c", CredentialsFile: l.Env["SNMP_V2_CREDENTIALS"]}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	g, err := snmp.Dial(ctx, cfg)
@@ -87,8 +76,8 @@ func (l lab) waitCounterMoves(t *testing.T, state string) {
 // restart right after is seen as sysUpTime going back.
 func (l lab) waitUptime(t *testing.T, d time.Duration) {
 	t.Helper()
-	port, _ := strconv.Atoi(l.env["SNMP_PORT"])
-	cfg := &snmp.Config{Host: l.env["SNMP_HOST"], Port: port, Protocol: "2c", CredentialsFile: l.env["SNMP_V2_CREDENTIALS"]}
+	port, _ := strconv.Atoi(l.Env["SNMP_PORT"])
+	cfg := &snmp.Config{Host: l.Env["SNMP_HOST"], Port: port, Protocol: "2c", CredentialsFile: l.Env["SNMP_V2_CREDENTIALS"]}
 	ctx, cancel := context.WithTimeout(context.Background(), d+30*time.Second)
 	defer cancel()
 	g, err := snmp.Dial(ctx, cfg)
@@ -116,7 +105,7 @@ func TestIntegrationInterfacesFirstRunThenRates(t *testing.T) {
 	for _, protocol := range []string{"2c", "3"} {
 		t.Run("v"+protocol, func(t *testing.T) {
 			state := filepath.Join(t.TempDir(), "ifstate.json")
-			sel := "^(lo|" + regexp.QuoteMeta(l.env["SNMP_LINK_IF"]) + ")$"
+			sel := "^(lo|" + regexp.QuoteMeta(l.Env["SNMP_LINK_IF"]) + ")$"
 			r := l.run(t, protocol, state, "--interface-regex", sel)
 			if r.Code != 0 || !strings.HasPrefix(r.Stdout, "SNMP_INTERFACES OK - 2 interfaces: 2 up; initialising counters in "+state+", rates from the next run") {
 				t.Fatalf("first run: exit %d %q", r.Code, r.Stdout)
@@ -133,7 +122,7 @@ func TestIntegrationInterfacesFirstRunThenRates(t *testing.T) {
 			if v, _ := strconv.ParseFloat(m[1], 64); v <= 0 {
 				t.Errorf("lo_in_bps = %s, want > 0 (the counter moved)", m[1])
 			}
-			for _, want := range []string{"'lo_utilisation'=", "'" + l.env["SNMP_LINK_IF"] + "_out_bps'=", "[OK] lo (ifIndex 1) up; in "} {
+			for _, want := range []string{"'lo_utilisation'=", "'" + l.Env["SNMP_LINK_IF"] + "_out_bps'=", "[OK] lo (ifIndex 1) up; in "} {
 				if !strings.Contains(r.Stdout, want) {
 					t.Errorf("second run lacks %q", want)
 				}
@@ -145,7 +134,7 @@ func TestIntegrationInterfacesFirstRunThenRates(t *testing.T) {
 func TestIntegrationInterfacesLinkDown(t *testing.T) {
 	l := needLab(t)
 	state := filepath.Join(t.TempDir(), "ifstate.json")
-	link := l.env["SNMP_LINK_IF"]
+	link := l.Env["SNMP_LINK_IF"]
 	labtest.Lab(t, "snmpd", "link_down")
 	t.Cleanup(func() { labtest.Lab(t, "snmpd", "link_up") })
 	r := l.run(t, "2c", state, "--interface-regex", "^"+regexp.QuoteMeta(link)+"$")

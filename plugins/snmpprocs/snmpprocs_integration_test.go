@@ -3,9 +3,7 @@
 package snmpprocs
 
 import (
-	"net"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,28 +15,11 @@ import (
 // table of its own PID namespace, where stand-ins for the SDN daemons run
 // and are killed, restarted and turned into zombies by lab actions.
 
-type lab struct {
-	env map[string]string
-	bin string
-}
+type lab struct{ labtest.SNMPLab }
 
 func needLab(t *testing.T) lab {
 	t.Helper()
-	env := labtest.Need(t, "PROCS_SNMP_HOST", "PROCS_SNMP_PORT", "PROCS_V2_CREDENTIALS", "PROCS_V3_CREDENTIALS",
-		"PROCS_SYSTEMONLY_CREDENTIALS", "PROCS_DAEMONS", "PROCS_ZOMBIE", "PROCS_SCRIPT_DIR")
-	return lab{env: env, bin: labtest.Binary(t, "check_snmp_procs")}
-}
-
-func (l lab) run(t *testing.T, protocol string, args ...string) labtest.Run {
-	t.Helper()
-	creds := l.env["PROCS_V2_CREDENTIALS"]
-	if protocol == "3" {
-		creds = l.env["PROCS_V3_CREDENTIALS"]
-	}
-	argv := append([]string{"-H", l.env["PROCS_SNMP_HOST"], "--port", l.env["PROCS_SNMP_PORT"], "--protocol", protocol, "--credentials-file", creds}, args...)
-	r := labtest.Exec(t, l.bin, nil, argv...)
-	t.Logf("exit %d (%s):\n%s%s", r.Code, r.Elapsed, r.Stdout, r.Stderr)
-	return r
+	return lab{labtest.NeedSNMP(t, "check_snmp_procs", labtest.ProcsSNMPD, "PROCS_SYSTEMONLY_CREDENTIALS", "PROCS_DAEMONS", "PROCS_ZOMBIE", "PROCS_SCRIPT_DIR")}
 }
 
 // restart puts a stand-in back at the end of the test, whatever happened.
@@ -59,7 +40,7 @@ var wantField = map[string]string{
 
 func TestIntegrationProcsKillAndRestart(t *testing.T) {
 	l := needLab(t)
-	daemons := strings.Fields(l.env["PROCS_DAEMONS"])
+	daemons := strings.Fields(l.Env["PROCS_DAEMONS"])
 	if len(daemons) != len(wantField) {
 		t.Fatalf("the lab's stand-ins changed: %v", daemons)
 	}
@@ -68,18 +49,18 @@ func TestIntegrationProcsKillAndRestart(t *testing.T) {
 		t.Run(d+"/v"+protocol, func(t *testing.T) {
 			restart(t, d)
 			line := regexp.MustCompile(`(?m)^\[OK\] ` + regexp.QuoteMeta(d) + `: 1 process, matched ` + wantField[d] + ` "[^"]*` + regexp.QuoteMeta(d) + `[^"]*" \(PID \d+\); \d+ KB memory`)
-			r := l.run(t, protocol, "--process", d)
+			r := l.Run(t, protocol, "--process", d)
 			if r.Code != 0 || !line.MatchString(r.Stdout) || !strings.Contains(r.Stdout, "'"+d+"_count'=1;;1:;0 '"+d+"_mem'=") {
 				t.Fatalf("running: exit %d, want OK with 1 process matched on %s", r.Code, wantField[d])
 			}
 			labtest.Lab(t, "procs", "kill", d)
-			r = l.run(t, protocol, "--process", d)
+			r = l.Run(t, protocol, "--process", d)
 			if r.Code != 2 || !strings.HasPrefix(r.Stdout, "SNMP_PROCS CRITICAL - "+d+": 0 processes outside the critical range 1:") ||
 				!strings.Contains(r.Stdout, "'"+d+"_count'=0;;1:;0") {
 				t.Errorf("killed: exit %d, want CRITICAL with count 0", r.Code)
 			}
 			labtest.Lab(t, "procs", "start", d)
-			r = l.run(t, protocol, "--process", d)
+			r = l.Run(t, protocol, "--process", d)
 			if r.Code != 0 || !line.MatchString(r.Stdout) {
 				t.Errorf("restarted: exit %d, want OK with 1 process matched on %s", r.Code, wantField[d])
 			}
@@ -91,10 +72,10 @@ func TestIntegrationProcsKillAndRestart(t *testing.T) {
 func TestIntegrationProcsAllDaemonsOneRun(t *testing.T) {
 	l := needLab(t)
 	var args []string
-	for _, d := range strings.Fields(l.env["PROCS_DAEMONS"]) {
+	for _, d := range strings.Fields(l.Env["PROCS_DAEMONS"]) {
 		args = append(args, "--process", d)
 	}
-	r := l.run(t, "3", args...)
+	r := l.Run(t, "3", args...)
 	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "SNMP_PROCS OK - 5 of 5 selections OK: ovs-vswitchd 1, ovsdb-server 1, nova-compute 1, neutron-openvswitch-agent 1, ovs-xapi-sync 1 |") {
 		t.Errorf("exit %d", r.Code)
 	}
@@ -105,8 +86,8 @@ func TestIntegrationProcsAllDaemonsOneRun(t *testing.T) {
 func TestIntegrationProcsZombie(t *testing.T) {
 	l := needLab(t)
 	t.Run("always-zombie stand-in", func(t *testing.T) {
-		z := l.env["PROCS_ZOMBIE"]
-		r := l.run(t, "2c", "--process", z)
+		z := l.Env["PROCS_ZOMBIE"]
+		r := l.Run(t, "2c", "--process", z)
 		if r.Code != 2 || !regexp.MustCompile(`not counted: PID \d+ \(hrSWRunStatus invalid, a zombie\)`).MatchString(r.Stdout) {
 			t.Errorf("exit %d, want CRITICAL naming the zombie", r.Code)
 		}
@@ -114,11 +95,11 @@ func TestIntegrationProcsZombie(t *testing.T) {
 	t.Run("daemon dies leaving a zombie", func(t *testing.T) {
 		restart(t, "ovs-vswitchd")
 		labtest.Lab(t, "procs", "zombie", "ovs-vswitchd")
-		r := l.run(t, "2c", "--process", "ovs-vswitchd")
+		r := l.Run(t, "2c", "--process", "ovs-vswitchd")
 		if r.Code != 2 || !strings.Contains(r.Stdout, "ovs-vswitchd: 0 processes outside the critical range 1:; not counted: PID ") {
 			t.Errorf("host-resources: exit %d, want CRITICAL with the zombie not counted", r.Code)
 		}
-		r = l.run(t, "2c", "--source", "ucd", "--process", "ovs-vswitchd")
+		r = l.Run(t, "2c", "--source", "ucd", "--process", "ovs-vswitchd")
 		if r.Code != 0 || !strings.Contains(r.Stdout, "ovs-vswitchd: 1 process (prCount of `proc ovs-vswitchd`, zombies included)") {
 			t.Errorf("ucd: exit %d, want the agent's own count, which includes the zombie", r.Code)
 		}
@@ -130,16 +111,16 @@ func TestIntegrationProcsZombie(t *testing.T) {
 func TestIntegrationProcsUCD(t *testing.T) {
 	l := needLab(t)
 	restart(t, "ovsdb-server")
-	r := l.run(t, "3", "--source", "ucd", "--process", "ovsdb-server", "--process", "neutron-openvswitch-agent")
+	r := l.Run(t, "3", "--source", "ucd", "--process", "ovsdb-server", "--process", "neutron-openvswitch-agent")
 	if r.Code != 0 || !strings.Contains(r.Stdout, "neutron-openvswitch-agent: 1 process (prCount of `proc neutron-openvsw`") {
 		t.Errorf("exit %d, want OK through the 15-character proc line", r.Code)
 	}
 	labtest.Lab(t, "procs", "kill", "ovsdb-server")
-	r = l.run(t, "3", "--source", "ucd", "--process", "ovsdb-server")
+	r = l.Run(t, "3", "--source", "ucd", "--process", "ovsdb-server")
 	if r.Code != 2 || !strings.Contains(r.Stdout, "ovsdb-server: 0 processes (prCount of `proc ovsdb-server`, zombies included) outside the critical range 1:; the agent flags it (prErrorFlag 1): ") {
 		t.Errorf("exit %d, want CRITICAL with the agent's prErrMessage", r.Code)
 	}
-	r = l.run(t, "2c", "--source", "ucd", "--process", "ovs-xapi-sync")
+	r = l.Run(t, "2c", "--source", "ucd", "--process", "ovs-xapi-sync")
 	if r.Code != 3 || !strings.Contains(r.Stdout, "no `proc` line for it") {
 		t.Errorf("exit %d, want UNKNOWN for a daemon without proc line", r.Code)
 	}
@@ -147,9 +128,8 @@ func TestIntegrationProcsUCD(t *testing.T) {
 
 func TestIntegrationProcsNoHostResources(t *testing.T) {
 	l := needLab(t)
-	argv := []string{"-H", l.env["PROCS_SNMP_HOST"], "--port", l.env["PROCS_SNMP_PORT"], "--credentials-file", l.env["PROCS_SYSTEMONLY_CREDENTIALS"], "--process", "ovs-vswitchd"}
-	r := labtest.Exec(t, l.bin, nil, argv...)
-	t.Logf("exit %d:\n%s", r.Code, r.Stdout)
+	argv := []string{"-H", l.Env["PROCS_SNMP_HOST"], "--port", l.Env["PROCS_SNMP_PORT"], "--credentials-file", l.Env["PROCS_SYSTEMONLY_CREDENTIALS"], "--process", "ovs-vswitchd"}
+	r := labtest.ExecLog(t, l.Bin, nil, argv...)
 	if r.Code != 3 || !strings.Contains(r.Stdout, "shows no hrSWRunTable (HOST-RESOURCES-MIB .1.3.6.1.2.1.25.4.2): either the view of this community/user excludes it") {
 		t.Errorf("exit %d", r.Code)
 	}
@@ -157,15 +137,8 @@ func TestIntegrationProcsNoHostResources(t *testing.T) {
 
 func TestIntegrationProcsSilentAgent(t *testing.T) {
 	l := needLab(t)
-	// A UDP socket that swallows requests, as a firewall that drops them
-	// would: the check gives up by itself inside --timeout.
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	port := strconv.Itoa(pc.LocalAddr().(*net.UDPAddr).Port)
-	r := labtest.Exec(t, l.bin, nil, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.env["PROCS_V2_CREDENTIALS"], "--process", "ovs-vswitchd", "-t", "2")
+	port := labtest.SilentUDP(t)
+	r := labtest.Exec(t, l.Bin, nil, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.Env["PROCS_V2_CREDENTIALS"], "--process", "ovs-vswitchd", "-t", "2")
 	if r.Code != 3 || !strings.Contains(r.Stdout, "SNMP_PROCS UNKNOWN - no SNMP response from 127.0.0.1:"+port+" within 1.7s") {
 		t.Errorf("exit %d: %q", r.Code, r.Stdout)
 	}

@@ -150,6 +150,15 @@ type Run struct {
 	MaxRSSKB int64
 }
 
+// ExecLog is Exec, then logs the exit code, the time taken and the
+// output (shown on failure or with -v).
+func ExecLog(t testing.TB, bin string, env []string, args ...string) Run {
+	t.Helper()
+	r := Exec(t, bin, env, args...)
+	t.Logf("exit %d (%s):\n%s%s", r.Code, r.Elapsed, r.Stdout, r.Stderr)
+	return r
+}
+
 // Exec runs a binary with args and a hard limit, returning its output and
 // exit code. It never fails the test on a non-zero exit: callers assert.
 func Exec(t testing.TB, bin string, env []string, args ...string) Run {
