@@ -26,7 +26,16 @@ import (
 // with ovsdb-client transact).
 func capturedSnapshot(t *testing.T) *snapshot {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "ovsdb-transact-reply.json"))
+	snap, _ := captured(t, "ovsdb-transact-reply.json")
+	return snap
+}
+
+// captured decodes testdata/FILE, a reply of the lab's real ovsdb-server
+// to the check's selects: the snapshot of the first four, and the rows of
+// every select.
+func captured(t *testing.T, file string) (*snapshot, [][]ovsdb.Row) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +45,15 @@ func capturedSnapshot(t *testing.T) *snapshot {
 	if err := json.Unmarshal(data, &reply); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := decodeSnapshot(reply[0].Rows, reply[1].Rows, reply[2].Rows, reply[3].Rows)
+	rows := make([][]ovsdb.Row, len(reply))
+	for i, r := range reply {
+		rows[i] = r.Rows
+	}
+	snap, err := decodeSnapshot(rows[0], rows[1], rows[2], rows[3])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return snap
+	return snap, rows
 }
 
 func TestDecodeSnapshot(t *testing.T) {
@@ -378,21 +391,8 @@ func TestDecodeBridgeProtocols(t *testing.T) {
 		{"ovsdb-transact-reply-openflow10openflow13.json", []string{"OpenFlow10", "OpenFlow13"}, []string{"-O", "OpenFlow10,OpenFlow13"}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var reply []struct {
-				Rows []ovsdb.Row `json:"rows"`
-			}
-			if err := json.Unmarshal(data, &reply); err != nil {
-				t.Fatal(err)
-			}
-			snap, err := decodeSnapshot(reply[0].Rows, reply[1].Rows, reply[2].Rows, reply[3].Rows)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := decodeBridge(snap, "br-of10", reply[3].Rows, reply[4].Rows, reply[5].Rows); err != nil {
+			snap, rows := captured(t, tt.file)
+			if err := decodeBridge(snap, "br-of10", rows[3], rows[4], rows[5]); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(snap.FlowProtocols, tt.protocols) || !reflect.DeepEqual(ofctlVersions(snap.FlowProtocols), tt.argv) {
