@@ -43,6 +43,17 @@ func asMaster(f fixture) fixture {
 	return f
 }
 
+// snapshot decodes the fixture as the check does, ovs-vswitchd's lock
+// held or not as captured.
+func (f fixture) snapshot(t testing.TB) *Snapshot {
+	t.Helper()
+	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
 // results decodes a fixture reply into per-operation results the way
 // shared/ovsdb does.
 func (f fixture) results(t testing.TB) []ovsdb.Result {

@@ -116,11 +116,7 @@ func TestDateOutage(t *testing.T) {
 // known): the first sighting is WARNING, the same state after --grace is
 // CRITICAL, and a connected sighting clears the memory.
 func TestEvaluateRemembersOutage(t *testing.T) {
-	f := loadFixture(t, "unreachable")
-	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadFixture(t, "unreachable").snapshot(t)
 	m := newMemory("unix:/x")
 	key := "bridge br-ecfix controller tcp:127.0.0.1:1"
 	p := policy{Grace: 30 * time.Second, Uptime: noUptime, Memory: m, Now: t0}
@@ -149,11 +145,7 @@ func TestEvaluateRemembersOutage(t *testing.T) {
 // TestEvaluateKeepsNewerRecord: a concurrent run that read OVSDB later
 // stored its record while this run waited for the lock; it stays.
 func TestEvaluateKeepsNewerRecord(t *testing.T) {
-	f := loadFixture(t, "unreachable")
-	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadFixture(t, "unreachable").snapshot(t)
 	key := "bridge br-ecfix controller tcp:127.0.0.1:1"
 	m := newMemory("unix:/x")
 	newer := &record{Row: "7197d5f0-2ca4-416d-83f3-03a403f033d6", Observed: *at(100), LastConnected: at(100)}
@@ -265,11 +257,7 @@ func FuzzListenAddress(f *testing.F) {
 // TestEvaluateListenersFixture evaluates the reply captured by
 // testdata/capture-listeners.sh from the real lab OVS.
 func TestEvaluateListenersFixture(t *testing.T) {
-	f := loadFixture(t, "listeners")
-	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadFixture(t, "listeners").snapshot(t)
 	vswitchd60 := func(d string) (time.Duration, bool) { return 60 * time.Second, d == "ovs-vswitchd" }
 	res := evaluate(snap, policy{Grace: 30 * time.Second, Uptime: vswitchd60, Now: t0, Memory: newMemory("unix:/x")})
 	want := map[string]nagios.State{
@@ -314,11 +302,7 @@ func TestEvaluateListenersFixture(t *testing.T) {
 // br-lab) recorded every configured target; a controller configured since
 // then is dated from that run, not from ovs-vswitchd's start an hour ago.
 func TestEvaluateTargetAddedSinceLastRun(t *testing.T) {
-	f := loadFixture(t, "unreachable")
-	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadFixture(t, "unreachable").snapshot(t)
 	up := func(string) (time.Duration, bool) { return time.Hour, true }
 	m := newMemory("unix:/x")
 	evaluate(snap, policy{Grace: 30 * time.Second, Uptime: up, Memory: m, Now: t0, Bridges: []string{"br-lab"}})

@@ -141,10 +141,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			if tt.master {
 				f = asMaster(f)
 			}
-			snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-			if err != nil {
-				t.Fatal(err)
-			}
+			snap := f.snapshot(t)
 			if tt.policy.Uptime == nil {
 				tt.policy.Uptime = noUptime
 			}
@@ -184,11 +181,7 @@ func TestEvaluateFixtures(t *testing.T) {
 // fixture's br-lab with its controller removed) the check stays OK and
 // line 1 still says ovs-vswitchd is not running.
 func TestStaleWithoutControllers(t *testing.T) {
-	f := loadFixture(t, "stale")
-	snap, err := decodeSnapshot(f.results(t), f.LockHeld)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := loadFixture(t, "stale").snapshot(t)
 	if snap.VswitchdRunning {
 		t.Fatal("the stale fixture has ovs-vswitchd running")
 	}
