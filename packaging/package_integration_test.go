@@ -186,15 +186,8 @@ func packagedTree(t *testing.T, root string, packaged []byte) {
 // an edgecheck CheckCommand.
 func icingaProbe(t *testing.T) string {
 	// icinga2 drops to its own user (nagios on Debian) before reading the
-	// config, so the directory must be world-readable, unlike t.TempDir().
-	dir, err := os.MkdirTemp("", "edgecheck-icinga-probe-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// config.
+	dir := labtest.PublicDir(t, "edgecheck-icinga-probe-")
 	conf := filepath.Join(dir, "icinga2.conf")
 	data := `const PluginDir = "` + pluginDir + `"
 const PluginContribDir = "` + pluginDir + `"

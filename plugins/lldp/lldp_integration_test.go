@@ -186,16 +186,8 @@ func TestIntegrationUnprivilegedUser(t *testing.T) {
 	if err != nil {
 		skip("runuser not installed")
 	}
-	// t.TempDir's parent is private to root; nobody needs to reach the binary.
-	dir, err := os.MkdirTemp("", "edgecheck-lldp-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "check_lldp")
+	// nobody needs to reach the binary.
+	bin := filepath.Join(labtest.PublicDir(t, "edgecheck-lldp-nobody-"), "check_lldp")
 	data, err := os.ReadFile(l.bin)
 	if err != nil {
 		t.Fatal(err)

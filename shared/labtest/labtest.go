@@ -150,6 +150,23 @@ type Run struct {
 	MaxRSSKB int64
 }
 
+// PublicDir returns a new directory every user may read and enter (0755),
+// removed when the test ends. t.TempDir's parent is private to the test's
+// user, so a daemon that drops privileges (icinga2 reads its config as
+// nagios) or a check run as nobody cannot reach a file there.
+func PublicDir(t testing.TB, pattern string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // ExecLog is Exec, then logs the exit code, the time taken and the
 // output (shown on failure or with -v).
 func ExecLog(t testing.TB, bin string, env []string, args ...string) Run {

@@ -207,11 +207,7 @@ func hasFlag(args []string, name string) bool {
 // nobodyBinDir is a world-readable directory for binaries run as nobody;
 // labtest builds into a 0700 temporary directory that nobody cannot enter.
 func nobodyBinDir(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "faultmatrix-bin-")
-	must(t, err)
-	must(t, os.Chmod(dir, 0o755))
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
+	return labtest.PublicDir(t, "faultmatrix-bin-")
 }
 
 func copyForNobody(t *testing.T, bin, dir string) string {

@@ -35,19 +35,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	// Not t.TempDir(): the nobody user must be able to traverse it, except
 	// where it is told not to (deniedDir).
-	dir, err := os.MkdirTemp("", "faultmatrix-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := labtest.PublicDir(t, "faultmatrix-")
 	f := &fixture{dir: dir}
 	t.Cleanup(func() {
 		for _, c := range f.closers {
 			c.Close()
 		}
-		os.RemoveAll(dir)
 	})
 
 	f.MissingUnix = filepath.Join(dir, "missing", "db.sock")

@@ -78,16 +78,8 @@ func TestIntegrationIcingaCluster(t *testing.T) {
 	_, err := exec.LookPath("icinga2")
 	need(t, err == nil, "icinga2 is not installed (Debian package icinga2-bin)")
 
-	// Not t.TempDir(): its parent is private, and icinga2 reads the nodes'
-	// directories as nagios.
-	work, err := os.MkdirTemp("", "edgecheck-icinga2-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(work) })
-	if err := os.Chmod(work, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// icinga2 reads the nodes' directories as nagios.
+	work := labtest.PublicDir(t, "edgecheck-icinga2-")
 	inv := filepath.Join(work, "inventory")
 	for p, data := range inventory(lab["OVS_DB"], lab["OVS_BRIDGE"]) {
 		writeFile(t, filepath.Join(inv, p), data)

@@ -135,16 +135,8 @@ func TestIntegrationStandaloneCheckCommands(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("commands: %d %s", r.Code, r.Stderr)
 	}
-	// icinga2 drops privileges to nagios: the directory must be
-	// readable by it, which t.TempDir's parent is not.
-	dir, err := os.MkdirTemp("", "nagios-cfg-commands-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// icinga2 drops privileges to nagios.
+	dir := labtest.PublicDir(t, "nagios-cfg-commands-")
 	cmds := filepath.Join(dir, "edgecheck.conf")
 	conf := filepath.Join(dir, "icinga2.conf")
 	os.WriteFile(cmds, []byte(r.Stdout), 0o644)
