@@ -242,15 +242,7 @@ func FuzzParseDefaultGrub(f *testing.F) {
 // next_entry block never boots grubenv's next_entry; its default decides.
 func TestHandWrittenGrubCfgIgnoresNextEntry(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, data string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, data string) { mustWrite(t, filepath.Join(root, p), data) }
 	write("boot/grub/grub.cfg", "set default=stable\nmenuentry 'new' --id new {\n linux /vmlinuz-6.1.0-20-amd64\n}\nmenuentry 'stable' --id stable {\n linux /vmlinuz-6.1.0-18-amd64\n}\n")
 	write("boot/grub/grubenv", "# GRUB Environment Block\nnext_entry=new\n")
 	p, err := pendingKernel(root, []string{"6.1.0-20-amd64", "6.1.0-18-amd64"})
@@ -270,15 +262,7 @@ func TestHandWrittenGrubCfgIgnoresNextEntry(t *testing.T) {
 // /boot/grub2/grub.cfg, which has no menu or default of its own.
 func TestEFIGrubenvAndStub(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, data string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, data string) { mustWrite(t, filepath.Join(root, p), data) }
 	const old, cur = "6.5.6-300.fc39.x86_64", "6.8.9-300.fc39.x86_64"
 	write("boot/efi/EFI/fedora/grub.cfg", "search --no-floppy --root-dev-only --fs-uuid --set=dev 0b1c\nset prefix=($dev)/grub2\nexport $prefix\nconfigfile $prefix/grub.cfg\n")
 	write("boot/efi/EFI/fedora/grubenv", "# GRUB Environment Block\nsaved_entry=abc-"+old+"\n")
