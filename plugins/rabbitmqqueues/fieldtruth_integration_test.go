@@ -61,12 +61,8 @@ func fqdnHosts(t *testing.T, n int, hosts ...string) string {
 // unpaged listings, never HTTP 414 or 400), and the whole vhost.
 func TestIntegrationEveryModeSameState(t *testing.T) {
 	l := newLab(t)
-	a, b := l.host("a"), l.host("b")
+	a, b := l.healthyAndStuck(3)
 	qa, qb := "compute."+a, "compute."+b
-	l.declare(qa)
-	l.declare(qb)
-	l.consume(qa, 10)
-	l.publish(qb, 3)
 	l.waitFor(qa, 0, 0, 1)
 	l.waitFor(qb, 3, 0, 0)
 	want := map[string]string{
@@ -165,12 +161,8 @@ func TestIntegrationStatsDisabled(t *testing.T) {
 	labtest.Lab(t, "rabbitmq", "stats_off")
 	t.Cleanup(func() { labtest.Lab(t, "rabbitmq", "stats_on") })
 	l := newLab(t)
-	a, b := l.host("a"), l.host("b")
+	a, b := l.healthyAndStuck(4)
 	qa, qb := "compute."+a, "compute."+b
-	l.declare(qa)
-	l.declare(qb)
-	l.consume(qa, 10)
-	l.publish(qb, 4)
 	rx := `^compute\.` + regexp.QuoteMeta(l.prefix) + "-"
 	amqpURL := "amqp://127.0.0.1:" + l.env["RABBITMQ_AMQP_PORT"]
 	if u, err := url.Parse(l.env["RABBITMQ_AMQP_URL"]); err == nil {

@@ -75,6 +75,18 @@ func (l *lab) mustChannel() *amqp.Channel {
 // host returns a unique compute host name; its queue is compute.<host>.
 func (l *lab) host(n string) string { return l.prefix + "-" + n }
 
+// healthyAndStuck declares the queues of two compute hosts of this test
+// and returns the hosts: the first queue has a consumer, the second holds
+// stuck messages and has no consumer.
+func (l *lab) healthyAndStuck(stuck int) (healthy, stuckHost string) {
+	healthy, stuckHost = l.host("a"), l.host("b")
+	l.declare("compute." + healthy)
+	l.declare("compute." + stuckHost)
+	l.consume("compute."+healthy, 10)
+	l.publish("compute."+stuckHost, stuck)
+	return healthy, stuckHost
+}
+
 // declare creates a durable queue and deletes it when the test ends.
 func (l *lab) declare(name string) {
 	l.t.Helper()
