@@ -53,6 +53,15 @@ const benchQueues = 10000
 
 func benchQueue(i int) string { return fmt.Sprintf("compute.bench-%05d", i) }
 
+// allBenchQueues names the benchQueues queues.
+func allBenchQueues() []string {
+	names := make([]string, benchQueues)
+	for i := range names {
+		names[i] = benchQueue(i)
+	}
+	return names
+}
+
 var (
 	benchOnce    sync.Once
 	benchErr     error
@@ -65,7 +74,7 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if benchCreated {
-		if err := forEachQueue(benchEnv["RABBITMQ_AMQP_URL"], func(ch *amqp.Channel, name string) error {
+		if err := forEachQueue(benchEnv["RABBITMQ_AMQP_URL"], allBenchQueues(), func(ch *amqp.Channel, name string) error {
 			_, err := ch.QueueDelete(name, false, false, true)
 			return err
 		}); err != nil {
@@ -78,10 +87,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// forEachQueue runs fn for every benchmark queue on one channel, with
-// noWait operations, then makes one synchronous round trip so that every
+// forEachQueue runs fn for every named queue on one channel, with noWait
+// operations, then makes one synchronous round trip so that every
 // operation has been processed (a channel's operations are ordered).
-func forEachQueue(amqpURL string, fn func(*amqp.Channel, string) error) error {
+func forEachQueue(amqpURL string, names []string, fn func(*amqp.Channel, string) error) error {
 	conn, err := amqp.DialConfig(amqpURL, amqp.Config{Dial: amqp.DefaultDial(10 * time.Second)})
 	if err != nil {
 		return err
@@ -91,9 +100,9 @@ func forEachQueue(amqpURL string, fn func(*amqp.Channel, string) error) error {
 	if err != nil {
 		return err
 	}
-	for i := 0; i < benchQueues; i++ {
-		if err := fn(ch, benchQueue(i)); err != nil {
-			return fmt.Errorf("%s: %w", benchQueue(i), err)
+	for _, n := range names {
+		if err := fn(ch, n); err != nil {
+			return fmt.Errorf("%s: %w", n, err)
 		}
 	}
 	// An exclusive queue vanishes with the connection.
@@ -111,7 +120,7 @@ func setupBench(b *testing.B, bin string) map[string]string {
 		benchEnv = env
 		start := time.Now()
 		benchCreated = true
-		benchErr = forEachQueue(env["RABBITMQ_AMQP_URL"], func(ch *amqp.Channel, name string) error {
+		benchErr = forEachQueue(env["RABBITMQ_AMQP_URL"], allBenchQueues(), func(ch *amqp.Channel, name string) error {
 			if _, err := ch.QueueDeclare(name, false, false, false, true, nil); err != nil {
 				return err
 			}
@@ -380,23 +389,7 @@ func BenchmarkRabbitMQRegex2000Of10000(b *testing.B) {
 // when it ends.
 func declareExtra(b *testing.B, amqpURL string, names []string) {
 	b.Helper()
-	each := func(fn func(*amqp.Channel, string) error) error {
-		conn, err := amqp.DialConfig(amqpURL, amqp.Config{Dial: amqp.DefaultDial(10 * time.Second)})
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		ch, err := conn.Channel()
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			if err := fn(ch, n); err != nil {
-				return fmt.Errorf("%s: %w", n, err)
-			}
-		}
-		return nil
-	}
+	each := func(fn func(*amqp.Channel, string) error) error { return forEachQueue(amqpURL, names, fn) }
 	b.Cleanup(func() {
 		if err := each(func(ch *amqp.Channel, n string) error { _, err := ch.QueueDelete(n, false, false, true); return err }); err != nil {
 			b.Errorf("deleting the benchmark queues: %v", err)
