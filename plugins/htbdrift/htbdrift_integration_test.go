@@ -37,22 +37,10 @@ func (l htbLab) run(t *testing.T, args ...string) labtest.Run {
 	return r
 }
 
-func want(t *testing.T, r labtest.Run, code int, texts ...string) {
-	t.Helper()
-	if r.Code != code {
-		t.Errorf("exit %d, want %d", r.Code, code)
-	}
-	for _, s := range texts {
-		if !strings.Contains(r.Stdout, s) {
-			t.Errorf("output lacks %q", s)
-		}
-	}
-}
-
 func TestIntegrationHealthy(t *testing.T) {
 	l := setup(t)
 	r := l.run(t)
-	want(t, r, 0, "HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb0 (4 queues)",
+	labtest.WantOutput(t, r, 0, "HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb0 (4 queues)",
 		"queue 13947 (class 1:367c): rate 5Mbit/s ceil 30Mbit/s",
 		// Queue 7 is configured out of range; OVS clamps it and so does the check.
 		"queue 7 (class 1:8): rate 12kbit/s ceil 100Mbit/s; OVSDB min-rate 1kbit/s, clamped by OVS to 12kbit/s, max-rate 200Mbit/s, clamped by OVS to 100Mbit/s",
@@ -72,13 +60,13 @@ func TestIntegrationOVSDefaults(t *testing.T) {
 	env := labtest.Need(t, "HTB_PORT2")
 	r := labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", env["HTB_PORT2"])
 	t.Logf("%s", r.Stdout)
-	want(t, r, 0, "HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb2 (2 queues)",
+	labtest.WantOutput(t, r, 0, "HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb2 (2 queues)",
 		"[OK] veth-htb2 root class 1:fffe: rate 10Gbit/s ceil 10Gbit/s",
 		"[OK] veth-htb2 queue 0 (class 1:1): rate 72kbit/s ceil 10Gbit/s; not in OVSDB, OVS's default queue",
 		"[OK] veth-htb2 queue 5 (class 1:6): rate 72kbit/s ceil 10Gbit/s; OVSDB min-rate 1kbit/s, clamped by OVS to 72kbit/s",
 		"[OK] veth-htb2 queue 6 (class 1:7): rate 72kbit/s ceil 3Mbit/s")
 	// Without --port both ports are compared.
-	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"]), 0,
+	labtest.WantOutput(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"]), 0,
 		"HTB_DRIFT OK - tc htb classes match OVSDB on veth-htb0 (4 queues), veth-htb2 (2 queues)")
 }
 
@@ -86,40 +74,40 @@ func TestIntegrationCeilChangedByThreshold(t *testing.T) {
 	l := setup(t)
 	// 30 Mbit/s -> 33 Mbit/s is a 10 % drift.
 	labtest.Lab(t, "htb", "change_class", "13947", "5Mbit", "33Mbit")
-	want(t, l.run(t, "-w", "5", "-c", "20"), 1,
+	labtest.WantOutput(t, l.run(t, "-w", "5", "-c", "20"), 1,
 		"HTB_DRIFT WARNING - veth-htb0 queue 13947 ceil 33Mbit/s, OVSDB says 30Mbit/s (drift 10%)",
 		"[WARNING] veth-htb0 queue 13947 (class 1:367c): rate 5Mbit/s ceil 33Mbit/s", "'veth-htb0 q13947 drift'=10%;5;20;0")
-	want(t, l.run(t, "-w", "2", "-c", "8"), 2, "HTB_DRIFT CRITICAL - veth-htb0 queue 13947 ceil 33Mbit/s")
-	want(t, l.run(t, "-w", "15", "-c", "30"), 0, "HTB_DRIFT OK")
+	labtest.WantOutput(t, l.run(t, "-w", "2", "-c", "8"), 2, "HTB_DRIFT CRITICAL - veth-htb0 queue 13947 ceil 33Mbit/s")
+	labtest.WantOutput(t, l.run(t, "-w", "15", "-c", "30"), 0, "HTB_DRIFT OK")
 }
 
 func TestIntegrationClassDeleted(t *testing.T) {
 	l := setup(t)
 	labtest.Lab(t, "htb", "del_class", "13947")
-	want(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 queue 13947 class 1:367c missing",
+	labtest.WantOutput(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 queue 13947 class 1:367c missing",
 		"[CRITICAL] veth-htb0 queue 13947 (class 1:367c) is missing from tc")
 }
 
 func TestIntegrationHandMadeClass(t *testing.T) {
 	l := setup(t)
 	labtest.Lab(t, "htb", "add_class", "99", "1Mbit", "2Mbit")
-	want(t, l.run(t), 1, "HTB_DRIFT WARNING - veth-htb0 extra class 1:99 not in OVSDB",
+	labtest.WantOutput(t, l.run(t), 1, "HTB_DRIFT WARNING - veth-htb0 extra class 1:99 not in OVSDB",
 		"[WARNING] veth-htb0 class 1:99 (htb, rate 1Mbit/s ceil 2Mbit/s, parent 1:fffe) is not in OVSDB")
 }
 
 func TestIntegrationQdiscReplaced(t *testing.T) {
 	l := setup(t)
 	labtest.Lab(t, "htb", "replace_qdisc", "pfifo")
-	want(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 root qdisc is pfifo, not htb")
+	labtest.WantOutput(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 root qdisc is pfifo, not htb")
 	labtest.Lab(t, "htb", "replace_qdisc", "noqueue")
-	want(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 root qdisc is noqueue, not htb")
+	labtest.WantOutput(t, l.run(t), 2, "HTB_DRIFT CRITICAL - veth-htb0 root qdisc is noqueue, not htb")
 }
 
 func TestIntegrationVIFQueue(t *testing.T) {
 	l := setup(t)
 	labtest.Lab(t, "htb", "flow_vif", "13947")
 	r := l.run(t, "--vif", l.env["HTB_VIF"], "--flow-bridge", l.env["HTB_FLOW_BRIDGE"])
-	want(t, r, 0, "actions=set_queue:13947,NORMAL\" on br-lab -> queue 13947; egress limit on veth-htb0: ceil 30Mbit/s, guaranteed rate 5Mbit/s",
+	labtest.WantOutput(t, r, 0, "actions=set_queue:13947,NORMAL\" on br-lab -> queue 13947; egress limit on veth-htb0: ceil 30Mbit/s, guaranteed rate 5Mbit/s",
 		"'veth-htb0 q13947 ceil'=30000000")
 	if strings.Contains(r.Stdout, "q1 rate") || strings.Contains(r.Stdout, "root rate") {
 		t.Error("--vif should report only the VM's queue")
@@ -127,28 +115,28 @@ func TestIntegrationVIFQueue(t *testing.T) {
 	// The VM's limit as the kernel really has it: after a hand change the
 	// check reports the kernel's ceil and the drift.
 	labtest.Lab(t, "htb", "change_class", "13947", "5Mbit", "60Mbit")
-	want(t, l.run(t, "--vif", l.env["HTB_VIF"], "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 2,
+	labtest.WantOutput(t, l.run(t, "--vif", l.env["HTB_VIF"], "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 2,
 		"veth-htb0 queue 13947 ceil 60Mbit/s, OVSDB says 30Mbit/s (drift 100%)")
 }
 
 func TestIntegrationIPQueue(t *testing.T) {
 	l := setup(t)
 	labtest.Lab(t, "htb", "flow_ip", l.env["HTB_VIF_IP"], "1")
-	want(t, l.run(t, "--ip", l.env["HTB_VIF_IP"], "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 0,
+	labtest.WantOutput(t, l.run(t, "--ip", l.env["HTB_VIF_IP"], "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 0,
 		"ip "+l.env["HTB_VIF_IP"]+" -> flow \"priority=310,ip,nw_src="+l.env["HTB_VIF_IP"]+" actions=set_queue:1,NORMAL\" on br-lab -> queue 1; egress limit on veth-htb0: ceil 80Mbit/s, guaranteed rate 20Mbit/s")
-	want(t, l.run(t, "--ip", "10.99.0.250", "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 3,
+	labtest.WantOutput(t, l.run(t, "--ip", "10.99.0.250", "--flow-bridge", l.env["HTB_FLOW_BRIDGE"]), 3,
 		"HTB_DRIFT UNKNOWN - no flow on bridge br-lab sets a queue for ip 10.99.0.250")
 }
 
 func TestIntegrationFailures(t *testing.T) {
 	l := setup(t)
-	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", "no-such-port"), 3,
+	labtest.WantOutput(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", "no-such-port"), 3,
 		"HTB_DRIFT UNKNOWN - port no-such-port does not exist in OVSDB")
-	want(t, labtest.Exec(t, l.bin, nil, "--db", "unix:"+t.TempDir()+"/db.sock"), 3,
+	labtest.WantOutput(t, labtest.Exec(t, l.bin, nil, "--db", "unix:"+t.TempDir()+"/db.sock"), 3,
 		"HTB_DRIFT UNKNOWN - cannot connect to OVSDB at unix:", "is ovsdb-server running?")
-	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", l.env["HTB_VIF"]), 3,
+	labtest.WantOutput(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", l.env["HTB_VIF"]), 3,
 		"HTB_DRIFT UNKNOWN - port veth-vm0 has no QoS in OVSDB")
-	want(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--vif", l.env["HTB_VIF"], "--flow-bridge", "br-nope"), 3,
+	labtest.WantOutput(t, labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--vif", l.env["HTB_VIF"], "--flow-bridge", "br-nope"), 3,
 		"HTB_DRIFT UNKNOWN - bridge br-nope does not exist in OVSDB")
 }
 
@@ -171,7 +159,7 @@ func TestIntegrationOpenFlow10Bridge(t *testing.T) {
 			r := labtest.Exec(t, l.bin, nil, "--db", l.env["OVS_DB"], "--port", env["HTB_OF10_PORT"],
 				"--vif", env["HTB_OF10_VIF"], "--flow-bridge", env["HTB_OF10_BRIDGE"])
 			t.Logf("exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
-			want(t, r, 0, "HTB_DRIFT OK - vif "+env["HTB_OF10_VIF"]+" (ofport 2) -> flow \"priority=300,in_port=2 "+tt.action+"\" on "+
+			labtest.WantOutput(t, r, 0, "HTB_DRIFT OK - vif "+env["HTB_OF10_VIF"]+" (ofport 2) -> flow \"priority=300,in_port=2 "+tt.action+"\" on "+
 				env["HTB_OF10_BRIDGE"]+" -> queue 1; egress limit on "+env["HTB_OF10_PORT"]+": ceil 30Mbit/s, guaranteed rate 5Mbit/s")
 			if strings.Contains(r.Stdout, "version negotiation failed") {
 				t.Error("the flow dump forced a version the bridge refuses")

@@ -54,34 +54,21 @@ func (l lab) run(t *testing.T, args ...string) labtest.Run {
 	return labtest.ExecLog(t, l.bin, nil, append([]string{"--socket", l.socket}, args...)...)
 }
 
-func wantRun(t *testing.T, r labtest.Run, code int, contains ...string) {
-	t.Helper()
-	if r.Code != code {
-		t.Errorf("exit %d, want %d", r.Code, code)
-	}
-	line1 := strings.SplitN(r.Stdout, "\n", 2)[0]
-	for _, c := range contains {
-		if !strings.Contains(line1, c) {
-			t.Errorf("line 1 %q lacks %q", line1, c)
-		}
-	}
-}
-
 func TestIntegrationExpectedNeighbor(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
 	// Line 1 names the port ID; the inventory may name the description.
-	wantRun(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID, "'"+l.nic+"_rx'=")
+	labtest.WantLine1(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID, "'"+l.nic+"_rx'=")
 	// The short switch name matches the FQDN the switch sends.
 	short, _, _ := strings.Cut(l.sw, ".")
 	r = l.run(t, "--expect", l.nic+"="+short+":"+l.port, "--max-age", "120")
-	wantRun(t, r, 0, "LLDP OK")
+	labtest.WantLine1(t, r, 0, "LLDP OK")
 }
 
 func TestIntegrationWrongPort(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":Ethernet1/2")
-	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port", "expected "+l.sw+" port Ethernet1/2", "seen "+l.sw+" port "+l.portID)
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "wrong port", "expected "+l.sw+" port Ethernet1/2", "seen "+l.sw+" port "+l.portID)
 }
 
 func TestIntegrationPortDescriptionChanged(t *testing.T) {
@@ -89,7 +76,7 @@ func TestIntegrationPortDescriptionChanged(t *testing.T) {
 	t.Cleanup(func() { labtest.Lab(t, "lldp", "set_port_descr") })
 	labtest.Lab(t, "lldp", "set_port_descr", "Ethernet1/9")
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 2, "LLDP CRITICAL", "expected "+l.sw+" port "+l.port, "seen "+l.sw+" port "+l.portID)
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "expected "+l.sw+" port "+l.port, "seen "+l.sw+" port "+l.portID)
 	if !strings.Contains(r.Stdout, `port description "Ethernet1/9"`) {
 		t.Errorf("long output lacks the new port description")
 	}
@@ -100,7 +87,7 @@ func TestIntegrationLLDPDStopped(t *testing.T) {
 	t.Cleanup(func() { labtest.Lab(t, "lldp", "start_hv") })
 	labtest.Lab(t, "lldp", "stop_hv")
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 2, "LLDP CRITICAL", "lldpd is not running", l.socket, "No such file or directory",
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "lldpd is not running", l.socket, "No such file or directory",
 		"systemctl restart lldpd && systemctl enable lldpd")
 }
 
@@ -117,7 +104,7 @@ func TestIntegrationLLDPDKilledStaleSocket(t *testing.T) {
 			break
 		}
 	}
-	wantRun(t, r, 2, "LLDP CRITICAL", "lldpd is not running", "Connection refused",
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "lldpd is not running", "Connection refused",
 		"systemctl restart lldpd && systemctl enable lldpd")
 }
 
@@ -129,19 +116,19 @@ func TestIntegrationLLDPDHung(t *testing.T) {
 	t.Cleanup(func() { labtest.Lab(t, "lldp", "thaw_hv") })
 	labtest.Lab(t, "lldp", "freeze_hv")
 	r := l.run(t, "--timeout", "2", "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 3, "LLDP UNKNOWN - timed out after 2s while running lldpcli -u "+l.socket, "no answer from lldpd")
+	labtest.WantLine1(t, r, 3, "LLDP UNKNOWN - timed out after 2s while running lldpcli -u "+l.socket, "no answer from lldpd")
 }
 
 func TestIntegrationNoNeighbor(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--interface", l.silentNIC)
-	wantRun(t, r, 2, "LLDP CRITICAL", "no LLDP neighbor on "+l.silentNIC,
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "no LLDP neighbor on "+l.silentNIC,
 		"tcpdump -i "+l.silentNIC+" -e ether proto 0x88cc")
 	// Without --interface every NIC lldpd manages is checked: the silent
 	// one and the one without carrier fail, each with its own diagnosis,
 	// the cabled one is listed as fine.
 	r = l.run(t)
-	wantRun(t, r, 2, "no LLDP neighbor on "+l.silentNIC, l.noCarrierNIC+" link down (no carrier")
+	labtest.WantLine1(t, r, 2, "no LLDP neighbor on "+l.silentNIC, l.noCarrierNIC+" link down (no carrier")
 	if !strings.Contains(r.Stdout, "[OK] "+l.nic+": "+l.sw) {
 		t.Errorf("long output lacks the healthy %s", l.nic)
 	}
@@ -163,7 +150,7 @@ func TestIntegrationSwitchGoesSilent(t *testing.T) {
 			break
 		}
 	}
-	wantRun(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" port "+l.port, "(it aged out)",
+	labtest.WantLine1(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" port "+l.port, "(it aged out)",
 		"tcpdump -i "+l.nic+" -e ether proto 0x88cc")
 }
 
@@ -196,7 +183,7 @@ func TestIntegrationUnprivilegedUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := labtest.ExecLog(t, runuser, nil, "-u", "nobody", "--", bin, "--socket", l.socket)
-	wantRun(t, r, 3, "LLDP UNKNOWN", "permission denied running lldpcli", "usermod -aG adm")
+	labtest.WantLine1(t, r, 3, "LLDP UNKNOWN", "permission denied running lldpcli", "usermod -aG adm")
 }
 
 // TestIntegrationNICWithoutCarrier: the lab's eth2 is cabled to a switch
@@ -206,7 +193,7 @@ func TestIntegrationUnprivilegedUser(t *testing.T) {
 func TestIntegrationNICWithoutCarrier(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--interface", l.noCarrierNIC)
-	wantRun(t, r, 2, "LLDP CRITICAL - "+l.noCarrierNIC+" link down (no carrier, operstate down)", "check the cable, transceiver or switch port")
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL - "+l.noCarrierNIC+" link down (no carrier, operstate down)", "check the cable, transceiver or switch port")
 	wantNot(t, r, "tcpdump", "firmware", "shutdown frame", "may not send LLDP")
 	if !strings.Contains(r.Stdout, "read over rtnetlink in the network namespace of lldpd pid ") {
 		t.Errorf("the link state was not read in lldpd's namespace:\n%s", r.Stdout)
@@ -227,7 +214,7 @@ func TestIntegrationLinkGoesDown(t *testing.T) {
 			break
 		}
 	}
-	wantRun(t, r, 2, "LLDP CRITICAL - "+l.nic+" link down (no carrier", "expected "+l.sw+" port "+l.port, "check the cable, transceiver or switch port")
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL - "+l.nic+" link down (no carrier", "expected "+l.sw+" port "+l.port, "check the cable, transceiver or switch port")
 	wantNot(t, r, "shutdown frame", "tcpdump", "firmware")
 }
 
@@ -255,10 +242,10 @@ func TestIntegrationExpectByChassisMAC(t *testing.T) {
 	mac := switchChassisMAC(t, l)
 	for _, exp := range []string{mac, mac + ":" + l.portID, mac + ":" + l.port, strings.ToUpper(strings.ReplaceAll(mac, ":", "-")) + ":" + l.portID} {
 		r := l.run(t, "--expect", l.nic+"="+exp)
-		wantRun(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID)
+		labtest.WantLine1(t, r, 0, "LLDP OK", l.nic+" "+l.sw+" port "+l.portID)
 	}
 	r := l.run(t, "--expect", l.nic+"="+mac+":swp9")
-	wantRun(t, r, 2, "LLDP CRITICAL", "wrong port: expected "+mac+" port swp9")
+	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "wrong port: expected "+mac+" port swp9")
 }
 
 // TestIntegrationTwoNeighborsOnOneNIC: a second port of the lab switch
@@ -273,13 +260,13 @@ func TestIntegrationTwoNeighborsOnOneNIC(t *testing.T) {
 	labtest.Lab(t, "lldp", "leak_start")
 	both := []string{l.nic + " sees 2 LLDP neighbors", l.sw + " port " + l.portID, l.sw + " port " + leakIf, "bond or fabric leak"}
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	labtest.WantLine1(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
 	r = l.run(t, "--expect", l.nic+"="+l.sw+":"+leakPort)
-	wantRun(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
+	labtest.WantLine1(t, r, 1, append([]string{"LLDP WARNING"}, both...)...)
 	r = l.run(t, "--expect", l.nic+"="+l.sw+":Ethernet1/9")
-	wantRun(t, r, 2, append([]string{"LLDP CRITICAL", "none is the expected " + l.sw + " port Ethernet1/9"}, both...)...)
+	labtest.WantLine1(t, r, 2, append([]string{"LLDP CRITICAL", "none is the expected " + l.sw + " port Ethernet1/9"}, both...)...)
 	wantNot(t, r, "as expected")
 	// Without an inventory, both are listed and it is OK.
 	r = l.run(t, "--interface", l.nic)
-	wantRun(t, r, 0, "LLDP OK", l.nic+" sees 2 neighbors")
+	labtest.WantLine1(t, r, 0, "LLDP OK", l.nic+" sees 2 neighbors")
 }

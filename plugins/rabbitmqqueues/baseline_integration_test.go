@@ -37,18 +37,18 @@ func TestIntegrationBaselineBacklogLeavesTheBand(t *testing.T) {
 	slot := baseline.SlotName(baseline.SlotOf(start.Local()))
 	for day := range 3 {
 		for _, m := range []time.Duration{0, 30 * time.Minute} {
-			expect(t, at(start.AddDate(0, 0, day).Add(m)), 0, "baseline learning: "+string(rune('0'+day))+" of 3 days for "+slot)
+			labtest.WantOutput(t, at(start.AddDate(0, 0, day).Add(m)), 0, "baseline learning: "+string(rune('0'+day))+" of 3 days for "+slot)
 		}
 	}
 	now := start.AddDate(0, 0, 3)
-	expect(t, at(now), 0, "RABBITMQ_QUEUES OK - 3 queues OK", "'"+qs[0]+" expected'=0;;;0", "'queues_above_baseline'=0;;;0")
+	labtest.WantOutput(t, at(now), 0, "RABBITMQ_QUEUES OK - 3 queues OK", "'"+qs[0]+" expected'=0;;;0", "'queues_above_baseline'=0;;;0")
 
 	// A real backlog: 40 messages nobody consumes, 20 sigma above an
 	// always-empty night slot; the fixed thresholds (-c 1000) do not see it.
 	l.publish(qs[1], 40)
 	l.waitFor(qs[1], 40, 0, 0)
-	expect(t, at(now.Add(10*time.Minute), "-w", "100", "-c", "1000"), 2,
+	labtest.WantOutput(t, at(now.Add(10*time.Minute), "-w", "100", "-c", "1000"), 2,
 		"[CRITICAL] "+qs[1]+": 40 messages, +20.0 sigma from its baseline 0.0±2.0 for "+slot,
 		"1 of 3 queues (33%) above their baseline", "'"+qs[1]+" deviation'=20", "'queues_above_baseline'=1;;;0")
-	expect(t, at(now.Add(20*time.Minute), "-v"), 2, "baseline: "+file+", ")
+	labtest.WantOutput(t, at(now.Add(20*time.Minute), "-v"), 2, "baseline: "+file+", ")
 }

@@ -140,9 +140,9 @@ func TestIntegrationUnauthorisedCauses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := labtest.Exec(t, l.bin, nil, "--url", l.env["RABBITMQ_URL"], "--vhost", vhost, "--credentials-file", tc.file, "--host", "h1")
-			expect(t, r, 3, tc.want)
+			labtest.WantOutput(t, r, 3, tc.want)
 			if tc.name == "no_permission" {
-				expect(t, r, 3, fmt.Sprintf(`may not access vhost %q (HTTP 401 "User not authorised to access virtual host")`, vhost), "rabbitmqctl set_permissions -p "+vhost)
+				labtest.WantOutput(t, r, 3, fmt.Sprintf(`may not access vhost %q (HTTP 401 "User not authorised to access virtual host")`, vhost), "rabbitmqctl set_permissions -p "+vhost)
 			}
 			if tc.name != "wrong_password" && strings.Contains(r.Stdout, "check the username and password") {
 				t.Errorf("blames the password:\n%s", r.Stdout)
@@ -177,7 +177,7 @@ func TestIntegrationStatsDisabled(t *testing.T) {
 	} {
 		t.Run(mode, func(t *testing.T) {
 			r := l.check(append(args, "-v")...)
-			expect(t, r, 3, "has management statistics disabled (management.disable_stats = true with management.enable_queue_totals = true)")
+			labtest.WantOutput(t, r, 3, "has management statistics disabled (management.disable_stats = true with management.enable_queue_totals = true)")
 			if strings.Contains(r.Stdout, "consumers=0") || strings.Contains(r.Stdout, "short of consumers") || strings.Contains(r.Stdout, "just declared") {
 				t.Errorf("reports numbers the broker did not send:\n%s", r.Stdout)
 			}

@@ -177,18 +177,6 @@ func (l *lab) check(args ...string) labtest.Run {
 	return labtest.Exec(l.t, l.bin, nil, append(base, args...)...)
 }
 
-func expect(t *testing.T, r labtest.Run, code int, wants ...string) {
-	t.Helper()
-	if r.Code != code {
-		t.Errorf("exit %d, want %d\n%s%s", r.Code, code, r.Stdout, r.Stderr)
-	}
-	for _, w := range wants {
-		if !strings.Contains(r.Stdout, w) {
-			t.Errorf("output lacks %q:\n%s", w, r.Stdout)
-		}
-	}
-}
-
 func TestIntegrationDepthThresholds(t *testing.T) {
 	l := newLab(t)
 	h := l.host("n1")
@@ -210,7 +198,7 @@ func TestIntegrationDepthThresholds(t *testing.T) {
 		{"ready_over", []string{"--warning-ready", "29", "--critical-ready", "40"}, 1, []string{"ready 30 outside warning 29"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			expect(t, l.check(append(base, tc.args...)...), tc.code, tc.wants...)
+			labtest.WantOutput(t, l.check(append(base, tc.args...)...), tc.code, tc.wants...)
 		})
 	}
 
@@ -229,7 +217,7 @@ func TestIntegrationDepthThresholds(t *testing.T) {
 		{"ready_now_20", []string{"--critical-ready", "19"}, 2, []string{"ready 20 outside critical 19"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			expect(t, l.check(append(base, tc.args...)...), tc.code, tc.wants...)
+			labtest.WantOutput(t, l.check(append(base, tc.args...)...), tc.code, tc.wants...)
 		})
 	}
 }
@@ -241,11 +229,11 @@ func TestIntegrationConsumerAttached(t *testing.T) {
 	l.declare(q)
 	l.publish(q, 3)
 	l.waitFor(q, 3, 0, 0)
-	expect(t, l.check("--host", h), 2, "1 short of consumers", "0 consumers, fewer than 1", "nova-compute")
+	labtest.WantOutput(t, l.check("--host", h), 2, "1 short of consumers", "0 consumers, fewer than 1", "nova-compute")
 	l.consume(q, 1)
 	l.waitFor(q, 3, 1, 1)
-	expect(t, l.check("--host", h), 0, "RABBITMQ_QUEUES OK", "'"+q+" consumers'=1;;;0")
-	expect(t, l.check("--host", h, "--min-consumers", "2"), 2, "1 consumers, fewer than 2")
+	labtest.WantOutput(t, l.check("--host", h), 0, "RABBITMQ_QUEUES OK", "'"+q+" consumers'=1;;;0")
+	labtest.WantOutput(t, l.check("--host", h, "--min-consumers", "2"), 2, "1 consumers, fewer than 2")
 }
 
 func TestIntegrationExpectedHosts(t *testing.T) {
@@ -262,14 +250,14 @@ func TestIntegrationExpectedHosts(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := l.check("--expected-hosts-file", file, "-v")
-	expect(t, r, 2, "1 of 3 queues alerting (1 missing); worst compute."+l.host("c")+" missing",
+	labtest.WantOutput(t, r, 2, "1 of 3 queues alerting (1 missing); worst compute."+l.host("c")+" missing",
 		"[CRITICAL] compute."+l.host("c")+": queue missing: nova-compute on "+l.host("c"),
 		"[OK] compute."+l.host("a")+":", "[OK] compute."+l.host("b")+":", "API: 1 HTTP request")
 	// All present: OK.
 	if err := os.WriteFile(file, []byte(l.host("a")+"\n"+l.host("b")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, l.check("--expected-hosts-file", file), 0, "2 queues OK")
+	labtest.WantOutput(t, l.check("--expected-hosts-file", file), 0, "2 queues OK")
 }
 
 // TestIntegrationWholeVhostPath: a selection larger than one page reads
@@ -293,8 +281,8 @@ func TestIntegrationWholeVhostPath(t *testing.T) {
 	re := `^compute\.` + l.prefix + `-`
 	paged := l.check("--queue-regex", re, "-v")
 	whole := l.check("--queue-regex", re, "-v", "--page-size", "1")
-	expect(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 name-filtered page")
-	expect(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 4 HTTP requests, unpaged listings of all",
+	labtest.WantOutput(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 name-filtered page")
+	labtest.WantOutput(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 4 HTTP requests, unpaged listings of all",
 		"no rates needed (no queue above the growth floor); 3 matched name filter")
 	for _, want := range []string{
 		"[CRITICAL] " + names["a"] + ": 0 consumers, fewer than 1",
@@ -324,7 +312,7 @@ func TestIntegrationRegexSubset(t *testing.T) {
 	}
 	re := `^compute\.` + l.prefix + `-a`
 	r := l.check("--queue-regex", re, "--min-consumers", "0", "-v", "--max-perfdata", "-1")
-	expect(t, r, 0, "3 queues OK", "API: 1 HTTP request, 1 name-filtered page", "matched server-side name filter (?:"+re+")")
+	labtest.WantOutput(t, r, 0, "3 queues OK", "API: 1 HTTP request, 1 name-filtered page", "matched server-side name filter (?:"+re+")")
 	for _, n := range []string{"b0", "b1"} {
 		if strings.Contains(r.Stdout, l.host(n)) {
 			t.Errorf("regex %s selected %s:\n%s", re, l.host(n), r.Stdout)
@@ -334,7 +322,7 @@ func TestIntegrationRegexSubset(t *testing.T) {
 		t.Errorf("%d queues in perfdata, want 3", got)
 	}
 	// The same selection with the default min-consumers: three CRITICAL.
-	expect(t, l.check("--queue-regex", re), 2, "3 of 3 queues alerting (3 short of consumers)")
+	labtest.WantOutput(t, l.check("--queue-regex", re), 2, "3 of 3 queues alerting (3 short of consumers)")
 }
 
 func TestIntegrationGrowingBacklog(t *testing.T) {
@@ -377,19 +365,19 @@ func TestIntegrationGrowingBacklog(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	expect(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20")
+	labtest.WantOutput(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20")
 	// The same through the whole-vhost path (a filter matching more than
 	// one page): totals and consumers without statistics, then the rates
 	// of the one queue above the floor.
 	l.declare(q + "-idle")
 	l.waitFor(q+"-idle", 0, 0, 0)
 	r = l.check("--queue-regex", `^compute\.`+h, "--page-size", "1", "--min-consumers", "0", "--growth-floor", "20", "--rate-window", "5", "-c", "100000", "-v")
-	expect(t, r, 1, "1 of 2 queues alerting (1 growing)", "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
+	labtest.WantOutput(t, r, 1, "1 of 2 queues alerting (1 growing)", "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
 		"[OK] "+q+"-idle: messages=0 ready=0 unacked=0 consumers=0 rates=not read (not needed for growth)",
 		"API: 5 HTTP requests, unpaged listings of all", "rates read for the 1 queue above the growth floor; 2 matched")
 	// Below the floor nothing is said about growth.
 	r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "100000000")
-	expect(t, r, 0, "RABBITMQ_QUEUES OK")
+	labtest.WantOutput(t, r, 0, "RABBITMQ_QUEUES OK")
 }
 
 func TestIntegrationWrongPassword(t *testing.T) {
@@ -399,19 +387,19 @@ func TestIntegrationWrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := labtest.Exec(t, l.bin, nil, "--url", l.env["RABBITMQ_URL"], "--vhost", l.env["RABBITMQ_VHOST"], "--credentials-file", file, "--queue-regex", ".")
-	expect(t, r, 3, "RABBITMQ_QUEUES UNKNOWN", "HTTP 401", "credentials file "+file)
+	labtest.WantOutput(t, r, 3, "RABBITMQ_QUEUES UNKNOWN", "HTTP 401", "credentials file "+file)
 	r = labtest.Exec(t, l.bin, []string{"RABBITMQ_USERNAME=nobody", "RABBITMQ_PASSWORD=wrong"}, "--url", l.env["RABBITMQ_URL"], "--vhost", l.env["RABBITMQ_VHOST"])
-	expect(t, r, 3, "HTTP 401", "environment variables RABBITMQ_USERNAME/RABBITMQ_PASSWORD")
+	labtest.WantOutput(t, r, 3, "HTTP 401", "environment variables RABBITMQ_USERNAME/RABBITMQ_PASSWORD")
 }
 
 func TestIntegrationWrongVhost(t *testing.T) {
 	l := newLab(t)
-	expect(t, l.check("--vhost", "no-such-vhost-"+l.prefix, "--queue-regex", "."), 3, "RABBITMQ_QUEUES UNKNOWN", `vhost "no-such-vhost-`+l.prefix+`" does not exist`, "HTTP 404")
+	labtest.WantOutput(t, l.check("--vhost", "no-such-vhost-"+l.prefix, "--queue-regex", "."), 3, "RABBITMQ_QUEUES UNKNOWN", `vhost "no-such-vhost-`+l.prefix+`" does not exist`, "HTTP 404")
 }
 
 func TestIntegrationNoQueueMatched(t *testing.T) {
 	l := newLab(t)
-	expect(t, l.check("--host", l.host("never")), 3, "RABBITMQ_QUEUES UNKNOWN - no queue in vhost", "matched the selection")
+	labtest.WantOutput(t, l.check("--host", l.host("never")), 3, "RABBITMQ_QUEUES UNKNOWN - no queue in vhost", "matched the selection")
 }
 
 // TestIntegrationHangingServer: something accepts the connection and never
@@ -420,7 +408,7 @@ func TestIntegrationHangingServer(t *testing.T) {
 	l := newLab(t)
 	target := hangingServer(t)
 	r := labtest.Exec(t, l.bin, nil, "--url", target, "--vhost", "nova", "--credentials-file", l.env["RABBITMQ_CREDENTIALS_FILE"], "--host", "n1", "-t", "2")
-	expect(t, r, 3, `RABBITMQ_QUEUES UNKNOWN - timed out after 2s while querying queue "compute.n1" in vhost "nova"`, "no answer from the RabbitMQ management API")
+	labtest.WantOutput(t, r, 3, `RABBITMQ_QUEUES UNKNOWN - timed out after 2s while querying queue "compute.n1" in vhost "nova"`, "no answer from the RabbitMQ management API")
 }
 
 // TestIntegrationStoppedBroker stops the lab broker; it is restarted in
@@ -430,5 +418,5 @@ func TestIntegrationStoppedBroker(t *testing.T) {
 	labtest.Lab(t, "rabbitmq", "stop")
 	t.Cleanup(func() { labtest.Lab(t, "rabbitmq", "start") })
 	r := l.check("--host", "n1", "-t", "5")
-	expect(t, r, 3, "RABBITMQ_QUEUES UNKNOWN - cannot connect to the RabbitMQ management API at "+l.env["RABBITMQ_URL"]+": connection refused")
+	labtest.WantOutput(t, r, 3, "RABBITMQ_QUEUES UNKNOWN - cannot connect to the RabbitMQ management API at "+l.env["RABBITMQ_URL"]+": connection refused")
 }

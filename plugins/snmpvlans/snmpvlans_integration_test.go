@@ -19,32 +19,19 @@ func needLab(t *testing.T) lab {
 	return lab{labtest.NeedSNMP(t, "check_snmp_vlans", labtest.SNMPD, "SNMP_VLAN_PORT", "SNMP_VLAN_PORT_IFINDEX", "SNMP_VLAN_PORT_VLANS", "SNMP_VLAN_PORT_STATIC_ONLY", "SNMP_VLAN_PORT2", "SNMP_VLAN_PORT2_VLANS")}
 }
 
-func want(t *testing.T, r labtest.Run, code int, line1Contains ...string) {
-	t.Helper()
-	if r.Code != code {
-		t.Errorf("exit %d, want %d", r.Code, code)
-	}
-	line1 := strings.SplitN(r.Stdout, "\n", 2)[0]
-	for _, c := range line1Contains {
-		if !strings.Contains(line1, c) {
-			t.Errorf("line 1 %q lacks %q", line1, c)
-		}
-	}
-}
-
 func TestIntegrationVLANsExpected(t *testing.T) {
 	l := needLab(t)
 	for _, protocol := range []string{"2c", "3"} {
 		for _, source := range []string{SourceCurrent, SourceVTP} {
 			t.Run("v"+protocol+"/"+source, func(t *testing.T) {
 				r := l.Run(t, protocol, "--source", source, "--port-name", l.Env["SNMP_VLAN_PORT"], "--expect-vlans", l.Env["SNMP_VLAN_PORT_VLANS"])
-				want(t, r, 0, "SNMP_VLANS OK - "+l.Env["SNMP_VLAN_PORT"]+" (ifIndex "+l.Env["SNMP_VLAN_PORT_IFINDEX"]+") carries exactly the")
+				labtest.WantLine1(t, r, 0, "SNMP_VLANS OK - "+l.Env["SNMP_VLAN_PORT"]+" (ifIndex "+l.Env["SNMP_VLAN_PORT_IFINDEX"]+") carries exactly the")
 			})
 		}
 	}
 	t.Run("by ifIndex across the 1k/2k/3k/4k blocks", func(t *testing.T) {
 		r := l.Run(t, "2c", "--source", SourceVTP, "--port-name", l.Env["SNMP_VLAN_PORT2"], "--expect-vlans", l.Env["SNMP_VLAN_PORT2_VLANS"])
-		want(t, r, 0, "carries exactly the 8 expected VLANs")
+		labtest.WantLine1(t, r, 0, "carries exactly the 8 expected VLANs")
 		if !strings.Contains(r.Stdout, "1023-1025,2047,2048,4094") {
 			t.Errorf("boundary VLANs not listed:\n%s", r.Stdout)
 		}
@@ -57,14 +44,14 @@ func TestIntegrationVLANsMissingAndExtra(t *testing.T) {
 	expect := strings.TrimPrefix(l.Env["SNMP_VLAN_PORT_VLANS"], "1,") + ",999"
 	for _, source := range []string{SourceCurrent, SourceVTP} {
 		r := l.Run(t, "2c", "--source", source, "--port-name", l.Env["SNMP_VLAN_PORT"], "--expect-vlans", expect)
-		want(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (999)", "1 extra (1)")
+		labtest.WantLine1(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (999)", "1 extra (1)")
 		if !strings.Contains(r.Stdout, "[CRITICAL] missing VLANs (expected, not carried): 999\n[WARNING] extra VLANs (carried, not expected): 1\n") {
 			t.Errorf("long output:\n%s", r.Stdout)
 		}
 	}
 	// Static egress has a VLAN configured that is not active.
 	r := l.Run(t, "2c", "--source", SourceStatic, "--port-name", l.Env["SNMP_VLAN_PORT"], "--expect-vlans", l.Env["SNMP_VLAN_PORT_VLANS"])
-	want(t, r, 1, "SNMP_VLANS WARNING", "1 extra ("+l.Env["SNMP_VLAN_PORT_STATIC_ONLY"]+")")
+	labtest.WantLine1(t, r, 1, "SNMP_VLANS WARNING", "1 extra ("+l.Env["SNMP_VLAN_PORT_STATIC_ONLY"]+")")
 }
 
 func TestIntegrationVLANsRemovedOnTheSwitch(t *testing.T) {
@@ -73,16 +60,16 @@ func TestIntegrationVLANsRemovedOnTheSwitch(t *testing.T) {
 	t.Cleanup(func() { labtest.Lab(t, "snmpd", "restore_vlans") })
 	for _, source := range []string{SourceCurrent, SourceStatic, SourceVTP} {
 		r := l.Run(t, "3", "--source", source, "--port-name", l.Env["SNMP_VLAN_PORT"], "--expect-vlans", l.Env["SNMP_VLAN_PORT_VLANS"])
-		want(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (205)")
+		labtest.WantLine1(t, r, 2, "SNMP_VLANS CRITICAL", "1 missing (205)")
 	}
 }
 
 func TestIntegrationVLANsUnknownPort(t *testing.T) {
 	l := needLab(t)
 	r := l.Run(t, "2c", "--port-name", "Ethernet9/99", "--expect-vlans", "10")
-	want(t, r, 3, `SNMP_VLANS UNKNOWN - SNMP agent`, `has no interface named "Ethernet9/99"`)
+	labtest.WantLine1(t, r, 3, `SNMP_VLANS UNKNOWN - SNMP agent`, `has no interface named "Ethernet9/99"`)
 	r = l.Run(t, "2c", "--port-name", "lo", "--expect-vlans", "10")
-	want(t, r, 3, "is not a bridge port")
+	labtest.WantLine1(t, r, 3, "is not a bridge port")
 }
 
 // A port that is not trunking carries no tagged VLAN, whatever its allowed
@@ -97,19 +84,19 @@ func TestIntegrationVLANsNotTrunking(t *testing.T) {
 	notrunk, access := env["SNMP_VLAN_NOTRUNK_PORT"], env["SNMP_VLAN_ACCESS_PORT"]
 	for _, source := range []string{SourceAuto, SourceVTP} {
 		r := l.Run(t, "2c", "--source", source, "--port-name", notrunk, "--expect-vlans", env["SNMP_VLAN_NOTRUNK_PORT_ALLOWED"])
-		want(t, r, 2, "SNMP_VLANS CRITICAL - "+notrunk, "is not trunking (vlanTrunkPortDynamicStatus notTrunking)",
+		labtest.WantLine1(t, r, 2, "SNMP_VLANS CRITICAL - "+notrunk, "is not trunking (vlanTrunkPortDynamicStatus notTrunking)",
 			"access port in VLAN "+env["SNMP_VLAN_NOTRUNK_PORT_ACCESS"])
 	}
 	for _, source := range []string{SourceAuto, SourceCurrent, SourceStatic, SourceVTP} {
 		r := l.Run(t, "2c", "--source", source, "--port-name", access, "--expect-vlans", env["SNMP_VLAN_ACCESS_PORT_VLAN"]+",10")
-		want(t, r, 2, "SNMP_VLANS CRITICAL - "+access, "is not trunking", "access port in VLAN "+env["SNMP_VLAN_ACCESS_PORT_VLAN"])
+		labtest.WantLine1(t, r, 2, "SNMP_VLANS CRITICAL - "+access, "is not trunking", "access port in VLAN "+env["SNMP_VLAN_ACCESS_PORT_VLAN"])
 		// The access VLAN alone is what the port should carry: OK.
 		r = l.Run(t, "2c", "--source", source, "--port-name", access, "--expect-vlans", env["SNMP_VLAN_ACCESS_PORT_VLAN"])
-		want(t, r, 0, "SNMP_VLANS OK - "+access)
+		labtest.WantLine1(t, r, 0, "SNMP_VLANS OK - "+access)
 	}
 	// Trunking ports stay trunks under auto.
 	r := l.Run(t, "2c", "-v", "--port-name", l.Env["SNMP_VLAN_PORT"], "--expect-vlans", l.Env["SNMP_VLAN_PORT_VLANS"])
-	want(t, r, 0, "carries exactly")
+	labtest.WantLine1(t, r, 0, "carries exactly")
 	if !strings.Contains(r.Stdout, "read qbridge-current from") {
 		t.Errorf("auto did not read Q-BRIDGE-MIB on a bridge port: %q", r.Stdout)
 	}

@@ -202,3 +202,29 @@ func Exec(t testing.TB, bin string, env []string, args ...string) Run {
 	}
 	return r
 }
+
+// WantLine1 fails t unless r exited with code and line 1 of its output
+// (the status line, before the long output) contains every text.
+func WantLine1(t testing.TB, r Run, code int, texts ...string) {
+	t.Helper()
+	want(t, r, code, "line 1", strings.SplitN(r.Stdout, "\n", 2)[0], texts)
+}
+
+// WantOutput fails t unless r exited with code and its standard output
+// contains every text.
+func WantOutput(t testing.TB, r Run, code int, texts ...string) {
+	t.Helper()
+	want(t, r, code, "output", r.Stdout, texts)
+}
+
+func want(t testing.TB, r Run, code int, what, got string, texts []string) {
+	t.Helper()
+	if r.Code != code {
+		t.Errorf("exit %d, want %d\n%s%s", r.Code, code, r.Stdout, r.Stderr)
+	}
+	for _, s := range texts {
+		if !strings.Contains(got, s) {
+			t.Errorf("%s lacks %q:\n%s", what, s, got)
+		}
+	}
+}
