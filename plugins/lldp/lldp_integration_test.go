@@ -54,6 +54,19 @@ func (l lab) run(t *testing.T, args ...string) labtest.Run {
 	return labtest.ExecLog(t, l.bin, nil, append([]string{"--socket", l.socket}, args...)...)
 }
 
+// runUntil runs the check with args until done says its outcome is the
+// one awaited, or within has passed; it returns the last outcome, which
+// the caller asserts (the state, never the time it took).
+func (l lab) runUntil(t *testing.T, within time.Duration, done func(labtest.Run) bool, args ...string) labtest.Run {
+	t.Helper()
+	r := l.run(t, args...)
+	for deadline := time.Now().Add(within); !done(r) && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		r = l.run(t, args...)
+	}
+	return r
+}
+
 func TestIntegrationExpectedNeighbor(t *testing.T) {
 	l := needLab(t)
 	r := l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
@@ -97,13 +110,7 @@ func TestIntegrationLLDPDKilledStaleSocket(t *testing.T) {
 	labtest.Lab(t, "lldp", "kill_hv")
 	// SIGKILL leaves the socket file behind; the privsep child of lldpd
 	// exits right after its monitor, and until then may still accept.
-	var r labtest.Run
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		r = l.run(t)
-		if r.Code == 2 {
-			break
-		}
-	}
+	r := l.runUntil(t, 20*time.Second, func(r labtest.Run) bool { return r.Code == 2 })
 	labtest.WantLine1(t, r, 2, "LLDP CRITICAL", "lldpd is not running", "Connection refused",
 		"systemctl restart lldpd && systemctl enable lldpd")
 }
@@ -143,13 +150,7 @@ func TestIntegrationSwitchGoesSilent(t *testing.T) {
 	labtest.Lab(t, "lldp", "kill_sw")
 	// The switch sent no shutdown frame: lldpd drops it when its TTL
 	// expires. Poll for that; the state, not the time, is asserted.
-	var r labtest.Run
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
-		r = l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-		if r.Code != 0 {
-			break
-		}
-	}
+	r := l.runUntil(t, 30*time.Second, func(r labtest.Run) bool { return r.Code != 0 }, "--expect", l.nic+"="+l.sw+":"+l.port)
 	labtest.WantLine1(t, r, 2, "no LLDP neighbor on "+l.nic+", expected "+l.sw+" port "+l.port, "(it aged out)",
 		"tcpdump -i "+l.nic+" -e ether proto 0x88cc")
 }
@@ -207,13 +208,7 @@ func TestIntegrationLinkGoesDown(t *testing.T) {
 	l := needLab(t)
 	t.Cleanup(func() { labtest.Lab(t, "lldp", "link_up") })
 	labtest.Lab(t, "lldp", "link_down")
-	var r labtest.Run
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		r = l.run(t, "--expect", l.nic+"="+l.sw+":"+l.port)
-		if r.Code != 0 && !strings.Contains(r.Stdout, "_neighbors'=1") {
-			break
-		}
-	}
+	r := l.runUntil(t, 20*time.Second, func(r labtest.Run) bool { return r.Code != 0 && !strings.Contains(r.Stdout, "_neighbors'=1") }, "--expect", l.nic+"="+l.sw+":"+l.port)
 	labtest.WantLine1(t, r, 2, "LLDP CRITICAL - "+l.nic+" link down (no carrier", "expected "+l.sw+" port "+l.port, "check the cable, transceiver or switch port")
 	wantNot(t, r, "shutdown frame", "tcpdump", "firmware")
 }

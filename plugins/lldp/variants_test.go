@@ -109,6 +109,20 @@ func TestDecodeVariants(t *testing.T) {
 	}
 }
 
+// runVariants runs the check with args on the captured variants (lldpcli
+// and the kernel's link state), returning the result and its output.
+func runVariants(t *testing.T, args ...string) (*nagios.Result, string) {
+	t.Helper()
+	c := newCheck(t, args...)
+	c.Exec = replay(t, "variants").exec
+	c.ReadLinks = fixedLinks("variants.links.json")
+	res, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, res.Format(Service)
+}
+
 // TestVariantStates: the state and line 1 for each shape, with the kernel's
 // link state captured alongside.
 func TestVariantStates(t *testing.T) {
@@ -150,14 +164,7 @@ func TestVariantStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newCheck(t, tt.args...)
-			c.Exec = replay(t, "variants").exec
-			c.ReadLinks = fixedLinks("variants.links.json")
-			res, err := c.Run(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := res.Format(Service)
+			res, out := runVariants(t, tt.args...)
 			line1 := strings.SplitN(out, "\n", 2)[0]
 			if res.FinalState() != tt.state {
 				t.Errorf("state %s, want %s: %s", res.FinalState(), tt.state, line1)
@@ -179,14 +186,7 @@ func TestVariantStates(t *testing.T) {
 // TestVirtualLeftOut: without --interface the long output names what was
 // checked and what was left out.
 func TestVirtualLeftOut(t *testing.T) {
-	c := newCheck(t)
-	c.Exec = replay(t, "variants").exec
-	c.ReadLinks = fixedLinks("variants.links.json")
-	res, err := c.Run(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := res.Format(Service)
+	_, out := runVariants(t)
 	for _, w := range []string{"checked the NICs lldpd manages: eth0, eth1, eth2, eth3, eth4, eth5, eth6, eth7", "left out as virtual", "tap0, vnet0"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
