@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"edgecheck/shared/nagios"
 	"edgecheck/shared/ovsdb"
 )
 
@@ -162,5 +163,26 @@ func TestQueryJSONIsWhatTheCheckSends(t *testing.T) {
 	_ = json.Unmarshal(query, &b)
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("queryOps marshal to\n%s\nbut testdata/query.json (used by capture.sh) is\n%s", got, query)
+	}
+}
+
+// wantItems fails t unless, for each text of want, some item of res
+// matches it (match(item text, text): strings.Contains, strings.HasPrefix)
+// and every item that matches has its state.
+func wantItems(t *testing.T, res *nagios.Result, want map[string]nagios.State, match func(s, sub string) bool) {
+	t.Helper()
+	for sub, state := range want {
+		found := false
+		for _, it := range res.Items {
+			if match(it.Text, sub) {
+				found = true
+				if it.State != state {
+					t.Errorf("item %q is %v, want %v", it.Text, it.State, state)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no item matches %q\n%s", sub, res.Format("OVS_CONTROLLER"))
+		}
 	}
 }

@@ -267,20 +267,7 @@ func TestEvaluateListenersFixture(t *testing.T) {
 		"bridge br-ecfix controller ptcp:16694:127.0.0.1: passive listener, not verified":                                 nagios.OK,
 		"bridge br-ecfix controller tcp:127.0.0.1:16695: never connected since ovs-vswitchd started 60s ago, longer than": nagios.Critical,
 	}
-	for sub, state := range want {
-		found := false
-		for _, it := range res.Items {
-			if strings.HasPrefix(it.Text, sub) {
-				found = true
-				if it.State != state {
-					t.Errorf("%q is %v, want %v", it.Text, it.State, state)
-				}
-			}
-		}
-		if !found {
-			t.Errorf("no item starts with %q\n%s", sub, res.Format("OVS_CONTROLLER"))
-		}
-	}
+	wantItems(t, res, want, strings.HasPrefix)
 	if !strings.HasPrefix(res.Summary, "manager ptcp:16696:127.0.0.1 is not listening (ovsdb-server reports no bound_port) (and 1 more)") {
 		t.Errorf("summary %q", res.Summary)
 	}

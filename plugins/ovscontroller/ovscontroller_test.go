@@ -150,20 +150,7 @@ func TestEvaluateFixtures(t *testing.T) {
 			if got := res.FinalState(); got != tt.want {
 				t.Errorf("state = %v, want %v\n%s", got, tt.want, out)
 			}
-			for sub, state := range tt.wantItems {
-				found := false
-				for _, it := range res.Items {
-					if strings.Contains(it.Text, sub) {
-						found = true
-						if it.State != state {
-							t.Errorf("item %q is %v, want %v", it.Text, it.State, state)
-						}
-					}
-				}
-				if !found {
-					t.Errorf("no item contains %q\n%s", sub, out)
-				}
-			}
+			wantItems(t, res, tt.wantItems, strings.Contains)
 			for _, p := range tt.wantPerf {
 				if !strings.Contains(out, " "+p) {
 					t.Errorf("perfdata %s missing\n%s", p, out)
