@@ -51,11 +51,22 @@ func writeInventory(t *testing.T, change map[string]string) string {
 }
 
 func TestBaseInventoryIsValid(t *testing.T) {
-	inv := writeInventory(t, nil)
+	renderFiles(t, writeInventory(t, nil))
+}
+
+// renderFiles renders the inventory inv, failing t unless render
+// succeeds, and returns the files it wrote.
+func renderFiles(t *testing.T, inv string) map[string][]byte {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
 	if r := run(t, "render", "--inventory", inv, "--out", out); r.code != ExitOK {
-		t.Fatalf("%d\n%s", r.code, r.stderr)
+		t.Fatalf("render: %d\n%s", r.code, r.stderr)
 	}
+	files, err := fsutil.ReadFiles(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
 
 // TestBadInput: every bad inventory fails with file:line:col and a clear
@@ -221,14 +232,7 @@ roles:
 `,
 		"prod/c1/cell.yaml": "hosts:\n  - name: hv1\n    roles: [hypervisor, storage]\n",
 	})
-	out := filepath.Join(t.TempDir(), "out")
-	if r := run(t, "render", "--inventory", inv, "--out", out); r.code != ExitOK {
-		t.Fatalf("%d\n%s", r.code, r.stderr)
-	}
-	files, err := fsutil.ReadFiles(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := renderFiles(t, inv)
 	hv, st := string(files["agents/prod/c1/nrpe/hypervisor.cfg"]), string(files["agents/prod/c1/nrpe/storage.cfg"])
 	if !strings.Contains(hv, "command[ec_v_switch]=") || !strings.Contains(st, "command[ec_v-switch]=") {
 		t.Errorf("NRPE commands not named apart:\n%s\n%s", hv, st)

@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"edgecheck/nagios-cfg/fsutil"
 )
 
 const agentDefaults = `server_classes:
@@ -30,14 +28,7 @@ func TestServerAlsoAgentHost(t *testing.T) {
 		"prod/c1/cell.yaml": "hosts:\n  - name: nagios-c1.prod\n    address: 192.0.2.9\n    roles: [monitored]\n" +
 			"  - name: hv1\n    address: 192.0.2.1\n    roles: [monitored]\n",
 	})
-	out := filepath.Join(t.TempDir(), "out")
-	if r := run(t, "render", "--inventory", inv, "--out", out); r.code != ExitOK {
-		t.Fatalf("%d\n%s", r.code, r.stderr)
-	}
-	files, err := fsutil.ReadFiles(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := renderFiles(t, inv)
 	zones := string(files["icinga2/prod/zones.conf"])
 	for name, want := range map[string]int{`object Endpoint "nagios-c1.prod"`: 1, `object Zone "nagios-c1.prod"`: 0, `object Endpoint "hv1"`: 1, `object Zone "hv1"`: 1} {
 		if got := strings.Count(zones, name); got != want {
@@ -81,14 +72,7 @@ func TestServerAlsoAgentHostConflicts(t *testing.T) {
 // still defines the master zone its cell zones name as parent (icinga2
 // daemon -C refuses "Object 'master' of type 'Zone' does not exist").
 func TestMasterZoneWithoutEndpoint(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "out")
-	if r := run(t, "render", "--inventory", writeInventory(t, nil), "--out", out); r.code != ExitOK {
-		t.Fatalf("%d\n%s", r.code, r.stderr)
-	}
-	files, err := fsutil.ReadFiles(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := renderFiles(t, writeInventory(t, nil))
 	zones := string(files["icinga2/prod/zones.conf"])
 	for _, want := range []string{"object Zone \"master\" {\n", "object Zone \"c1\" {\n\tendpoints = [ \"nagios-c1.prod\" ]\n\tparent = \"master\"\n}"} {
 		if !strings.Contains(zones, want) {
