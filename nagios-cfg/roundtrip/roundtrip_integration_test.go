@@ -372,12 +372,19 @@ check_for_updates=0
 			}
 		}
 	}
+	w.server(t, "nagios4 "+s.Name, want, dir, w.lab["NAGIOS4_BIN"], filepath.Join(dir, "nagios.cfg"))
+}
+
+// server starts a monitoring server (bin with args, in dir) and checks
+// that what it runs is exactly want (what, e.g. "nagios4 prod", names it);
+// on a failure the server's log is shown.
+func (w *world) server(t *testing.T, what string, want map[string]bool, dir, bin string, args ...string) {
+	t.Helper()
 	w.takeRecords(t)
-	start(t, dir, w.lab["NAGIOS4_BIN"], filepath.Join(dir, "nagios.cfg"))
-	seen := w.collect(t, want, 90*time.Second)
-	compare(t, "nagios4 "+s.Name, want, seen)
+	start(t, dir, bin, args...)
+	compare(t, what, want, w.collect(t, want, 90*time.Second))
 	if t.Failed() {
-		t.Logf("nagios4 output:\n%s", daemonLog(dir, w.lab["NAGIOS4_BIN"]))
+		t.Logf("%s output:\n%s", what, daemonLog(dir, bin))
 	}
 }
 
@@ -638,15 +645,9 @@ object Zone ZoneName { endpoints = [ NodeName ] }
 			}
 		}
 	}
-	w.takeRecords(t)
-	start(t, dir, w.lab["ICINGA2_BIN"], "daemon", "-c", filepath.Join(dir, "icinga2.conf"),
+	w.server(t, "icinga2 "+e.Name, want, dir, w.lab["ICINGA2_BIN"], "daemon", "-c", filepath.Join(dir, "icinga2.conf"),
 		"-DRunAsUser=root", "-DRunAsGroup=root", "-DDataDir="+filepath.Join(dir, "data"), "-DLogDir="+filepath.Join(dir, "log"),
 		"-DCacheDir="+filepath.Join(dir, "cache"), "-DSpoolDir="+filepath.Join(dir, "spool"), "-DInitRunDir="+filepath.Join(dir, "run"))
-	seen := w.collect(t, want, 90*time.Second)
-	compare(t, "icinga2 "+e.Name, want, seen)
-	if t.Failed() {
-		t.Logf("icinga2 output:\n%s", daemonLog(dir, w.lab["ICINGA2_BIN"]))
-	}
 }
 
 // icingaArgv is what Icinga 2 runs for a service: nrpe through the ITL's
