@@ -9,12 +9,16 @@ import (
 	"edgecheck/nagios-cfg/fsutil"
 )
 
-// base is a small valid inventory; each bad-input case changes one file.
-var base = map[string]string{
-	"defaults.yaml": `server_classes:
+// cellServers is the server_classes of the inventories here: one Nagios
+// server per cell, nagios-<cell>.<env>.
+const cellServers = `server_classes:
   - match: '^nagios-(?P<cell>c[0-9]+)[.]'
     class: cell
-roles:
+`
+
+// base is a small valid inventory; each bad-input case changes one file.
+var base = map[string]string{
+	"defaults.yaml": cellServers + `roles:
   hypervisor:
     services:
       vswitch:
@@ -213,10 +217,7 @@ func TestBadInputKeepsPreviousRender(t *testing.T) {
 // twice (NRPE would answer both services with one of the definitions).
 func TestAgentNamesUniquePerHost(t *testing.T) {
 	inv := writeInventory(t, map[string]string{
-		"defaults.yaml": `server_classes:
-  - match: '^nagios-(?P<cell>c[0-9]+)[.]'
-    class: cell
-roles:
+		"defaults.yaml": cellServers + `roles:
   hypervisor:
     services:
       v_switch:

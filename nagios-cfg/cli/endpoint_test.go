@@ -6,10 +6,7 @@ import (
 	"testing"
 )
 
-const agentDefaults = `server_classes:
-  - match: '^nagios-(?P<cell>c[0-9]+)[.]'
-    class: cell
-roles:
+const agentDefaults = cellServers + `roles:
   monitored:
     services:
       vswitch:

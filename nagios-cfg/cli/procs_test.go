@@ -14,10 +14,7 @@ import (
 // procsDefaults is an inventory with the real check_snmp_procs: a
 // XenServer role polled over SNMP at the host's own address.
 func procsDefaults(process string, extra string) string {
-	return `server_classes:
-  - match: '^nagios-(?P<cell>c[0-9]+)[.]'
-    class: cell
-roles:
+	return cellServers + `roles:
   xenserver:
     services:
       sdn_daemons:

@@ -12,10 +12,7 @@ import (
 // change sudo and the agent users field by field.
 func TestSudo(t *testing.T) {
 	inv := writeInventory(t, map[string]string{
-		"defaults.yaml": `server_classes:
-  - match: '^nagios-(?P<cell>c[0-9]+)[.]'
-    class: cell
-defaults:
+		"defaults.yaml": cellServers + `defaults:
   snmp_extend_flags: {credentials-file: /etc/snmp.yaml}
 roles:
   hypervisor:
