@@ -184,9 +184,7 @@ func TestIntegrationRequireMaster(t *testing.T) {
 func TestIntegrationNoSuchBridgeIsUnknown(t *testing.T) {
 	l := needOVS(t)
 	r := l.check(t, "--bridge", "br-does-not-exist")
-	if r.Code != 3 || !strings.Contains(r.Stdout, "OVS_CONTROLLER UNKNOWN - --bridge br-does-not-exist: no such bridge in OVSDB at "+l.db+" (bridges: ") {
-		t.Errorf("exit %d:\n%s", r.Code, r.Stdout)
-	}
+	labtest.WantOutput(t, r, 3, "OVS_CONTROLLER UNKNOWN - --bridge br-does-not-exist: no such bridge in OVSDB at "+l.db+" (bridges: ")
 }
 
 // Killed ovs-vswitchd leaves its last controller status in OVSDB; the

@@ -105,9 +105,7 @@ func TestIntegrationExtendDeadAgent(t *testing.T) {
 	l := needLab(t)
 	t.Run("unused port", func(t *testing.T) {
 		r := l.run(t, "-H", l.Env["SNMP_HOST"], "--port", l.Env["SNMP_DEAD_PORT"], "--credentials-file", l.Env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "3")
-		if r.Code != 3 || !strings.Contains(r.Stdout, "nothing listens on UDP port "+l.Env["SNMP_DEAD_PORT"]) {
-			t.Errorf("exit %d: %q", r.Code, r.Stdout)
-		}
+		labtest.WantOutput(t, r, 3, "nothing listens on UDP port "+l.Env["SNMP_DEAD_PORT"])
 	})
 	t.Run("snmpd stopped", func(t *testing.T) {
 		labtest.Lab(t, "snmpd", "stop")
@@ -120,9 +118,7 @@ func TestIntegrationExtendDeadAgent(t *testing.T) {
 	t.Run("agent that never answers", func(t *testing.T) {
 		port := labtest.SilentUDP(t)
 		r := l.run(t, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.Env["SNMP_V2_CREDENTIALS"], "--name", "x", "-t", "2")
-		if r.Code != 3 || !strings.Contains(r.Stdout, "no SNMP response from 127.0.0.1:"+port+" within 1.7s: check the agent, the community and any firewall, or extend x's command runs longer than that") {
-			t.Errorf("exit %d: %q", r.Code, r.Stdout)
-		}
+		labtest.WantOutput(t, r, 3, "no SNMP response from 127.0.0.1:"+port+" within 1.7s: check the agent, the community and any firewall, or extend x's command runs longer than that")
 	})
 }
 
@@ -144,9 +140,7 @@ func TestIntegrationExtendV3WrongPassphrase(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := l.run(t, "-H", l.Env["SNMP_HOST"], "--port", l.Env["SNMP_PORT"], "--protocol", "3", "--credentials-file", bad, "--name", l.Env["SNMP_EXTEND_OK"])
-	if r.Code != 3 || !strings.Contains(r.Stdout, "SNMPv3 authentication failed at") || !strings.Contains(r.Stdout, bad) {
-		t.Errorf("exit %d: %q", r.Code, r.Stdout)
-	}
+	labtest.WantOutput(t, r, 3, "SNMPv3 authentication failed at", bad)
 }
 
 // The security level follows from the credentials file: a file with only

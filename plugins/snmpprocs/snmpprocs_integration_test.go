@@ -96,13 +96,11 @@ func TestIntegrationProcsZombie(t *testing.T) {
 		restart(t, "ovs-vswitchd")
 		labtest.Lab(t, "procs", "zombie", "ovs-vswitchd")
 		r := l.Run(t, "2c", "--process", "ovs-vswitchd")
-		if r.Code != 2 || !strings.Contains(r.Stdout, "ovs-vswitchd: 0 processes outside the critical range 1:; not counted: PID ") {
-			t.Errorf("host-resources: exit %d, want CRITICAL with the zombie not counted", r.Code)
-		}
+		// Want CRITICAL with the zombie not counted.
+		labtest.WantOutput(t, r, 2, "ovs-vswitchd: 0 processes outside the critical range 1:; not counted: PID ")
 		r = l.Run(t, "2c", "--source", "ucd", "--process", "ovs-vswitchd")
-		if r.Code != 0 || !strings.Contains(r.Stdout, "ovs-vswitchd: 1 process (prCount of `proc ovs-vswitchd`, zombies included)") {
-			t.Errorf("ucd: exit %d, want the agent's own count, which includes the zombie", r.Code)
-		}
+		// Want the agent's own count, which includes the zombie.
+		labtest.WantOutput(t, r, 0, "ovs-vswitchd: 1 process (prCount of `proc ovs-vswitchd`, zombies included)")
 	})
 }
 
@@ -112,34 +110,27 @@ func TestIntegrationProcsUCD(t *testing.T) {
 	l := needLab(t)
 	restart(t, "ovsdb-server")
 	r := l.Run(t, "3", "--source", "ucd", "--process", "ovsdb-server", "--process", "neutron-openvswitch-agent")
-	if r.Code != 0 || !strings.Contains(r.Stdout, "neutron-openvswitch-agent: 1 process (prCount of `proc neutron-openvsw`") {
-		t.Errorf("exit %d, want OK through the 15-character proc line", r.Code)
-	}
+	// Want OK through the 15-character proc line.
+	labtest.WantOutput(t, r, 0, "neutron-openvswitch-agent: 1 process (prCount of `proc neutron-openvsw`")
 	labtest.Lab(t, "procs", "kill", "ovsdb-server")
 	r = l.Run(t, "3", "--source", "ucd", "--process", "ovsdb-server")
-	if r.Code != 2 || !strings.Contains(r.Stdout, "ovsdb-server: 0 processes (prCount of `proc ovsdb-server`, zombies included) outside the critical range 1:; the agent flags it (prErrorFlag 1): ") {
-		t.Errorf("exit %d, want CRITICAL with the agent's prErrMessage", r.Code)
-	}
+	// Want CRITICAL with the agent's prErrMessage.
+	labtest.WantOutput(t, r, 2, "ovsdb-server: 0 processes (prCount of `proc ovsdb-server`, zombies included) outside the critical range 1:; the agent flags it (prErrorFlag 1): ")
 	r = l.Run(t, "2c", "--source", "ucd", "--process", "ovs-xapi-sync")
-	if r.Code != 3 || !strings.Contains(r.Stdout, "no `proc` line for it") {
-		t.Errorf("exit %d, want UNKNOWN for a daemon without proc line", r.Code)
-	}
+	// Want UNKNOWN for a daemon without proc line.
+	labtest.WantOutput(t, r, 3, "no `proc` line for it")
 }
 
 func TestIntegrationProcsNoHostResources(t *testing.T) {
 	l := needLab(t)
 	argv := []string{"-H", l.Env["PROCS_SNMP_HOST"], "--port", l.Env["PROCS_SNMP_PORT"], "--credentials-file", l.Env["PROCS_SYSTEMONLY_CREDENTIALS"], "--process", "ovs-vswitchd"}
 	r := labtest.ExecLog(t, l.Bin, nil, argv...)
-	if r.Code != 3 || !strings.Contains(r.Stdout, "shows no hrSWRunTable (HOST-RESOURCES-MIB .1.3.6.1.2.1.25.4.2): either the view of this community/user excludes it") {
-		t.Errorf("exit %d", r.Code)
-	}
+	labtest.WantOutput(t, r, 3, "shows no hrSWRunTable (HOST-RESOURCES-MIB .1.3.6.1.2.1.25.4.2): either the view of this community/user excludes it")
 }
 
 func TestIntegrationProcsSilentAgent(t *testing.T) {
 	l := needLab(t)
 	port := labtest.SilentUDP(t)
 	r := labtest.Exec(t, l.Bin, nil, "-H", "127.0.0.1", "--port", port, "--credentials-file", l.Env["PROCS_V2_CREDENTIALS"], "--process", "ovs-vswitchd", "-t", "2")
-	if r.Code != 3 || !strings.Contains(r.Stdout, "SNMP_PROCS UNKNOWN - no SNMP response from 127.0.0.1:"+port+" within 1.7s") {
-		t.Errorf("exit %d: %q", r.Code, r.Stdout)
-	}
+	labtest.WantOutput(t, r, 3, "SNMP_PROCS UNKNOWN - no SNMP response from 127.0.0.1:"+port+" within 1.7s")
 }
