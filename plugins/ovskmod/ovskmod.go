@@ -82,10 +82,8 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 
 // Validate checks the flags before any I/O.
 func (c *Check) Validate() error {
-	switch c.Mode {
-	case "generic", "xenserver":
-	default:
-		return fmt.Errorf("--mode must be generic or xenserver, not %q", c.Mode)
+	if err := registry.OneOf("mode", c.Mode, "generic", "xenserver"); err != nil {
+		return err
 	}
 	if c.Root == "" {
 		return errors.New("--root must not be empty (use / for this host)")

@@ -87,10 +87,8 @@ func (c *Check) Validate() error {
 	if err := c.Config.Validate(); err != nil {
 		return err
 	}
-	switch c.Source {
-	case SourceAuto, SourceHostResources, SourceUCD:
-	default:
-		return fmt.Errorf("--source %q: use auto, host-resources or ucd", c.Source)
+	if err := registry.OneOf("source", c.Source, SourceAuto, SourceHostResources, SourceUCD); err != nil {
+		return err
 	}
 	_, err := c.selectors()
 	return err

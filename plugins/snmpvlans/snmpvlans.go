@@ -141,10 +141,8 @@ func (c *Check) Validate() error {
 	if n, err := strconv.Atoi(c.PortName); err == nil && n > maxIfIndex {
 		return fmt.Errorf("--port-name %d is not an ifIndex (1-%d) nor an interface name", n, maxIfIndex)
 	}
-	switch c.Source {
-	case SourceAuto, SourceCurrent, SourceStatic, SourceVTP:
-	default:
-		return fmt.Errorf("--source %q: use %s, %s, %s or %s", c.Source, SourceAuto, SourceCurrent, SourceStatic, SourceVTP)
+	if err := registry.OneOf("source", c.Source, SourceAuto, SourceCurrent, SourceStatic, SourceVTP); err != nil {
+		return err
 	}
 	_, err := c.expectedVLANs()
 	return err

@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -343,3 +344,18 @@ func (v *countValue) Set(s string) error {
 }
 func (v *countValue) String() string { return strconv.Itoa(int(*v)) }
 func (v *countValue) Type() string   { return "count" }
+
+// OneOf checks the value of a flag that takes one of a few words (e.g.
+// --source): nil when value is one of allowed, else an error naming the
+// flag, the value and the words in the order given, such as
+// `--source "x": use auto, host-resources or ucd`.
+func OneOf(flag, value string, allowed ...string) error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	words := allowed[len(allowed)-1]
+	if n := len(allowed); n > 1 {
+		words = strings.Join(allowed[:n-1], ", ") + " or " + words
+	}
+	return fmt.Errorf("--%s %q: use %s", flag, value, words)
+}

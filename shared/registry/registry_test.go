@@ -109,3 +109,20 @@ func TestParseSeconds(t *testing.T) {
 		}
 	}
 }
+
+func TestOneOf(t *testing.T) {
+	if err := OneOf("source", "ucd", "auto", "host-resources", "ucd"); err != nil {
+		t.Errorf("an allowed word: %v", err)
+	}
+	for _, tt := range []struct {
+		allowed []string
+		want    string
+	}{
+		{[]string{"auto", "host-resources", "ucd"}, `--source "proc": use auto, host-resources or ucd`},
+		{[]string{"auto"}, `--source "proc": use auto`},
+	} {
+		if err := OneOf("source", "proc", tt.allowed...); err == nil || err.Error() != tt.want {
+			t.Errorf("OneOf(%q) = %v, want %s", tt.allowed, err, tt.want)
+		}
+	}
+}
