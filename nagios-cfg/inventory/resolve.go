@@ -480,27 +480,6 @@ func (l *loader) flagValues(p *Plugin, flags map[string]flagSrc, h *Host, requir
 	return out
 }
 
-func toResolved(s settings) Resolved {
-	return Resolved{
-		RunMode:          s.runMode.v,
-		CheckInterval:    s.checkInterval.v,
-		RetryInterval:    s.retryInterval.v,
-		MaxCheckAttempts: s.maxAttempts.v,
-		CheckPeriod:      s.checkPeriod.v,
-		Notifications:    s.notifEnabled.v,
-		NotifInterval:    s.notifInterval.v,
-		NotifPeriod:      s.notifPeriod.v,
-		NotifOptions:     s.notifOptions.v,
-		ContactGroups:    s.contactGroups.v,
-		AgentPluginDir:   s.agentDir.v,
-		NRPEPort:         s.nrpePort.v,
-		NRPETimeout:      s.nrpeTimeout.v,
-		Sudo:             s.sudo.v,
-		NRPEUser:         s.nrpeUser.v,
-		SNMPDUser:        s.snmpdUser.v,
-	}
-}
-
 // String names a value for messages.
 func (v Value) String() string {
 	if v.Secret != nil {
