@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -30,12 +31,11 @@ type settings struct {
 	snmpFlags     map[string]flagSrc
 }
 
-// A settingSpec declares one inventory setting.
+// A settingSpec declares one inventory setting. about.path is where it
+// is written: a key of a layer or service ("check_interval"), or group.key
+// for the settings grouped under one mapping ("notifications.interval").
 type settingSpec struct {
-	// path is where the setting is written: a key of a layer or service
-	// ("check_interval"), or group.key for the settings grouped under one
-	// mapping ("notifications.interval").
-	path string
+	about
 	// schema is the JSON Schema (draft 2020-12) of the value.
 	schema map[string]any
 	decode func(v *Node, el *errList, s *settings)
@@ -44,74 +44,146 @@ type settingSpec struct {
 	// resolve copies the merged value into Resolved; nil for the settings
 	// resolved elsewhere (snmp_extend_flags, with the check's flags).
 	resolve func(s *settings, r *Resolved)
+	// setDefault puts the built-in default in; nil where there is none.
+	setDefault func(s *settings)
 }
 
 // notificationOptions are the service notification options of Nagios
 // (object definitions, "notification_options") that the generator passes on.
 var notificationOptions = []string{"w", "u", "c", "r", "f", "s", "n"}
 
+// An about describes a setting for people: its path, the unit of its
+// value (named in error messages, "check_interval (minutes)"), what it does
+// and, in Markdown, its built-in default (written from the default value
+// itself where there is one).
+type about struct {
+	path, unit, doc, def string
+}
+
 var settingTable = []settingSpec{
-	scalarSetting("run_mode", "", jsonEnum(RunModes), func(s *settings) *setting[string] { return &s.runMode }, runMode,
+	scalarSetting(aboutSetting("run_mode", "", "how the check runs: `"+strings.Join(RunModes, "`, `")+"` (see Run modes)"),
+		ModeLocal, jsonEnum(RunModes), func(s *settings) *setting[string] { return &s.runMode }, runMode,
 		func(r *Resolved, v string) { r.RunMode = v }),
-	scalarSetting("check_interval", "minutes", jsonInt(1), func(s *settings) *setting[int] { return &s.checkInterval }, posInt,
+	scalarSetting(aboutSetting("check_interval", "minutes", "time between checks"),
+		5, jsonInt(1), func(s *settings) *setting[int] { return &s.checkInterval }, posInt,
 		func(r *Resolved, v int) { r.CheckInterval = v }),
-	scalarSetting("retry_interval", "minutes", jsonInt(1), func(s *settings) *setting[int] { return &s.retryInterval }, posInt,
+	scalarSetting(aboutSetting("retry_interval", "minutes", "time between checks while a problem is soft"),
+		1, jsonInt(1), func(s *settings) *setting[int] { return &s.retryInterval }, posInt,
 		func(r *Resolved, v int) { r.RetryInterval = v }),
-	scalarSetting("max_check_attempts", "", jsonInt(1), func(s *settings) *setting[int] { return &s.maxAttempts }, posInt,
+	scalarSetting(aboutSetting("max_check_attempts", "", "checks before a problem turns hard and notifies"),
+		3, jsonInt(1), func(s *settings) *setting[int] { return &s.maxAttempts }, posInt,
 		func(r *Resolved, v int) { r.MaxCheckAttempts = v }),
-	scalarSetting("check_period", "", jsonEnum(periodNames), func(s *settings) *setting[string] { return &s.checkPeriod }, period,
+	scalarSetting(aboutSetting("check_period", "", "`24x7` or `workhours` (generated as `edgecheck-24x7`, `edgecheck-workhours`)"),
+		"24x7", jsonEnum(periodNames), func(s *settings) *setting[string] { return &s.checkPeriod }, period,
 		func(r *Resolved, v string) { r.CheckPeriod = v }),
-	scalarSetting("notifications.enabled", "", jsonType("boolean"), func(s *settings) *setting[bool] { return &s.notifEnabled }, boolean,
+	scalarSetting(aboutSetting("notifications.enabled", "", "whether problems notify"),
+		true, jsonType("boolean"), func(s *settings) *setting[bool] { return &s.notifEnabled }, boolean,
 		func(r *Resolved, v bool) { r.Notifications = v }),
-	scalarSetting("notifications.interval", "minutes, 0 notifies once", jsonInt(0), func(s *settings) *setting[int] { return &s.notifInterval }, nonNegInt,
+	scalarSetting(aboutSetting("notifications.interval", "minutes, 0 notifies once", "time between repeated notifications of a problem"),
+		60, jsonInt(0), func(s *settings) *setting[int] { return &s.notifInterval }, nonNegInt,
 		func(r *Resolved, v int) { r.NotifInterval = v }),
-	scalarSetting("notifications.period", "", jsonEnum(periodNames), func(s *settings) *setting[string] { return &s.notifPeriod }, period,
+	scalarSetting(aboutSetting("notifications.period", "", "`24x7` or `workhours`: when notifications go out"),
+		"24x7", jsonEnum(periodNames), func(s *settings) *setting[string] { return &s.notifPeriod }, period,
 		func(r *Resolved, v string) { r.NotifPeriod = v }),
-	scalarSetting("notifications.options", "", map[string]any{"type": "array", "items": jsonEnum(notificationOptions)},
+	scalarSetting(aboutSetting("notifications.options", "", "the states that notify, as Nagios `notification_options`: `"+strings.Join(notificationOptions, "`, `")+"`"),
+		"w,u,c,r", map[string]any{"type": "array", "items": jsonEnum(notificationOptions)},
 		func(s *settings) *setting[string] { return &s.notifOptions }, notifOptions,
 		func(r *Resolved, v string) { r.NotifOptions = v }),
-	scalarSetting("notifications.contact_groups", "", jsonList(), func(s *settings) *setting[[]string] { return &s.contactGroups },
+	scalarSetting(aboutSetting("notifications.contact_groups", "", "who is notified: groups defined under `contact_groups` in defaults.yaml"),
+		nil, jsonList(), func(s *settings) *setting[[]string] { return &s.contactGroups },
 		func(n *Node, el *errList, _ string) setting[[]string] { return nameList(n, el, "contact group") },
 		func(r *Resolved, v []string) { r.ContactGroups = v }),
-	scalarSetting("agent_plugin_dir", "", map[string]any{"type": "string", "pattern": "^/[^ \t]*$"}, func(s *settings) *setting[string] { return &s.agentDir }, absDir,
+	scalarSetting(aboutSetting("agent_plugin_dir", "", "where the checks live on the hosts (NRPE `command[]` and snmpd `extend` lines)"),
+		"/usr/lib/nagios/plugins", map[string]any{"type": "string", "pattern": "^/[^ \t]*$"}, func(s *settings) *setting[string] { return &s.agentDir }, absDir,
 		func(r *Resolved, v string) { r.AgentPluginDir = v }),
-	scalarSetting("nrpe.port", "", jsonInt(1), func(s *settings) *setting[int] { return &s.nrpePort }, posInt,
+	scalarSetting(aboutSetting("nrpe.port", "", "the port check_nrpe connects to"),
+		5666, jsonInt(1), func(s *settings) *setting[int] { return &s.nrpePort }, posInt,
 		func(r *Resolved, v int) { r.NRPEPort = v }),
-	scalarSetting("nrpe.timeout", "seconds", jsonInt(1), func(s *settings) *setting[int] { return &s.nrpeTimeout }, posInt,
+	scalarSetting(aboutSetting("nrpe.timeout", "seconds", "check_nrpe's `-t`"),
+		30, jsonInt(1), func(s *settings) *setting[int] { return &s.nrpeTimeout }, posInt,
 		func(r *Resolved, v int) { r.NRPETimeout = v }),
 	{
-		path: "snmp_extend_flags",
+		about: about{path: "snmp_extend_flags", doc: "flags of `check_snmp_extend` in snmp-extend mode (`port`, `protocol`, `credentials-file`, `timeout`); `null` removes one a less specific layer set", def: "the check's defaults"},
 		// flagValue is defined by the schema generator, from the
 		// registry's flag kinds.
 		schema: map[string]any{"type": "object", "additionalProperties": map[string]any{"$ref": "#/$defs/flagValue"}},
 		decode: func(v *Node, el *errList, s *settings) { s.snmpFlags = decodeFlags(v, el, "snmp_extend_flags") },
 		merge:  mergeSNMPFlags,
 	},
-	scalarSetting("sudo", "", jsonType("boolean"), func(s *settings) *setting[bool] { return &s.sudo }, boolean,
+	scalarSetting(aboutSetting("sudo", "", "`true`: the host's agent runs the check as root through `/usr/bin/sudo -n` (nrpe, snmp-extend and icinga-agent modes; ignored in `local` mode), and the cell gets a sudoers drop-in (see \"Checks that need root\")"),
+		false, jsonType("boolean"), func(s *settings) *setting[bool] { return &s.sudo }, boolean,
 		func(r *Resolved, v bool) { r.Sudo = v }),
-	scalarSetting("agent_users.nrpe", "", jsonPattern(validUser), func(s *settings) *setting[string] { return &s.nrpeUser }, userName,
+	scalarSetting(aboutSetting("agent_users.nrpe", "", "the user NRPE (and a Debian Icinga 2 agent) runs commands as on the hosts, named in the sudoers drop-in"),
+		"nagios", jsonPattern(validUser), func(s *settings) *setting[string] { return &s.nrpeUser }, userName,
 		func(r *Resolved, v string) { r.NRPEUser = v }),
-	scalarSetting("agent_users.snmpd", "", jsonPattern(validUser), func(s *settings) *setting[string] { return &s.snmpdUser }, userName,
+	scalarSetting(aboutSetting("agent_users.snmpd", "", "the user snmpd runs extend commands as on the hosts, named in the sudoers drop-in"),
+		"Debian-snmp", jsonPattern(validUser), func(s *settings) *setting[string] { return &s.snmpdUser }, userName,
 		func(r *Resolved, v string) { r.SNMPDUser = v }),
 }
 
-// scalarSetting declares a setting held in one settings field. unit, if
-// any, is named in error messages ("check_interval (minutes)") and in the
-// schema's description.
-func scalarSetting[T any](path, unit string, schema map[string]any, field func(*settings) *setting[T],
+func aboutSetting(path, unit, doc string) about { return about{path: path, unit: unit, doc: doc} }
+
+// scalarSetting declares a setting held in one settings field, with its
+// built-in default def.
+func scalarSetting[T any](a about, def T, schema map[string]any, field func(*settings) *setting[T],
 	decode func(*Node, *errList, string) setting[T], resolve func(*Resolved, T)) settingSpec {
-	what := path
-	if unit != "" {
-		what += " (" + unit + ")"
-		schema = withDescription(schema, unit)
+	what := a.path
+	if a.def == "" {
+		a.def = defaultText(def)
+	}
+	if a.unit != "" {
+		what += " (" + a.unit + ")"
 	}
 	return settingSpec{
-		path:    path,
-		schema:  schema,
-		decode:  func(v *Node, el *errList, s *settings) { *field(s) = decode(v, el, what) },
-		merge:   func(dst, src *settings) { field(dst).over(*field(src)) },
-		resolve: func(s *settings, r *Resolved) { resolve(r, field(s).v) },
+		about:      a,
+		schema:     withDescription(schema, a.doc, a.unit),
+		decode:     func(v *Node, el *errList, s *settings) { *field(s) = decode(v, el, what) },
+		merge:      func(dst, src *settings) { field(dst).over(*field(src)) },
+		resolve:    func(s *settings, r *Resolved) { resolve(r, field(s).v) },
+		setDefault: func(s *settings) { *field(s) = setting[T]{v: def, set: true} },
 	}
+}
+
+// defaultText writes a default for the docs: text in backticks, a missing
+// list as "none".
+func defaultText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "`" + v + "`"
+	case []string:
+		if len(v) == 0 {
+			return "none"
+		}
+		return "`" + strings.Join(v, ", ") + "`"
+	}
+	return fmt.Sprint(v)
+}
+
+// builtin holds the values every service starts from: each setting's
+// default.
+var builtin = func() settings {
+	var s settings
+	for _, sp := range settingTable {
+		if sp.setDefault != nil {
+			sp.setDefault(&s)
+		}
+	}
+	return s
+}()
+
+// A SettingDoc describes one inventory setting for the docs: Key is its
+// path (group.key for a grouped one), Doc and Default are Markdown.
+type SettingDoc struct {
+	Key, Unit, Doc, Default string
+}
+
+// SettingDocs lists every setting in declaration order.
+func SettingDocs() []SettingDoc {
+	out := make([]SettingDoc, 0, len(settingTable))
+	for _, sp := range settingTable {
+		out = append(out, SettingDoc{Key: sp.path, Unit: sp.unit, Doc: sp.doc, Default: sp.def})
+	}
+	return out
 }
 
 // mergeSNMPFlags lays src's snmp_extend_flags over dst's, flag by flag; a flag
@@ -251,7 +323,12 @@ func jsonPattern(re *regexp.Regexp) map[string]any {
 	return map[string]any{"type": "string", "pattern": strings.TrimSuffix(re.String(), `\z`) + "$"}
 }
 
-func withDescription(schema map[string]any, d string) map[string]any {
+// withDescription gives a schema the setting's doc, for editors to show.
+func withDescription(schema map[string]any, doc, unit string) map[string]any {
+	d := strings.ReplaceAll(doc, "`", "")
+	if unit != "" {
+		d += " (" + unit + ")"
+	}
 	out := map[string]any{"description": d}
 	for k, v := range schema {
 		out[k] = v

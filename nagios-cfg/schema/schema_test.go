@@ -78,6 +78,29 @@ func instance(t *testing.T, src []byte) any {
 
 // TestSchemaUpToDate: the committed schemas are what the generator writes
 // from the inventory's setting keys and the plugin registry.
+// TestReadmeSettingsUpToDate: the settings table of nagios-cfg/README.md
+// is what the generator writes, and a stale table is caught.
+func TestReadmeSettingsUpToDate(t *testing.T) {
+	src, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := UpdateReadme(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(src) {
+		t.Error("the settings table of nagios-cfg/README.md is stale: run go generate ./nagios-cfg/schema")
+	}
+	stale := strings.Replace(string(src), "| `check_interval` |", "| `check_intervals` |", 1)
+	if got, _ := UpdateReadme(stale); got == stale {
+		t.Error("UpdateReadme left a changed settings row as it was")
+	}
+	if _, err := UpdateReadme("no markers"); err == nil {
+		t.Error("a README without the settings markers was accepted")
+	}
+}
+
 func TestSchemaUpToDate(t *testing.T) {
 	for _, k := range kinds {
 		want, err := Generate(k, registry.All())
