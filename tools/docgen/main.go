@@ -1,5 +1,6 @@
 // Command docgen rewrites the generated blocks of every plugin's README.md
-// (see shared/docs). Run it with `go generate ./plugins/all`; with -check it
+// (see shared/docs; the commands and service blocks come from
+// nagios-cfg/readme, rendered by nagios-cfg itself). Run it with `go generate ./plugins/all`; with -check it
 // changes nothing and exits 1 when a README is stale, for make lint.
 package main
 
@@ -8,6 +9,8 @@ import (
 	"fmt"
 	"os"
 
+	"edgecheck/nagios-cfg/inventory"
+	"edgecheck/nagios-cfg/readme"
 	_ "edgecheck/plugins/all"
 	"edgecheck/shared/docs"
 	"edgecheck/shared/registry"
@@ -17,8 +20,9 @@ func main() {
 	check := flag.Bool("check", false, "only report stale READMEs, exit 1 if any")
 	root := flag.String("root", ".", "the module root")
 	flag.Parse()
+	kinds := readme.Kinds(inventory.Catalogue(registry.All()))
 	if *check {
-		errs := docs.Stale(registry.All(), *root)
+		errs := docs.Stale(registry.All(), *root, kinds...)
 		for _, err := range errs {
 			fmt.Fprintln(os.Stderr, "docgen:", err)
 		}
@@ -36,7 +40,7 @@ func main() {
 			failed = true
 			continue
 		}
-		out, err := docs.Update(p, *root, string(data))
+		out, err := docs.Update(p, *root, string(data), kinds...)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "docgen: %s: %v\n", path, err)
 			failed = true
