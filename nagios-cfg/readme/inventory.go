@@ -26,7 +26,7 @@ func Inventory(p registry.Plugin, mode string, sudo bool, role string, ex regist
 	}
 	defaults := map[string]any{
 		"server_classes": []any{map[string]any{"match": `^nagios-(?P<cell>c[0-9]{4})[.]`, "class": inventory.ClassCell}},
-		"defaults":       map[string]any{"snmp_extend_flags": map[string]any{"credentials-file": "/etc/nagios/snmp-v2c.yaml"}},
+		"defaults":       map[string]any{"snmp_extend_flags": RelayFlags},
 		"roles":          map[string]any{role: map[string]any{"services": map[string]any{serviceName(p): svc}}},
 	}
 	env := map[string]any{"servers": []any{map[string]any{"name": "nagios-c0001.prod.example.net", "address": "192.0.2.2"}}}
@@ -41,6 +41,10 @@ func Inventory(p registry.Plugin, mode string, sudo bool, role string, ex regist
 	}
 	return out, nil
 }
+
+// RelayFlags are check_snmp_extend's flags in the representative
+// inventory (snmp_extend_flags), for run mode snmp-extend.
+var RelayFlags = map[string]any{"protocol": "3", "credentials-file": "/etc/nagios/snmp-v3.yaml"}
 
 // ExampleFlags turns an example's command line into inventory flags:
 // flag long name -> value ("true" for a switch, a list for a repeatable

@@ -22,6 +22,7 @@ package readme
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,6 +145,13 @@ func Service(cat inventory.Catalogue, p registry.Plugin, arg string) (string, er
 		how += " with `sudo: true`"
 	}
 	fmt.Fprintf(&b, "What `nagios-cfg render` writes for one service `%s` (%s) on a host `%s` of role `%s`, with the flags of the example `%s`", serviceName(p), how, hostName(s), s.role, ex.Command)
+	if s.mode == inventory.ModeSNMPExtend {
+		var relay []string
+		for _, k := range slices.Sorted(maps.Keys(RelayFlags)) {
+			relay = append(relay, fmt.Sprintf("--%s %v", k, RelayFlags[k]))
+		}
+		fmt.Fprintf(&b, " and the relay's flags `%s` (`snmp_extend_flags`)", strings.Join(relay, " "))
+	}
 	agent := s.mode != inventory.ModeIcingaAgent
 	if !agent {
 		// Nagios reaches an icinga-agent service through NRPE: the
