@@ -264,7 +264,7 @@ func icingaObject(file, kind, name string) (string, error) {
 	}
 	end := strings.Index(file[start:], "\n}\n")
 	if end < 0 {
-		return "", fmt.Errorf("Icinga 2 object %s %q is not closed", kind, name)
+		return "", fmt.Errorf("the Icinga 2 object %s %q is not closed", kind, name)
 	}
 	return file[start : start+end+2], nil
 }
