@@ -32,60 +32,6 @@ type flagSrc struct {
 	unset  bool // written as null: removes a value set by a less specific layer
 }
 
-// settings are the fields every layer and every service definition may set.
-type settings struct {
-	runMode       setting[string]
-	checkInterval setting[int]
-	retryInterval setting[int]
-	maxAttempts   setting[int]
-	checkPeriod   setting[string]
-	notifEnabled  setting[bool]
-	notifInterval setting[int]
-	notifPeriod   setting[string]
-	notifOptions  setting[string]
-	contactGroups setting[[]string]
-	agentDir      setting[string]
-	nrpePort      setting[int]
-	nrpeTimeout   setting[int]
-	sudo          setting[bool]
-	nrpeUser      setting[string]
-	snmpdUser     setting[string]
-	snmpFlags     map[string]flagSrc
-}
-
-// apply merges o over s field by field: whatever o sets wins.
-func (s *settings) apply(o *settings) {
-	if o == nil {
-		return
-	}
-	s.runMode.over(o.runMode)
-	s.checkInterval.over(o.checkInterval)
-	s.retryInterval.over(o.retryInterval)
-	s.maxAttempts.over(o.maxAttempts)
-	s.checkPeriod.over(o.checkPeriod)
-	s.notifEnabled.over(o.notifEnabled)
-	s.notifInterval.over(o.notifInterval)
-	s.notifPeriod.over(o.notifPeriod)
-	s.notifOptions.over(o.notifOptions)
-	s.contactGroups.over(o.contactGroups)
-	s.agentDir.over(o.agentDir)
-	s.nrpePort.over(o.nrpePort)
-	s.nrpeTimeout.over(o.nrpeTimeout)
-	s.sudo.over(o.sudo)
-	s.nrpeUser.over(o.nrpeUser)
-	s.snmpdUser.over(o.snmpdUser)
-	if len(o.snmpFlags) > 0 && s.snmpFlags == nil {
-		s.snmpFlags = map[string]flagSrc{}
-	}
-	for k, v := range o.snmpFlags {
-		if v.unset {
-			delete(s.snmpFlags, k)
-		} else {
-			s.snmpFlags[k] = v
-		}
-	}
-}
-
 // A svcDef is a service as defined in a role, or overridden in a layer.
 type svcDef struct {
 	settings
@@ -103,102 +49,35 @@ type layer struct {
 	svcOrder []string
 }
 
-var settingKeys = []string{"run_mode", "check_interval", "retry_interval", "max_check_attempts", "check_period",
-	"notifications", "agent_plugin_dir", "nrpe", "snmp_extend_flags", "sudo", "agent_users"}
+var periodNames = []string{"24x7", "workhours"}
 
-var periods = map[string]bool{"24x7": true, "workhours": true}
-
-func isSettingKey(k string) bool { return slices.Contains(settingKeys, k) }
-
-// decodeSettings reads the generic fields of a mapping; keys it does not
-// know are left to the caller (handled) or reported.
-func decodeSettings(n *Node, s *settings, el *errList) {
-	for i, k := range n.Keys {
-		v := n.Vals[i]
-		switch k.Value {
-		case "run_mode":
-			if str, ok := scalar(v, el, "run_mode"); ok {
-				if !slices.Contains(RunModes, str) {
-					el.add(v.Pos, "unknown run_mode %q (one of %s)", str, strings.Join(RunModes, ", "))
-				}
-				s.runMode = setting[string]{str, v.Pos, true}
-			}
-		case "check_interval":
-			s.checkInterval = posInt(v, el, "check_interval (minutes)")
-		case "retry_interval":
-			s.retryInterval = posInt(v, el, "retry_interval (minutes)")
-		case "max_check_attempts":
-			s.maxAttempts = posInt(v, el, "max_check_attempts")
-		case "check_period":
-			s.checkPeriod = period(v, el, "check_period")
-		case "agent_plugin_dir":
-			if str, ok := scalar(v, el, "agent_plugin_dir"); ok {
-				if !strings.HasPrefix(str, "/") {
-					el.add(v.Pos, "agent_plugin_dir %q must be an absolute path", str)
-				} else if msg := unsafeText(str); msg != "" {
-					el.add(v.Pos, "agent_plugin_dir %q %s", str, msg)
-				} else if strings.ContainsAny(str, " \t") {
-					el.add(v.Pos, "agent_plugin_dir %q must not contain spaces", str)
-				}
-				s.agentDir = setting[string]{str, v.Pos, true}
-			}
-		case "notifications":
-			if !isMap(v, el, "notifications") {
-				continue
-			}
-			for j, nk := range v.Keys {
-				nv := v.Vals[j]
-				switch nk.Value {
-				case "enabled":
-					s.notifEnabled = boolean(nv, el, "notifications.enabled")
-				case "interval":
-					s.notifInterval = nonNegInt(nv, el, "notifications.interval (minutes, 0 notifies once)")
-				case "period":
-					s.notifPeriod = period(nv, el, "notifications.period")
-				case "options":
-					s.notifOptions = notifOptions(nv, el)
-				case "contact_groups":
-					s.contactGroups = nameList(nv, el, "contact group")
-				default:
-					el.add(nk.Pos, "unknown key %q in notifications (known: enabled, interval, period, options, contact_groups)", nk.Value)
-				}
-			}
-		case "nrpe":
-			if !isMap(v, el, "nrpe") {
-				continue
-			}
-			for j, nk := range v.Keys {
-				nv := v.Vals[j]
-				switch nk.Value {
-				case "port":
-					s.nrpePort = posInt(nv, el, "nrpe.port")
-				case "timeout":
-					s.nrpeTimeout = posInt(nv, el, "nrpe.timeout (seconds)")
-				default:
-					el.add(nk.Pos, "unknown key %q in nrpe (known: port, timeout)", nk.Value)
-				}
-			}
-		case "snmp_extend_flags":
-			s.snmpFlags = decodeFlags(v, el, "snmp_extend_flags")
-		case "sudo":
-			s.sudo = boolean(v, el, "sudo")
-		case "agent_users":
-			if !isMap(v, el, "agent_users") {
-				continue
-			}
-			for j, uk := range v.Keys {
-				uv := v.Vals[j]
-				switch uk.Value {
-				case "nrpe":
-					s.nrpeUser = userName(uv, el, "agent_users.nrpe")
-				case "snmpd":
-					s.snmpdUser = userName(uv, el, "agent_users.snmpd")
-				default:
-					el.add(uk.Pos, "unknown key %q in agent_users (known: nrpe, snmpd)", uk.Value)
-				}
-			}
-		}
+// runMode reads run_mode: one of RunModes.
+func runMode(n *Node, el *errList, what string) setting[string] {
+	str, ok := scalar(n, el, what)
+	if !ok {
+		return setting[string]{}
 	}
+	if !slices.Contains(RunModes, str) {
+		el.add(n.Pos, "unknown run_mode %q (one of %s)", str, strings.Join(RunModes, ", "))
+	}
+	return setting[string]{str, n.Pos, true}
+}
+
+// absDir reads a directory on the hosts: an absolute path that a command
+// line carries unquoted.
+func absDir(n *Node, el *errList, what string) setting[string] {
+	str, ok := scalar(n, el, what)
+	if !ok {
+		return setting[string]{}
+	}
+	if !strings.HasPrefix(str, "/") {
+		el.add(n.Pos, "%s %q must be an absolute path", what, str)
+	} else if msg := unsafeText(str); msg != "" {
+		el.add(n.Pos, "%s %q %s", what, str, msg)
+	} else if strings.ContainsAny(str, " \t") {
+		el.add(n.Pos, "%s %q must not contain spaces", what, str)
+	}
+	return setting[string]{str, n.Pos, true}
 }
 
 func decodeFlags(v *Node, el *errList, what string) map[string]flagSrc {
@@ -368,18 +247,21 @@ func userName(n *Node, el *errList, what string) setting[string] {
 
 var validUser = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*\z`)
 
+// validName is what badName accepts, for the JSON Schema.
+var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*\z`)
+
 func period(n *Node, el *errList, what string) setting[string] {
 	s, ok := scalar(n, el, what)
 	if !ok {
 		return setting[string]{}
 	}
-	if !periods[s] {
+	if !slices.Contains(periodNames, s) {
 		el.add(n.Pos, "%s %q is not a time period the generator defines (24x7, workhours)", what, s)
 	}
 	return setting[string]{s, n.Pos, true}
 }
 
-func notifOptions(n *Node, el *errList) setting[string] {
+func notifOptions(n *Node, el *errList, what string) setting[string] {
 	var opts []string
 	switch n.Kind {
 	case Scalar:
@@ -391,12 +273,12 @@ func notifOptions(n *Node, el *errList) setting[string] {
 			}
 		}
 	default:
-		el.add(n.Pos, "notifications.options must be a list such as [w, c, r], not %s", n.Kind)
+		el.add(n.Pos, "%s must be a list such as [w, c, r], not %s", what, n.Kind)
 		return setting[string]{}
 	}
 	for i := range opts {
 		opts[i] = strings.TrimSpace(opts[i])
-		if !slices.Contains([]string{"w", "u", "c", "r", "f", "s", "n"}, opts[i]) {
+		if !slices.Contains(notificationOptions, opts[i]) {
 			el.add(n.Pos, "notification option %q is not one of w, u, c, r, f, s, n", opts[i])
 			return setting[string]{}
 		}
@@ -492,8 +374,3 @@ func describe(r rune) string {
 	}
 	return strconv.QuoteRune(r)
 }
-
-// SettingKeys returns the keys every layer and service may set (run_mode,
-// check_interval, …), in the order the decoder lists them; the JSON Schema
-// generator (nagios-cfg/schema) reads them from here.
-func SettingKeys() []string { return slices.Clone(settingKeys) }

@@ -9,25 +9,6 @@ import (
 	"edgecheck/shared/registry"
 )
 
-// builtin holds the values every service starts from.
-var builtin = settings{
-	runMode:       setting[string]{v: ModeLocal, set: true},
-	checkInterval: setting[int]{v: 5, set: true},
-	retryInterval: setting[int]{v: 1, set: true},
-	maxAttempts:   setting[int]{v: 3, set: true},
-	checkPeriod:   setting[string]{v: "24x7", set: true},
-	notifEnabled:  setting[bool]{v: true, set: true},
-	notifInterval: setting[int]{v: 60, set: true},
-	notifPeriod:   setting[string]{v: "24x7", set: true},
-	notifOptions:  setting[string]{v: "w,u,c,r", set: true},
-	agentDir:      setting[string]{v: "/usr/lib/nagios/plugins", set: true},
-	nrpePort:      setting[int]{v: 5666, set: true},
-	nrpeTimeout:   setting[int]{v: 30, set: true},
-	sudo:          setting[bool]{v: false, set: true},
-	nrpeUser:      setting[string]{v: "nagios", set: true},
-	snmpdUser:     setting[string]{v: "Debian-snmp", set: true},
-}
-
 func (l *loader) resolve(envs []rawEnv) {
 	l.checkStatic(envs)
 	hostSeen := map[string]Pos{}
@@ -478,27 +459,6 @@ func (l *loader) flagValues(p *Plugin, flags map[string]flagSrc, h *Host, requir
 		}
 	}
 	return out
-}
-
-func toResolved(s settings) Resolved {
-	return Resolved{
-		RunMode:          s.runMode.v,
-		CheckInterval:    s.checkInterval.v,
-		RetryInterval:    s.retryInterval.v,
-		MaxCheckAttempts: s.maxAttempts.v,
-		CheckPeriod:      s.checkPeriod.v,
-		Notifications:    s.notifEnabled.v,
-		NotifInterval:    s.notifInterval.v,
-		NotifPeriod:      s.notifPeriod.v,
-		NotifOptions:     s.notifOptions.v,
-		ContactGroups:    s.contactGroups.v,
-		AgentPluginDir:   s.agentDir.v,
-		NRPEPort:         s.nrpePort.v,
-		NRPETimeout:      s.nrpeTimeout.v,
-		Sudo:             s.sudo.v,
-		NRPEUser:         s.nrpeUser.v,
-		SNMPDUser:        s.snmpdUser.v,
-	}
 }
 
 // String names a value for messages.

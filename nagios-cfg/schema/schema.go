@@ -1,7 +1,8 @@
 // Package schema builds the JSON Schema (draft 2020-12) of the nagios-cfg
 // inventory: defaults.yaml, env.yaml and cell.yaml. The settings come from
-// the same keys the inventory decoder knows (inventory.SettingKeys), the
-// flags of each check from the plugin registry (registry.Flag.Kind).
+// the inventory's own declaration of them (inventory.SettingSchemas, the
+// table its decoder runs on), the flags of each check from the plugin
+// registry (registry.Flag.Kind).
 //
 // Editors (yaml-language-server) read the generated file through a
 // "# yaml-language-server: $schema=..." comment; nagios-cfg itself still
@@ -32,45 +33,18 @@ const (
 var (
 	scalarTypes = []string{"string", "number", "integer", "boolean"}
 	positiveInt = obj{"type": "integer", "minimum": 1}
-	nonNegInt   = obj{"type": "integer", "minimum": 0}
-	period      = obj{"type": "string", "enum": []string{"24x7", "workhours"}}
 	nameList    = obj{"type": "array", "items": obj{"type": "string"}}
 )
 
-// settingSchemas gives each setting key of inventory.SettingKeys its value
-// schema, matching decodeSettings in nagios-cfg/inventory/layer.go.
-func settingSchemas() obj {
-	return obj{
-		"run_mode":           obj{"type": "string", "enum": inventory.RunModes},
-		"check_interval":     withDesc(positiveInt, "minutes"),
-		"retry_interval":     withDesc(positiveInt, "minutes"),
-		"max_check_attempts": positiveInt,
-		"check_period":       period,
-		"agent_plugin_dir":   obj{"type": "string", "pattern": "^/[^ \t]*$"},
-		"sudo":               obj{"type": "boolean"},
-		"notifications": closed(obj{
-			"enabled":        obj{"type": "boolean"},
-			"interval":       withDesc(nonNegInt, "minutes, 0 notifies once"),
-			"period":         period,
-			"options":        obj{"type": "array", "items": obj{"type": "string", "enum": []string{"w", "u", "c", "r", "f", "s", "d", "n"}}},
-			"contact_groups": nameList,
-		}),
-		"nrpe": closed(obj{
-			"port":    positiveInt,
-			"timeout": withDesc(positiveInt, "seconds"),
-		}),
-		"agent_users": closed(obj{
-			"nrpe":  obj{"type": "string"},
-			"snmpd": obj{"type": "string"},
-		}),
-		"snmp_extend_flags": obj{"type": "object", "additionalProperties": obj{"$ref": "#/$defs/flagValue"}},
-	}
-}
-
-func withDesc(s obj, d string) obj {
-	out := obj{"description": d}
-	for k, v := range s {
-		out[k] = v
+// settingSchemas is the schema of each inventory setting, as the inventory
+// declares it (inventory.SettingSchemas); snmp_extend_flags are the flags
+// of the relay check, when the registry has it.
+func settingSchemas(plugins []registry.Plugin) obj {
+	out := inventory.SettingSchemas()
+	for _, p := range plugins {
+		if p.Name == inventory.SnmpExtendCheck {
+			out["snmp_extend_flags"] = obj{"$ref": "#/$defs/flags/" + p.Name}
+		}
 	}
 	return out
 }
@@ -120,7 +94,7 @@ func flagsOf(p registry.Plugin) obj {
 // service is a service definition; inRole allows check and requires it.
 func service(plugins []registry.Plugin, inRole bool) obj {
 	props := obj{"disabled": obj{"type": "boolean"}}
-	for k := range settingSchemas() {
+	for _, k := range inventory.SettingKeys() {
 		props[k] = obj{"$ref": "#/$defs/settings/properties/" + k}
 	}
 	s := obj{"type": "object", "additionalProperties": false}
@@ -193,7 +167,7 @@ func defs(plugins []registry.Plugin) obj {
 		"roles":   obj{"type": "array", "items": obj{"type": "string"}},
 	}, "name")
 	return obj{
-		"settings":     obj{"type": "object", "properties": settingSchemas()},
+		"settings":     obj{"type": "object", "properties": settingSchemas(plugins)},
 		"flagValue":    flagKind(""),
 		"flags":        flags,
 		"roleService":  service(plugins, true),

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"edgecheck/nagios-cfg/fsutil"
+	"edgecheck/nagios-cfg/internal/testplugins"
 	"edgecheck/nagios-cfg/inventory"
 	_ "edgecheck/plugins/all"
 	"edgecheck/shared/registry"
@@ -34,7 +37,12 @@ func kindOf(path string) string {
 
 func compile(t *testing.T, kind string) *jsonschema.Schema {
 	t.Helper()
-	b, err := Generate(kind, registry.All())
+	return compileFor(t, kind, registry.All())
+}
+
+func compileFor(t *testing.T, kind string, plugins []registry.Plugin) *jsonschema.Schema {
+	t.Helper()
+	b, err := Generate(kind, plugins)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +78,29 @@ func instance(t *testing.T, src []byte) any {
 
 // TestSchemaUpToDate: the committed schemas are what the generator writes
 // from the inventory's setting keys and the plugin registry.
+// TestReadmeSettingsUpToDate: the settings table of nagios-cfg/README.md
+// is what the generator writes, and a stale table is caught.
+func TestReadmeSettingsUpToDate(t *testing.T) {
+	src, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := UpdateReadme(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(src) {
+		t.Error("the settings table of nagios-cfg/README.md is stale: run go generate ./nagios-cfg/schema")
+	}
+	stale := strings.Replace(string(src), "| `check_interval` |", "| `check_intervals` |", 1)
+	if got, _ := UpdateReadme(stale); got == stale {
+		t.Error("UpdateReadme left a changed settings row as it was")
+	}
+	if _, err := UpdateReadme("no markers"); err == nil {
+		t.Error("a README without the settings markers was accepted")
+	}
+}
+
 func TestSchemaUpToDate(t *testing.T) {
 	for _, k := range kinds {
 		want, err := Generate(k, registry.All())
@@ -86,18 +117,92 @@ func TestSchemaUpToDate(t *testing.T) {
 	}
 }
 
-// TestSchemaSettingKeys: every setting key the decoder knows has a schema.
-func TestSchemaSettingKeys(t *testing.T) {
-	s := settingSchemas()
-	keys := inventory.SettingKeys()
-	for _, k := range keys {
-		if _, ok := s[k]; !ok {
-			t.Errorf("setting %q has no schema", k)
+// TestSchemaAgreesWithLoader: for every setting the inventory declares,
+// and a spread of values, the schema accepts exactly what nagios-cfg's
+// loader accepts, so an editor never passes a value the generator
+// refuses, nor flags one it takes. Values are written the way YAML types
+// them (a bare 5 is a number, "5" a string); where the loader reads a
+// setting's text whatever its YAML type, only the schema's direction is
+// held: what the schema accepts, the loader accepts.
+func TestSchemaAgreesWithLoader(t *testing.T) {
+	s := compileFor(t, KindDefaults, testplugins.Catalogue())
+	values := []string{"5", "0", "-1", "five", "true", "false", "24x7", "workhours", "always", "[w, c, r]", "[d]", "w,c",
+		"[ops]", "[no such]", "/usr/lib/edgecheck", "lib/edgecheck", "'/a b'", "nagios", "-nagios", "{a: 1}", "[]", "null"}
+	n := 0
+	for _, path := range settingPaths() {
+		for _, v := range values {
+			src := "defaults:\n  " + nested(path, v) + "\n"
+			schemaErr := s.Validate(instance(t, []byte(src)))
+			loadErr := loadDefaults(t, src)
+			n++
+			switch {
+			case schemaErr == nil && loadErr != nil:
+				t.Errorf("%s: %s: the schema accepts what the loader refuses: %v", path, v, loadErr)
+			case schemaErr != nil && loadErr == nil && !typeCoerced(v):
+				t.Errorf("%s: %s: the schema refuses what the loader accepts: %v", path, v, schemaErr)
+			}
 		}
 	}
-	if len(s) != len(keys) {
-		t.Errorf("schema has %d settings, the decoder %d", len(s), len(keys))
+	if n < 100 {
+		t.Fatalf("only %d settings × values tried", n)
 	}
+}
+
+// typeCoerced says whether v is a YAML number or boolean, which the loader
+// reads as text where a setting is text (a user named "true").
+func typeCoerced(v string) bool {
+	switch v {
+	case "5", "0", "-1", "true", "false":
+		return true
+	}
+	return false
+}
+
+// settingPaths lists every setting as group.key or key, from the schema
+// the inventory declares.
+func settingPaths() []string {
+	var out []string
+	for k, v := range inventory.SettingSchemas() {
+		props, grouped := v.(map[string]any)["properties"].(map[string]any)
+		if !grouped {
+			out = append(out, k)
+			continue
+		}
+		for sub := range props {
+			out = append(out, k+"."+sub)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func nested(path, v string) string {
+	if g, k, ok := strings.Cut(path, "."); ok {
+		return g + ": {" + k + ": " + v + "}"
+	}
+	return path + ": " + v
+}
+
+// loadDefaults loads a one-host inventory whose defaults.yaml starts with
+// src; the contact groups ops, w, c, r and d exist, so that a list of
+// them is a valid reference.
+func loadDefaults(t *testing.T, src string) error {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "environments")
+	files := map[string][]byte{
+		inventory.DefaultsFile: []byte(src + `server_classes: [{match: '^nagios-(?P<cell>c[0-9]+)', class: cell}]
+contacts: {a: {email: a@example.net}}
+contact_groups: {ops: {members: [a]}, w: {members: [a]}, c: {members: [a]}, r: {members: [a]}, d: {members: [a]}}
+roles: {hv: {services: {vswitch: {check: check_vswitch}}}}
+`),
+		filepath.Join("lab", inventory.EnvFile):        []byte("environment: {}\nservers: [nagios-c1.example.net]\n"),
+		filepath.Join("lab", "c1", inventory.CellFile): []byte("hosts: [{name: h1.example.net, address: 192.0.2.1, roles: [hv]}]\n"),
+	}
+	if err := fsutil.WriteFiles(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	_, err := inventory.Load(dir, testplugins.Catalogue())
+	return err
 }
 
 // TestSamplesValidate: every sample inventory file under environments/

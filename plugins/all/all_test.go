@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"edgecheck/nagios-cfg/inventory"
+	"edgecheck/nagios-cfg/readme"
 	"edgecheck/shared/docs"
 	"edgecheck/shared/registry"
 )
@@ -71,9 +73,11 @@ func TestEveryPluginIsComplete(t *testing.T) {
 
 // TestReadmesAreCurrent fails when a registered plugin has no README.md in
 // its folder, or when a generated block (flag table, examples, golden
-// output) differs from what `go generate ./plugins/all` writes.
+// output, the Nagios/NRPE/Icinga 2 snippets nagios-cfg renders) differs
+// from what `go generate ./plugins/all` writes.
 func TestReadmesAreCurrent(t *testing.T) {
-	for _, err := range docs.Stale(registry.All(), filepath.Join("..", "..")) {
+	kinds := readme.Kinds(inventory.Catalogue(registry.All()))
+	for _, err := range docs.Stale(registry.All(), filepath.Join("..", ".."), kinds...) {
 		t.Error(err)
 	}
 }

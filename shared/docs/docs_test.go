@@ -2,6 +2,7 @@ package docs
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,69 @@ func TestStaleNamesTheFix(t *testing.T) {
 	errs := Stale([]registry.Plugin{sample}, root)
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "go generate ./plugins/all") {
 		t.Fatalf("Stale = %v, want one error naming go generate", errs)
+	}
+}
+
+// shout is a caller's block kind: NAME "shout" or "shout:ARG".
+var shout = Kind{Name: "shout", Render: func(p registry.Plugin, arg string) (string, error) {
+	if arg == "bad" {
+		return "", errors.New("no bad shouting")
+	}
+	return strings.ToUpper(p.Name+" "+arg) + "\n", nil
+}}
+
+func TestCallerKinds(t *testing.T) {
+	in := "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n" +
+		"<!-- BEGIN generated:shout -->\nold\n<!-- END generated:shout -->\n" +
+		"<!-- BEGIN generated:shout:x,y=1 -->\n<!-- END generated:shout:x,y=1 -->\n"
+	out, err := Update(sample, t.TempDir(), in, shout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"generated:shout -->\nCHECK_SAMPLE \n<!-- END", "generated:shout:x,y=1 -->\nCHECK_SAMPLE X,Y=1\n<!-- END"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tc := range []struct{ name, in, want string }{
+		{"kind error names the block", "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n<!-- BEGIN generated:shout:bad -->\n<!-- END generated:shout:bad -->\n", "block shout:bad: no bad shouting"},
+		{"unknown block lists the caller's kinds", "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n<!-- BEGIN generated:whisper -->\n<!-- END generated:whisper -->\n", "(known: flags, examples, golden:FILE, shout)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Update(sample, t.TempDir(), tc.in, shout)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestStaleSeesCallerKinds: a hand edit inside a caller's block makes the
+// README stale; without the kind the block is an error, never ignored.
+func TestStaleSeesCallerKinds(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "shared", "docs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	current, err := Update(sample, root, "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n<!-- BEGIN generated:shout:a -->\n<!-- END generated:shout:a -->\n", shout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(s string) {
+		if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(current)
+	if errs := Stale([]registry.Plugin{sample}, root, shout); len(errs) != 0 {
+		t.Fatalf("current README reported: %v", errs)
+	}
+	write(strings.Replace(current, "CHECK_SAMPLE A", "CHECK_SAMPLE B", 1))
+	if errs := Stale([]registry.Plugin{sample}, root, shout); len(errs) != 1 || !strings.Contains(errs[0].Error(), "is stale") {
+		t.Fatalf("edited block: Stale = %v, want one stale README", errs)
+	}
+	if errs := Stale([]registry.Plugin{sample}, root); len(errs) != 1 || !strings.Contains(errs[0].Error(), `unknown generated block "shout:a"`) {
+		t.Fatalf("without the kind: Stale = %v, want an unknown block", errs)
 	}
 }

@@ -1,57 +1,76 @@
 // Command docgen rewrites the generated blocks of every plugin's README.md
-// (see shared/docs). Run it with `go generate ./plugins/all`; with -check it
-// changes nothing and exits 1 when a README is stale, for make lint.
+// (see shared/docs; the commands and service blocks come from
+// nagios-cfg/readme, rendered by nagios-cfg itself). Run it with
+// `go generate ./plugins/all`; with -check it changes nothing and exits 1
+// when a README is stale, for make lint.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
+	"edgecheck/nagios-cfg/inventory"
+	"edgecheck/nagios-cfg/readme"
 	_ "edgecheck/plugins/all"
 	"edgecheck/shared/docs"
 	"edgecheck/shared/registry"
 )
 
 func main() {
-	check := flag.Bool("check", false, "only report stale READMEs, exit 1 if any")
-	root := flag.String("root", ".", "the module root")
-	flag.Parse()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the command with its arguments and output streams; it returns the
+// exit status: 0, 1 for a stale README (-check) or a failure, 2 for bad
+// arguments.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("docgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	check := fs.Bool("check", false, "only report stale READMEs, exit 1 if any")
+	root := fs.String("root", ".", "the module root")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	kinds := readme.Kinds(inventory.Catalogue(registry.All()))
 	if *check {
-		errs := docs.Stale(registry.All(), *root)
+		errs := docs.Stale(registry.All(), *root, kinds...)
 		for _, err := range errs {
-			fmt.Fprintln(os.Stderr, "docgen:", err)
+			fmt.Fprintln(stderr, "docgen:", err)
 		}
 		if len(errs) > 0 {
-			os.Exit(1)
+			return 1
 		}
-		return
+		return 0
 	}
-	failed := false
+	status := 0
 	for _, p := range registry.All() {
 		path := docs.Readme(p, *root)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "docgen:", err)
-			failed = true
+			fmt.Fprintln(stderr, "docgen:", err)
+			status = 1
 			continue
 		}
-		out, err := docs.Update(p, *root, string(data))
+		out, err := docs.Update(p, *root, string(data), kinds...)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "docgen: %s: %v\n", path, err)
-			failed = true
+			fmt.Fprintf(stderr, "docgen: %s: %v\n", path, err)
+			status = 1
 			continue
 		}
 		if out != string(data) {
 			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-				fmt.Fprintln(os.Stderr, "docgen:", err)
-				failed = true
+				fmt.Fprintln(stderr, "docgen:", err)
+				status = 1
 				continue
 			}
-			fmt.Println("docgen: updated", path)
+			fmt.Fprintln(stdout, "docgen: updated", path)
 		}
 	}
-	if failed {
-		os.Exit(1)
-	}
+	return status
 }
