@@ -51,7 +51,7 @@ var RelayFlags = map[string]any{"protocol": "3", "credentials-file": "/etc/nagio
 // flag). It reads the words as /bin/sh would (single and double quotes,
 // backslash) and knows the flags from the plugin's declarations.
 func ExampleFlags(p registry.Plugin, ex registry.Example) (map[string]any, error) {
-	words, err := shellWords(ex.Command)
+	words, err := registry.ShellWords(ex.Command)
 	if err != nil {
 		return nil, fmt.Errorf("example %q: %w", ex.Command, err)
 	}
@@ -93,55 +93,4 @@ func ExampleFlags(p registry.Plugin, ex registry.Example) (map[string]any, error
 		}
 	}
 	return out, nil
-}
-
-// shellWords splits a command line as /bin/sh does for plain words, single
-// quotes, double quotes and backslashes (no expansions).
-func shellWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated single quote")
-			}
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			inWord = true
-		case c == '"':
-			j := i + 1
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' && j+1 < len(s) && strings.IndexByte("$`\"\\", s[j+1]) >= 0 {
-					j++
-				}
-				cur.WriteByte(s[j])
-			}
-			if j >= len(s) {
-				return nil, fmt.Errorf("unterminated double quote")
-			}
-			i = j
-			inWord = true
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }

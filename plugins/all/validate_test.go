@@ -52,7 +52,7 @@ func validateExample(t *testing.T, p registry.Plugin, command string, probeFiles
 		t.Setenv(env, probe)
 	}
 	t.Chdir(probe)
-	args, err := splitCommand(command)
+	args, err := registry.ShellWords(command)
 	if err != nil {
 		t.Fatalf("example %q: %v", command, err)
 	}
@@ -82,35 +82,6 @@ func configure(t *testing.T, p registry.Plugin, args []string, dir string, probe
 		t.Fatalf("%s %s: %v", p.Name, strings.Join(args, " "), err)
 	}
 	return c
-}
-
-// splitCommand splits an example command line into words: blanks separate
-// words, single quotes keep blanks and backslashes as they are.
-func splitCommand(s string) ([]string, error) {
-	var words []string
-	var w strings.Builder
-	in, quoted := false, false
-	for _, r := range s {
-		switch {
-		case r == '\'':
-			quoted, in = !quoted, true
-		case (r == ' ' || r == '\t') && !quoted:
-			if in {
-				words, in = append(words, w.String()), false
-				w.Reset()
-			}
-		default:
-			w.WriteRune(r)
-			in = true
-		}
-	}
-	if quoted {
-		return nil, fmt.Errorf("unterminated single quote")
-	}
-	if in {
-		words = append(words, w.String())
-	}
-	return words, nil
 }
 
 // flatten lists every value reachable from v, one "path: value" line
