@@ -345,9 +345,26 @@ type fetcher struct {
 	floor    int    // --growth-floor: rates are needed above it; -1: never
 	source   string // where the credentials came from, for 401/403
 	user     string
+	// cover is one name regex covering a selection of exact names too
+	// large for maxChunkRequests regexes (see selection.cover).
+	cover      string
+	coverNames int // how many exact names cover stands for
+	// pageClient makes a client on a transport of its own, for the pages
+	// read concurrently (restPages); extra are their transports.
+	pageClient func() (*rabbithole.Client, *transport, error)
+	mu         sync.Mutex
+	extra      []*transport
 }
 
-func (f *fetcher) requests() int { return f.tr.count() + f.ctr.count() + f.btr.count() }
+func (f *fetcher) requests() int {
+	n := f.tr.count() + f.ctr.count() + f.btr.count()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tr := range f.extra {
+		n += tr.count()
+	}
+	return n
+}
 
 func unreadable(endpoint string, err error) error {
 	return fmt.Errorf("unreadable answer from the RabbitMQ management API at %s: %v (is --url the management API, e.g. http://host:15672?)", endpoint, err)

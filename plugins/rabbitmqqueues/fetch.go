@@ -40,6 +40,10 @@ const maxChunkRequests = 2
 //     maxNameRegex characters: one paged, filtered, column-filtered listing
 //     per regex. When each matches at most --page-size queues that is the
 //     whole answer, however many queues the vhost holds;
+//   - more exact names than that (an expected-hosts file of a whole cell):
+//     the same with one regex covering them all (selection.cover);
+//   - a filter matching more than one page: the other pages concurrently,
+//     up to maxPagedPages (fetchPaged);
 //   - every queue of the vhost, a larger selection, or a filter the broker
 //     refuses as too long (HTTP 414, or 400 invalid_pagination_parameters):
 //     fetchTotals, because paging through thousands of queues costs the
@@ -85,51 +89,44 @@ func (f *fetcher) fetchPath(ctx context.Context) (*listing, error) {
 			return nil, f.explain(ctx, f.tr, err)
 		}
 	}
-	if len(f.chunks) == 0 || len(f.chunks) > maxChunkRequests {
+	chunks := f.chunks
+	if len(chunks) > maxChunkRequests && f.cover != "" {
+		chunks = []string{f.cover}
+		f.regex = f.cover + " (covering the selected names, narrowed here to them)"
+	}
+	if len(chunks) == 0 || len(chunks) > maxChunkRequests {
 		return f.fetchTotals(ctx)
 	}
-	res := &listing{}
-	seen := map[string]bool{}
-	for _, rx := range f.chunks {
-		nagios.SetStage(ctx, fmt.Sprintf("querying the queues matching %s in vhost %q at %s", abbrev(rx), f.vhost, f.endpoint))
-		qs, p, err := f.page(rx, f.pageSize)
-		if err != nil {
-			if tooLong(err) {
-				return f.fetchTotals(ctx)
-			}
-			return nil, f.explain(ctx, f.tr, err)
-		}
-		if p.PageCount > 1 && len(p.Items) > 0 {
-			// More than one page: the unpaged listings are cheaper than
-			// the remaining pages.
+	res, ok, err := f.fetchPaged(ctx, chunks)
+	if err != nil || !ok {
+		if err == nil {
 			return f.fetchTotals(ctx)
 		}
-		res.Pages++
-		res.Total = p.TotalCount
-		for _, q := range qs {
-			if !seen[q.Name] {
-				seen[q.Name] = true
-				res.Queues = append(res.Queues, q)
-			}
-		}
+		return nil, err
 	}
 	return res, nil
 }
 
 // page reads the first page of the queues matching the name regex rx.
 func (f *fetcher) page(rx string, pageSize int) ([]queue, rabbithole.PagedQueueInfo, error) {
+	return f.pageOf(f.client, f.tr, rx, 1, pageSize)
+}
+
+// pageOf reads page n of the queues matching rx with client cl, whose
+// transport is tr.
+func (f *fetcher) pageOf(cl *rabbithole.Client, tr *transport, rx string, n, pageSize int) ([]queue, rabbithole.PagedQueueInfo, error) {
 	params := url.Values{}
-	params.Set("page", "1")
+	params.Set("page", strconv.Itoa(n))
 	params.Set("page_size", strconv.Itoa(pageSize))
 	params.Set("columns", columns)
 	rateParams(params, f.window)
 	params.Set("name", rx)
 	params.Set("use_regex", "true")
-	p, err := f.client.PagedListQueuesWithParametersIn(f.vhost, params)
+	p, err := cl.PagedListQueuesWithParametersIn(f.vhost, params)
 	if err != nil {
 		return nil, p, err
 	}
-	_, body := f.tr.last()
+	_, body := tr.last()
 	qs, err := convert(p, body)
 	if err != nil {
 		return nil, p, unreadable(f.endpoint, err)

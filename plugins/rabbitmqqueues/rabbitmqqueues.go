@@ -110,7 +110,7 @@ func (c *Check) Flags(fs *registry.FlagSet) {
 	fs.Int(&c.GrowthFloor, "growth-floor", c.GrowthFloor, "A queue holding more than this many messages whose publish rate exceeds its drain rate (acks plus no-ack deliveries), both averaged over --rate-window, is WARNING as a growing backlog. -1 disables.")
 	fs.Duration(&c.RateWindow, "rate-window", c.RateWindow, "Publish and drain rates for --growth-floor are averaged over this window, from the broker's own counter samples (5 to 600 seconds, a multiple of 5; the management API keeps 5-second samples for 10 minutes).")
 	fs.Int(&c.MaxPerfdata, "max-perfdata", c.MaxPerfdata, "Emit perfdata for at most this many queues, the worst first (state, then depth, then name); totals are always emitted. -1 means every queue.")
-	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request; a larger one switches to the unpaged listings without statistics.")
+	fs.Int(&c.PageSize, "page-size", c.PageSize, "Queues per API page (the management API allows 1 to 500). A selection up to this size costs one request; a larger one costs a request per page (sent at once, up to 8 pages), beyond that the unpaged listings without statistics.")
 	c.baselineFlags(fs)
 }
 
@@ -398,7 +398,18 @@ func (c *Check) Run(ctx context.Context) (*nagios.Result, error) {
 		bclient.SetTimeout(time.Until(dl) + time.Second)
 	}
 	f := &fetcher{client: client, tr: tr, cclient: cclient, ctr: ctr, bclient: bclient, btr: btr, endpoint: endpoint, vhost: c.VHost, pageSize: c.PageSize, window: c.RateWindow,
-		regex: sel.serverRegex(), chunks: sel.serverRegexes(maxNameRegex, c.PageSize), wants: sel.wants, floor: c.GrowthFloor, source: source, user: cr.Username}
+		regex: sel.serverRegex(), chunks: sel.serverRegexes(maxNameRegex, c.PageSize), cover: sel.cover(), coverNames: len(sel.exact), wants: sel.wants, floor: c.GrowthFloor, source: source, user: cr.Username}
+	f.pageClient = func() (*rabbithole.Client, *transport, error) {
+		ptr := &transport{ctx: ctx, base: base}
+		pc, err := rabbithole.NewTLSClient(endpoint, cr.Username, cr.Password, ptr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--url %q: %v", c.URL, err)
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			pc.SetTimeout(time.Until(dl) + time.Second)
+		}
+		return pc, ptr, nil
+	}
 	if len(sel.exact) == 1 && sel.user == nil {
 		f.single = sel.exact[0]
 	}

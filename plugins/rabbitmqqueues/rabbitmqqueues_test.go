@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -310,25 +313,162 @@ func TestWholeVhost(t *testing.T) {
 	}
 }
 
-// TestLargeSelection: a name filter matching more than one page switches
-// from paging to the unpaged listing (one page, then the listing and the
-// consumers, then the rates of the one queue above the growth floor).
+// TestLargeSelection: a name filter matching more than one page (and at
+// most maxPagedPages) is read page by page, the pages after the first
+// concurrently; the rates come with the pages.
 func TestLargeSelection(t *testing.T) {
 	withEnvCreds(t)
 	a, srv := newAPI(t, fromPages(t, "queues_paged_1of2.json", "queues_paged_2of2.json"))
 	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "2", "--queue-regex", `^compute\.`, "--min-consumers", "0", "-c", "1000", "-v")
-	if len(a.queries) != 5 {
-		t.Fatalf("%d requests, want 5 (%q)\n%s", len(a.queries), a.paths, out)
+	if len(a.queries) != 2 {
+		t.Fatalf("%d requests, want 2 (%q)\n%s", len(a.queries), a.paths, out)
 	}
 	if q := a.queries[0]; q.Get("page") != "1" || q.Get("page_size") != "2" || q.Get("name") != `(?:^compute\.)` {
 		t.Errorf("first request %v", q)
 	}
+	if q := a.queries[1]; q.Get("page") != "2" || q.Get("name") != `(?:^compute\.)` {
+		t.Errorf("second request %v", q)
+	}
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (compute.n4 growing)\n%s", code, out)
 	}
-	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "growing backlog: publish", "API: 5 HTTP requests, unpaged listings of all 4 queues"} {
+	for _, want := range []string{"4 queues", "compute.n1:", "compute.n2:", "compute.n3:", "growing backlog: publish", "API: 2 HTTP requests, 2 name-filtered pages of up to 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestPagedFallsBackToTotals: the unpaged listings take over when the
+// filter spans more than maxPagedPages pages, and when the matching queues
+// changed between the pages (filtered_count differs: a page may have
+// skipped a queue); the result is the same as with pages.
+func TestPagedFallsBackToTotals(t *testing.T) {
+	withEnvCreds(t)
+	pages := fromPages(t, "queues_paged_1of2.json", "queues_paged_2of2.json")
+	edit := func(body []byte, key string, v int) []byte {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		m[key] = json.RawMessage(strconv.Itoa(v))
+		b, _ := json.Marshal(m)
+		return b
+	}
+	cases := []struct {
+		name string
+		page func(n int, body []byte) []byte
+	}{
+		{"more pages than maxPagedPages", func(n int, body []byte) []byte { return edit(body, "page_count", maxPagedPages+1) }},
+		{"filtered_count changed between pages", func(n int, body []byte) []byte {
+			if n == 2 {
+				return edit(body, "filtered_count", 5)
+			}
+			return body
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, srv := newAPI(t, func(r *http.Request) (int, []byte) {
+				code, body := pages(r)
+				if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && code == 200 {
+					body = c.page(n, body)
+				}
+				return code, body
+			})
+			out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "2", "--queue-regex", `^compute\.`, "--min-consumers", "0", "-c", "1000", "-v")
+			if code != 1 || !strings.Contains(out, "4 queues") || !strings.Contains(out, "unpaged listings of all 4 queues") {
+				t.Errorf("exit %d, want 1 from the unpaged listings (%q)\n%s", code, a.paths, out)
+			}
+		})
+	}
+}
+
+// TestExpectedHostsCover: an expected-hosts file too large for two name
+// regexes is read through one regex covering its names (their common
+// prefix and suffix), the pages its names fill at once; queues the cover
+// matches beyond the selection are not judged.
+func TestExpectedHostsCover(t *testing.T) {
+	withEnvCreds(t)
+	var hosts []string
+	for i := range 300 {
+		hosts = append(hosts, fmt.Sprintf("cmp-%04d.cell1.example.net", i))
+	}
+	file := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(file, []byte(strings.Join(hosts, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The broker holds the 300 queues and one more the cover matches.
+	var items []map[string]any
+	for _, h := range append(slices.Clone(hosts), "cmp-0spare.cell1.example.net") {
+		items = append(items, map[string]any{"name": "compute." + h, "state": "running", "messages": 3, "messages_ready": 3, "messages_unacknowledged": 0, "consumers": 1})
+	}
+	a, srv := newAPI(t, func(r *http.Request) (int, []byte) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("page"))
+		size, _ := strconv.Atoi(q.Get("page_size"))
+		if n < 1 || q.Get("use_regex") != "true" {
+			return 400, []byte(`{"error":"test","reason":"only paged, filtered listings expected"}`)
+		}
+		rx := regexp.MustCompile(q.Get("name"))
+		var match []map[string]any
+		for _, it := range items {
+			if rx.MatchString(it["name"].(string)) {
+				match = append(match, it)
+			}
+		}
+		lo, hi := min((n-1)*size, len(match)), min(n*size, len(match))
+		b, _ := json.Marshal(map[string]any{"page": n, "page_size": size, "page_count": (len(match) + size - 1) / size,
+			"filtered_count": len(match), "total_count": len(items) + 50, "item_count": hi - lo, "items": match[lo:hi]})
+		return 200, b
+	})
+	out, code := run(t, "--url", srv.URL, "--vhost", "nova", "--page-size", "100", "--expected-hosts-file", file, "-v")
+	if code != 0 || !strings.Contains(out, "300 queues OK") {
+		t.Fatalf("exit %d (%q)\n%s", code, a.paths, out)
+	}
+	if strings.Contains(out, "cmp-0spare") {
+		t.Errorf("a queue outside the selection was judged:\n%s", out)
+	}
+	want := `^compute\.cmp-0.*\.cell1\.example\.net$`
+	if len(a.queries) != 4 {
+		t.Errorf("%d requests, want 4 (3 pages the names fill, then the 4th the spare queue spills into)", len(a.queries))
+	}
+	for _, q := range a.queries {
+		if q.Get("name") != want {
+			t.Errorf("name filter %q, want the cover %q", q.Get("name"), want)
+		}
+	}
+}
+
+// TestCover: the covering regex of a selection of exact names.
+func TestCover(t *testing.T) {
+	for _, c := range []struct {
+		names []string
+		user  string
+		want  string
+	}{
+		{[]string{"compute.a.example.net", "compute.b.example.net"}, "", `^compute\..*\.example\.net$`},
+		{[]string{"compute.aa", "compute.a"}, "", `^compute\.a.*$`},
+		{[]string{"abc", "abcabc"}, "", `^abc.*$`},
+		{[]string{"x.q", "y.q"}, "", `^.*\.q$`},
+		{[]string{"a", "b"}, "", ""},
+		{[]string{"compute.one"}, "", ""},
+		{[]string{"compute.a", "compute.b"}, "^compute", ""},
+	} {
+		sel := selection{exact: c.names}
+		if c.user != "" {
+			sel.user = regexp.MustCompile(c.user)
+		}
+		got := sel.cover()
+		if got != c.want {
+			t.Errorf("cover(%q) = %q, want %q", c.names, got, c.want)
+		}
+		if got != "" {
+			for _, n := range c.names {
+				if !regexp.MustCompile(got).MatchString(n) {
+					t.Errorf("cover %q misses %q", got, n)
+				}
+			}
 		}
 	}
 }
