@@ -30,6 +30,9 @@ func TestEveryPluginIsComplete(t *testing.T) {
 			if len(p.Examples) == 0 {
 				t.Error("no --help examples")
 			}
+			if p.Catches == "" || p.Source == "" || p.RunsOn == "" {
+				t.Error("Catches, Source or RunsOn empty: the top-level README's table of checks is generated from them")
+			}
 			for _, e := range p.Examples {
 				if !strings.HasPrefix(e.Command, p.Name+" ") {
 					t.Errorf("example %q does not start with %s", e.Command, p.Name)
@@ -72,12 +75,20 @@ func TestEveryPluginIsComplete(t *testing.T) {
 }
 
 // TestReadmesAreCurrent fails when a registered plugin has no README.md in
-// its folder, or when a generated block (flag table, examples, golden
+// its folder, when the top-level README's table of checks is not the
+// registry's, or when a generated block (flag table, examples, golden
 // output, the Nagios/NRPE/Icinga 2 snippets nagios-cfg renders) differs
 // from what `go generate ./plugins/all` writes.
 func TestReadmesAreCurrent(t *testing.T) {
 	kinds := readme.Kinds(inventory.Catalogue(registry.All()))
 	for _, err := range docs.Stale(registry.All(), filepath.Join("..", ".."), kinds...) {
 		t.Error(err)
+	}
+	index, err := os.ReadFile(filepath.Join("..", "..", docs.IndexReadme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := docs.UpdateIndex(registry.All(), string(index)); err != nil || want != string(index) {
+		t.Errorf("the table of checks in %s is stale (%v): run go generate ./plugins/all", docs.IndexReadme, err)
 	}
 }

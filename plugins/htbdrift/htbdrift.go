@@ -70,7 +70,9 @@ func init() {
 			{Command: "check_htb_drift --vif tap3f2a1b7c-9d --flow-bridge br-int", Explain: "Which queue the VM behind tap3f2a1b7c-9d is sent to by br-int's flows, and that queue's real limit in the kernel."},
 			{Command: "check_htb_drift --ip 10.0.0.5 --flow-bridge br-int --port eth1", Explain: "The same for the VM with source address 10.0.0.5, on uplink eth1 only."},
 		},
-		RunsOn: "hypervisor",
+		RunsOn:  "hypervisor",
+		Catches: "tc-htb classes that drifted from OVS QoS/Queue rates, missing classes, a replaced root qdisc, hand-made buckets; a VM's real egress limit",
+		Source:  "OVSDB vs tc over netlink",
 		New: func() registry.Check {
 			return &Check{ReadOVSDB: readOVSDB, TC: nlReader{}, Exec: command.Output}
 		},

@@ -299,7 +299,9 @@ func init() {
 			"It tells apart lldpd not running (restart it), a NIC without a neighbor (capture ether proto 0x88cc on it: the switch port does not send LLDP, or the NIC firmware drops the frames) " +
 			"and a neighbor that is not the expected switch or port (a cabling error), and prints the next step for each. " +
 			"It runs lldpcli once per check (lldpd has no public socket protocol) and reports per-NIC LLDP frame counters as perfdata.",
-		RunsOn: "hypervisor",
+		RunsOn:  "hypervisor",
+		Catches: "lldpd down, a NIC without LLDP neighbor, a NIC cabled to the wrong switch port",
+		Source:  "`lldpcli -f json0`",
 		Examples: []registry.Example{
 			{Command: "check_lldp --expect eth0=sw1:Ethernet1/1 --expect eth1=sw2:Ethernet1/1",
 				Explain: "Each NIC must see its switch and port. sw1 matches a switch named sw1 or sw1.example.net; the port matches the neighbor's port ID or description."},

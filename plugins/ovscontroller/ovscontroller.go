@@ -78,7 +78,9 @@ func init() {
 			{Command: "check_ovs_controller --db tcp:192.0.2.10:6640 -t 5",
 				Explain: "A remote ovsdb-server (ovs-vsctl set-manager ptcp:6640) with a 5s limit."},
 		},
-		RunsOn: "hypervisor",
+		RunsOn:  "hypervisor",
+		Catches: "an OVS manager or bridge controller disconnected beyond `--grace`; status left stale by a dead ovs-vswitchd; no master controller",
+		Source:  "OVSDB (one transaction + the `ovs_vswitchd` lock)",
 		New: func() registry.Check {
 			return &Check{Now: time.Now, StatFile: os.Stat, ReadFile: os.ReadFile}
 		},

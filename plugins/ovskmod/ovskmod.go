@@ -65,7 +65,9 @@ func init() {
 			{Command: "check_ovs_kmod --mode xenserver", Explain: "XenServer dom0: module packages for the running kernel and the vmlinuz-2.6-xen (6.5+: vmlinuz-3.10-xen) target."},
 			{Command: "check_ovs_kmod --root /mnt/image --kernel-release 6.1.0-18-amd64", Explain: "Evaluate an offline image or a mounted root as if 6.1.0-18-amd64 were running."},
 		},
-		RunsOn: "hypervisor",
+		RunsOn:  "hypervisor",
+		Catches: "the next-boot kernel has no matching openvswitch module: the host would lose its network at reboot; the running module does not match",
+		Source:  "`/lib/modules`, vermagic, grubenv, `/boot` links, `/sys/module`, package DB",
 		New: func() registry.Check {
 			return &Check{Exec: command.Output, Uname: uname, OVSDBVersion: ovsdbVersion}
 		},

@@ -441,7 +441,9 @@ func init() {
 			"missing compute.<host> queue of --expected-hosts-file is CRITICAL; no matching queue at all, HTTP " +
 			"errors, bad credentials and timeouts are UNKNOWN. Credentials come from --credentials-file or " +
 			EnvUsername + "/" + EnvPassword + ", never from the command line.",
-		RunsOn: "rabbitmq-host",
+		RunsOn:  "rabbitmq-host",
+		Catches: "nova `compute.<host>` queues backing up, without consumers, growing; expected compute queues missing",
+		Source:  "RabbitMQ management API, filtered server-side",
 		Examples: []registry.Example{
 			{Command: "check_rabbitmq_queues --vhost nova --credentials-file /etc/nagios/rabbitmq.yaml --queue-regex '^compute\\.' -w 100 -c 1000",
 				Explain: "Every nova compute queue: WARNING above 100 messages, CRITICAL above 1000 or without a consumer."},

@@ -45,7 +45,9 @@ func init() {
 			"nsExtendResult is decoded per nsExtendExecType (a shell extend stores the raw wait status: 256 is exit 1). " +
 			"A plugin killed by a signal, a missing program, a code outside 0-3, no output, an exit 0 whose own first line says WARNING/CRITICAL/UNKNOWN, " +
 			"a missing extend or an agent that does not answer is UNKNOWN; output cut off by snmpd's 100 KiB buffer is said to be cut off.",
-		RunsOn: "monitoring-server",
+		RunsOn:  "monitoring-server",
+		Catches: "relays a check that net-snmp runs through `extend` on an SNMP-only hypervisor",
+		Source:  "NET-SNMP-EXTEND-MIB",
 		Examples: []registry.Example{
 			{Command: "check_snmp_extend -H hv0001 --credentials-file /etc/nagios/snmp-v2c.yaml --name ovs_controller",
 				Explain: "Relays check_ovs_controller run by snmpd on hv0001 (snmpd.conf: extend ovs_controller /usr/lib/nagios/plugins/check_ovs_controller --grace 30)."},

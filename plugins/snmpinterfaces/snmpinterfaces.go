@@ -78,7 +78,9 @@ func init() {
 			"Perfdata labels are unique per interface (NAME#IFINDEX where two rows share an ifName). " +
 			"Rates need two samples: each run keeps the counters in a state file (flock, atomic replace; counter wraps and agent restarts handled), " +
 			"so the first run reports status only and says it is initialising.",
-		RunsOn: "monitoring-server",
+		RunsOn:  "monitoring-server",
+		Catches: "links down, error and discard rates, bandwidth utilisation",
+		Source:  "IF-MIB 64-bit counters",
 		Examples: []registry.Example{
 			{Command: "check_snmp_interfaces -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --interface-regex '^Ethernet1/(1|2)$' --critical-utilisation 90 --warning-errors 1",
 				Explain: "Two uplinks: CRITICAL when down while enabled or above 90% of link speed, WARNING above 1 error per second."},

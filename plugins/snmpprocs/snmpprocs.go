@@ -53,7 +53,9 @@ func init() {
 			"an interpreted daemon such as ovs-xapi-sync, shown as python, is found by its script), where an invalid(4) entry (a zombie) does not " +
 			"count, with memory (hrSWRunPerfMem, KB) and CPU (hrSWRunPerfCPU, centi-seconds, a counter) as perfdata; or net-snmp's own " +
 			"UCD-SNMP-MIB prTable (`proc` lines). The agent not answering, a missing table or a table that keeps changing during the walk is UNKNOWN.",
-		RunsOn: "monitoring-server",
+		RunsOn:  "monitoring-server",
+		Catches: "an SDN integration daemon (ovs-xapi-sync, ovs-vswitchd, ovsdb-server, nova-compute, Neutron OVS agent) not running, or only as a zombie; process counts, memory and CPU",
+		Source:  "HOST-RESOURCES-MIB hrSWRunTable/hrSWRunPerfTable, or UCD-SNMP-MIB prTable",
 		Examples: []registry.Example{
 			{Command: "check_snmp_procs -H xs0001 --credentials-file /etc/nagios/snmp-v2c.yaml --process ovs-xapi-sync --process ovs-vswitchd --process ovsdb-server",
 				Explain: "A XenServer dom0: each of the three daemons must run at least once (ovs-xapi-sync is found as `python ... ovs-xapi-sync`)."},

@@ -100,7 +100,9 @@ func init() {
 			"and reports missing and extra VLANs separately, each with its own thresholds. " +
 			"It knows whether the port is a trunk at all: a port with vlanTrunkPortDynamicStatus notTrunking, or whose every Q-BRIDGE VLAN is untagged, " +
 			"carries no tagged VLAN, and is CRITICAL \"not trunking\" where a trunk is expected. --source auto (the default) reads Q-BRIDGE-MIB where the agent has it for the port, else CISCO-VTP-MIB.",
-		RunsOn: "monitoring-server",
+		RunsOn:  "monitoring-server",
+		Catches: "a switch port missing expected VLANs, or carrying extra ones",
+		Source:  "Q-BRIDGE-MIB or CISCO-VTP-MIB bitmaps",
 		Examples: []registry.Example{
 			{Command: "check_snmp_vlans -H sw1 --credentials-file /etc/nagios/snmp-v2c.yaml --port-name Ethernet1/1 --expect-vlans 100,200-210",
 				Explain: "CRITICAL when any of VLANs 100 and 200-210 is missing on Ethernet1/1, WARNING when the port carries any other VLAN."},

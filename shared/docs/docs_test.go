@@ -159,3 +159,29 @@ func TestStaleSeesCallerKinds(t *testing.T) {
 		t.Fatalf("without the kind: Stale = %v, want an unknown block", errs)
 	}
 }
+
+// TestUpdateIndex: the top-level README's table of checks is one row per
+// plugin linking to its README, rewritten in place; a README without the
+// block, or with another generated block, is refused.
+func TestUpdateIndex(t *testing.T) {
+	plugins := registry.All()
+	readme := "# x\n\n<!-- BEGIN generated:checks -->\nold row\n<!-- END generated:checks -->\n\ntext\n"
+	out, err := UpdateIndex(plugins, readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "old row") || !strings.HasSuffix(out, "<!-- END generated:checks -->\n\ntext\n") {
+		t.Errorf("block not rewritten in place:\n%s", out)
+	}
+	for _, p := range plugins {
+		if !strings.Contains(out, "[`"+p.Name+"`]("+filepath.ToSlash(filepath.Join(Dir(p), "README.md"))+")") {
+			t.Errorf("no row linking %s to its README", p.Name)
+		}
+	}
+	if _, err := UpdateIndex(plugins, "# no table\n"); err == nil {
+		t.Error("a README without the checks block was accepted")
+	}
+	if _, err := UpdateIndex(plugins, "<!-- BEGIN generated:flags -->\n<!-- END generated:flags -->\n"); err == nil {
+		t.Error("a flags block in the top-level README was accepted")
+	}
+}

@@ -42,6 +42,10 @@ type Plugin struct {
 	// RunsOn says where the check usually runs, e.g. "hypervisor" or
 	// "monitoring-server"; the generator uses it for agent snippets.
 	RunsOn string
+	// Catches says in one line what goes wrong that the check catches, and
+	// Source where it reads the truth (the MIB, the OVSDB tables, the API):
+	// the two columns of the top-level README's table of checks.
+	Catches, Source string
 	// New returns a check with its defaults set.
 	New func() Check
 }

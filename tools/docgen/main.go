@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"edgecheck/nagios-cfg/inventory"
 	"edgecheck/nagios-cfg/readme"
@@ -40,6 +41,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	kinds := readme.Kinds(inventory.Catalogue(registry.All()))
 	if *check {
 		errs := docs.Stale(registry.All(), *root, kinds...)
+		if err := indexStale(*root); err != nil {
+			errs = append(errs, err)
+		}
 		for _, err := range errs {
 			fmt.Fprintln(stderr, "docgen:", err)
 		}
@@ -49,6 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	status := 0
+	if err := writeIndex(*root, stdout); err != nil {
+		fmt.Fprintln(stderr, "docgen:", err)
+		status = 1
+	}
 	for _, p := range registry.All() {
 		path := docs.Readme(p, *root)
 		data, err := os.ReadFile(path)
@@ -73,4 +81,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// indexStale reports a top-level README whose table of checks is not what
+// the registry says.
+func indexStale(root string) error {
+	path := filepath.Join(root, docs.IndexReadme)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := docs.UpdateIndex(registry.All(), string(data))
+	if err != nil {
+		return err
+	}
+	if out != string(data) {
+		return fmt.Errorf("%s is stale: run `go generate ./plugins/all`", path)
+	}
+	return nil
+}
+
+// writeIndex rewrites the top-level README's table of checks.
+func writeIndex(root string, stdout io.Writer) error {
+	path := filepath.Join(root, docs.IndexReadme)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := docs.UpdateIndex(registry.All(), string(data))
+	if err != nil || out == string(data) {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "docgen: updated", path)
+	return nil
 }

@@ -11,11 +11,19 @@ import (
 	"edgecheck/shared/registry"
 )
 
-// copyDocs copies what docgen reads of every plugin (README.md and its
-// testdata/golden files) from the module into a temporary root.
+// copyDocs copies what docgen reads (the top-level README, and every
+// plugin's README.md and testdata/golden files) from the module into a
+// temporary root.
 func copyDocs(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
+	index, err := os.ReadFile(filepath.Join("..", "..", docs.IndexReadme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, docs.IndexReadme), index, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range registry.All() {
 		dir := docs.Dir(p)
 		files, err := filepath.Glob(filepath.Join("..", "..", dir, "testdata", "golden", "*.txt"))
@@ -79,6 +87,7 @@ func TestCheckReportsAStaleSnippet(t *testing.T) {
 		{"plugins/ovscontroller/README.md", "service:nrpe,sudo", "command[ec_ovs_controller]=/usr/bin/sudo -n", "command[check_ovs_controller]=/usr/bin/sudo"},
 		{"plugins/rabbitmqqueues/README.md", "service:icinga-agent", `vars.rabbitmq_queues_queue_regex = "^compute\\."`, `vars.rabbitmq_queues_queue_regex = "^compute."`},
 		{"plugins/snmpextend/README.md", "service:snmp-extend,sudo,check=check_ovs_controller", "extend ec_ovs_controller", "extend ovs_controller"},
+		{"README.md", "checks", "| hypervisor | lldpd down,", "| hypervisor | lldpd dead,"},
 	} {
 		t.Run(tc.readme+" "+tc.block, func(t *testing.T) {
 			root := copyDocs(t)
