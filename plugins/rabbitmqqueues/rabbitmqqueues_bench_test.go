@@ -35,6 +35,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -262,6 +263,19 @@ for q in "$@"; do "$peer" $args --queue "$q" >/dev/null || exit $?; done`
 	return append(argv, queues...)
 }
 
+// proxyArgs is the argv of the run that counts requests through the proxy:
+// a baseline file learns its broker's URL, so that run keeps its own file
+// and the measured runs find theirs unmixed.
+func proxyArgs(args []string) []string {
+	out := slices.Clone(args)
+	for i := range out {
+		if out[i] == "--baseline-file" && i+1 < len(out) {
+			out[i+1] += ".proxy"
+		}
+	}
+	return out
+}
+
 func okOurs(want string) func(string, int) bool {
 	return func(out string, code int) bool { return code == 0 && strings.Contains(out, want) }
 }
@@ -273,7 +287,7 @@ func okPeer(out string, code int) bool {
 func runCase(b *testing.B, s benchSetup, workload string, selected int, queues []string, oursArgs []string, wantOurs string) {
 	proxy := newCountingProxy(b, s.env["RABBITMQ_URL"])
 	pHost, pPort, _ := net.SplitHostPort(proxy.addr)
-	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, oursArgs...))
+	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, proxyArgs(oursArgs)...))
 	c := benchcmp.Case{
 		Group:    "rabbitmq",
 		Workload: workload,
@@ -347,7 +361,7 @@ const peerSample = 50
 func runLargeCase(b *testing.B, s benchSetup, workload string, queues []string, oursArgs []string, wantOurs string) {
 	proxy := newCountingProxy(b, s.env["RABBITMQ_URL"])
 	pHost, pPort, _ := net.SplitHostPort(proxy.addr)
-	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, oursArgs...))
+	oursReq := proxy.requests(b, s.oursArgv("http://"+proxy.addr, proxyArgs(oursArgs)...))
 	sample := queues[:min(peerSample, len(queues))]
 	peerReq := proxy.requests(b, s.peerArgv(pHost, pPort, sample))
 	c := benchcmp.Case{
