@@ -46,14 +46,17 @@ func icingaCluster(f *inventory.Fleet, e *inventory.Env) string {
 ` + clusterHealth + `	max_check_attempts = 3
 }
 
-` + satelliteDependency("Host") + satelliteDependency("Service") + strings.TrimSuffix(b.String(), "\n")
+` + satelliteDependency + strings.TrimSuffix(b.String(), "\n")
 }
 
-// satelliteDependency makes the hosts (kind Host) or services (Service)
-// of a satellite's zone depend on the satellite's cluster-zone Host, so
-// they become unreachable, not stale, when the zone is disconnected.
-func satelliteDependency(kind string) string {
-	return `apply Dependency "edgecheck-satellite" to ` + kind + ` {
+// satelliteDependency makes the hosts of a satellite's zone depend on the
+// satellite's cluster-zone Host, so they become unreachable, not stale,
+// when the zone is disconnected. Their services need no Dependency of their
+// own: Icinga 2 gives every service an implicit dependency on its host, and
+// "not only the immediate parent is taken into account but all parents are
+// inherited" (Icinga 2 docs, Dependencies). One Dependency per service
+// would be 60,000 more objects on the master of a 10,000-hypervisor fleet.
+const satelliteDependency = `apply Dependency "edgecheck-satellite" to Host {
 	parent_host_name = host.vars.edgecheck_satellite
 	disable_checks = false
 	disable_notifications = true
@@ -62,7 +65,6 @@ func satelliteDependency(kind string) string {
 }
 
 `
-}
 
 // clusterHost writes the Host standing for satellite n of cell c, with
 // the notification settings of the cell's hosts.
