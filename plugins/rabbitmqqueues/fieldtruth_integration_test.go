@@ -56,9 +56,10 @@ func fqdnHosts(t *testing.T, n int, hosts ...string) string {
 // (3 messages, no consumer), and asserts that each mode gives both queues
 // the same state and cause: the direct lookup, exact names in one paged
 // request, the operator's regex in one page and over more than a page
-// (the unpaged listings), expected-hosts files that fit in one name regex,
-// in two (1,024 characters each), and in far more (200 FQDN hosts: the
-// unpaged listings, never HTTP 414 or 400), and the whole vhost.
+// (the pages read at once), expected-hosts files that fit in one name
+// regex, in two (1,024 characters each), and in far more (200 FQDN hosts:
+// one regex covering them, never HTTP 414 or 400), and the whole vhost
+// (the unpaged listings).
 func TestIntegrationEveryModeSameState(t *testing.T) {
 	l := newLab(t)
 	a, b := l.healthyAndStuck(3)

@@ -260,15 +260,24 @@ func TestIntegrationExpectedHosts(t *testing.T) {
 	labtest.WantOutput(t, l.check("--expected-hosts-file", file), 0, "2 queues OK")
 }
 
-// TestIntegrationWholeVhostPath: a selection larger than one page reads
-// the queue totals and the consumers without statistics; depth and
-// consumer counts must equal those of the paged listing with statistics.
+// TestIntegrationWholeVhostPath: the three ways of reading a selection give
+// the same depth and consumer counts: one page with statistics, several
+// pages read at once (at most maxPagedPages), and, for a selection of more
+// pages than that, the queue totals and the consumers without statistics.
+// Eight idle fillers with a consumer each make the selection 11 queues, so
+// that --page-size 1 needs more than maxPagedPages pages.
 func TestIntegrationWholeVhostPath(t *testing.T) {
 	l := newLab(t)
 	names := map[string]string{}
 	for _, n := range []string{"a", "b", "c"} {
 		names[n] = "compute." + l.host(n)
 		l.declare(names[n])
+	}
+	fillers := make([]string, maxPagedPages)
+	for i := range fillers {
+		fillers[i] = "compute." + l.host(fmt.Sprintf("zfill%d", i))
+		l.declare(fillers[i])
+		l.consume(fillers[i], 1)
 	}
 	l.publish(names["a"], 5)
 	l.publish(names["b"], 3)
@@ -278,27 +287,36 @@ func TestIntegrationWholeVhostPath(t *testing.T) {
 	l.waitFor(names["a"], 5, 0, 0)
 	l.waitFor(names["b"], 3, 1, 1)
 	l.waitFor(names["c"], 0, 0, 2)
+	for _, f := range fillers {
+		l.waitFor(f, 0, 0, 1)
+	}
 	re := `^compute\.` + l.prefix + `-`
+	const alerting = "1 of 11 queues alerting (1 short of consumers); worst "
 	paged := l.check("--queue-regex", re, "-v")
+	pages := l.check("--queue-regex", re, "-v", "--page-size", "2")
 	whole := l.check("--queue-regex", re, "-v", "--page-size", "1")
-	labtest.WantOutput(t, paged, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 1 HTTP request, 1 name-filtered page")
-	labtest.WantOutput(t, whole, 2, "1 of 3 queues alerting (1 short of consumers); worst "+names["a"]+"=5", "API: 4 HTTP requests, unpaged listings of all",
-		"no rates needed (no queue above the growth floor); 3 matched name filter")
+	labtest.WantOutput(t, paged, 2, alerting+names["a"]+"=5", "API: 1 HTTP request, 1 name-filtered page")
+	labtest.WantOutput(t, pages, 2, alerting+names["a"]+"=5", "API: 6 HTTP requests, 6 name-filtered pages of up to 2")
+	labtest.WantOutput(t, whole, 2, alerting+names["a"]+"=5", "API: 4 HTTP requests, unpaged listings of all",
+		"no rates needed (no queue above the growth floor); 11 matched name filter")
 	for _, want := range []string{
 		"[CRITICAL] " + names["a"] + ": 0 consumers, fewer than 1",
 		names["a"] + ": 0 consumers, fewer than 1 (nobody is consuming: is the service, e.g. nova-compute, running and connected?) -- messages=5 ready=5 unacked=0 consumers=0",
 		"[OK] " + names["b"] + ": messages=3 ready=2 unacked=1 consumers=1",
 		"[OK] " + names["c"] + ": messages=0 ready=0 unacked=0 consumers=2",
 	} {
-		for _, r := range []labtest.Run{paged, whole} {
+		for _, r := range []labtest.Run{paged, pages, whole} {
 			if !strings.Contains(r.Stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, r.Stdout)
 			}
 		}
 	}
 	// The perfdata (depth and consumers of every queue) is the same.
-	if p, w := strings.SplitN(paged.Stdout, "\n", 2)[0], strings.SplitN(whole.Stdout, "\n", 2)[0]; p != w {
-		t.Errorf("line 1 differs:\npaged: %s\nwhole: %s", p, w)
+	p := strings.SplitN(paged.Stdout, "\n", 2)[0]
+	for _, r := range []labtest.Run{pages, whole} {
+		if line := strings.SplitN(r.Stdout, "\n", 2)[0]; line != p {
+			t.Errorf("line 1 differs:\none page: %s\nother: %s", p, line)
+		}
 	}
 }
 
@@ -366,15 +384,18 @@ func TestIntegrationGrowingBacklog(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	labtest.WantOutput(t, r, 1, "1 growing", "growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20")
-	// The same through the whole-vhost path (a filter matching more than
-	// one page): totals and consumers without statistics, then the rates
-	// of the one queue above the floor.
-	l.declare(q + "-idle")
-	l.waitFor(q+"-idle", 0, 0, 0)
+	// The same through the whole-vhost path (a filter matching more pages
+	// than maxPagedPages, with idle fillers): totals and consumers without
+	// statistics, then the rates of the one queue above the floor.
+	for i := range maxPagedPages {
+		idle := fmt.Sprintf("%s-idle%d", q, i)
+		l.declare(idle)
+		l.waitFor(idle, 0, 0, 0)
+	}
 	r = l.check("--queue-regex", `^compute\.`+h, "--page-size", "1", "--min-consumers", "0", "--growth-floor", "20", "--rate-window", "5", "-c", "100000", "-v")
-	labtest.WantOutput(t, r, 1, "1 of 2 queues alerting (1 growing)", "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
-		"[OK] "+q+"-idle: messages=0 ready=0 unacked=0 consumers=0 rates=not read (not needed for growth)",
-		"API: 5 HTTP requests, unpaged listings of all", "rates read for the 1 queue above the growth floor; 2 matched")
+	labtest.WantOutput(t, r, 1, fmt.Sprintf("1 of %d queues alerting (1 growing)", maxPagedPages+1), "["+"WARNING] "+q+": growing backlog: publish", "> drain 0.0/s over 5s, above the growth floor 20",
+		"[OK] "+q+"-idle0: messages=0 ready=0 unacked=0 consumers=0 rates=not read (not needed for growth)",
+		"API: 5 HTTP requests, unpaged listings of all", fmt.Sprintf("rates read for the 1 queue above the growth floor; %d matched", maxPagedPages+1))
 	// Below the floor nothing is said about growth.
 	r = l.check("--host", h, "--min-consumers", "0", "--growth-floor", "100000000")
 	labtest.WantOutput(t, r, 0, "RABBITMQ_QUEUES OK")
