@@ -91,18 +91,23 @@ func (f *fetcher) readPages(ctx context.Context, rx string, from, to int) ([]que
 	infos := make([]rabbithole.PagedQueueInfo, n)
 	errs := make([]error, n)
 	trs := make([]*transport, n)
-	var wg sync.WaitGroup
+	// Every client is made before any request starts, so that a failure
+	// here leaves no request running.
+	cls := make([]*rabbithole.Client, n)
 	for i := range n {
 		cl, tr, err := f.pageClient()
 		if err != nil {
 			return nil, nil, false, err
 		}
-		trs[i] = tr
+		cls[i], trs[i] = cl, tr
 		f.addTransport(tr)
+	}
+	var wg sync.WaitGroup
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pages[i], infos[i], errs[i] = f.pageOf(cl, tr, rx, from+i, f.pageSize)
+			pages[i], infos[i], errs[i] = f.pageOf(cls[i], trs[i], rx, from+i, f.pageSize)
 		}()
 	}
 	wg.Wait()
